@@ -1,0 +1,17 @@
+"""agentscene: LLM/VLM agents build and revise 3D indoor scenes through typed tool calls."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from agentscene.formats import dump_scene, load_scene, save_scene
+from agentscene.scene import Asset, Opening, Room, Scene, SceneObject
+from agentscene.tools import ToolCall, ToolResult, apply_tool, apply_tool_calls, parse_reply, tool_schemas
+
+try:
+    __version__ = version("agentscene")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Asset", "Opening", "Room", "Scene", "SceneObject", "ToolCall", "ToolResult", "__version__",
+    "apply_tool", "apply_tool_calls", "dump_scene", "load_scene", "parse_reply", "save_scene", "tool_schemas",
+]

@@ -1,0 +1,3 @@
+from agentscene.cli import main
+
+main()

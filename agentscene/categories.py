@@ -1,0 +1,192 @@
+"""The shared vocabulary of object categories: names, keywords, typical sizes, default support.
+
+One table serves the tool layer (inferring `category` from a description), the formats
+(SceneReVis objects carry only a description), the procedural assets and the planner.
+Keyword matching is the light, dependency-free path; the assets package adds text embeddings
+for descriptions that no keyword covers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+Support = str  # "floor" | "wall" | "ceiling" | an object id
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    name: str
+    keywords: tuple[str, ...]
+    size: tuple[float, float, float]  # typical [w, h, d] in metres
+    support: str = "floor"  # default support: floor | wall | ceiling
+    against_wall: bool = False  # usually placed with its back to a wall
+
+
+def _c(name, keywords, size, support="floor", against_wall=False) -> CategoryInfo:
+    return CategoryInfo(name, tuple(keywords), tuple(float(v) for v in size), support, against_wall)
+
+
+CATEGORIES: tuple[CategoryInfo, ...] = (
+    _c("bed", ["bed", "double bed", "queen bed", "king bed", "single bed", "twin bed", "bunk bed", "daybed"], (1.6, 1.0, 2.1), against_wall=True),
+    _c("crib", ["crib", "cot", "baby bed"], (0.7, 0.9, 1.3), against_wall=True),
+    _c("nightstand", ["nightstand", "night stand", "bedside table", "bedside cabinet", "night table"], (0.5, 0.55, 0.4), against_wall=True),
+    _c("wardrobe", ["wardrobe", "closet", "armoire", "clothes cabinet"], (1.2, 2.1, 0.6), against_wall=True),
+    _c("dresser", ["dresser", "chest of drawers", "drawer chest", "drawers"], (1.0, 0.85, 0.5), against_wall=True),
+    _c("vanity", ["vanity", "dressing table", "makeup table"], (1.0, 0.8, 0.5), against_wall=True),
+    _c("desk", ["desk", "writing desk", "computer desk", "office desk", "work table", "workstation", "standing desk"], (1.4, 0.75, 0.7), against_wall=True),
+    _c("office_chair", ["office chair", "desk chair", "swivel chair", "task chair", "gaming chair", "computer chair", "ergonomic chair"], (0.65, 1.1, 0.65)),
+    _c("dining_table", ["dining table", "kitchen table", "dinner table", "round table", "breakfast table"], (1.6, 0.75, 0.9)),
+    _c("dining_chair", ["dining chair", "kitchen chair", "side chair"], (0.45, 0.9, 0.5)),
+    _c("bar_stool", ["bar stool", "counter stool", "barstool"], (0.4, 0.75, 0.4)),
+    _c("stool", ["stool", "footstool", "step stool"], (0.4, 0.45, 0.4)),
+    _c("sectional_sofa", ["sectional", "sectional sofa", "corner sofa", "l-shaped sofa", "l shaped sofa", "modular sofa"], (2.8, 0.85, 1.8), against_wall=True),
+    _c("sofa", ["sofa", "couch", "loveseat", "love seat", "settee", "futon", "chesterfield"], (2.1, 0.85, 0.9), against_wall=True),
+    _c("armchair", ["armchair", "arm chair", "lounge chair", "accent chair", "recliner", "easy chair", "wingback", "club chair", "reading chair", "rocking chair"], (0.85, 0.95, 0.85)),
+    _c("chair", ["chair", "seat"], (0.5, 0.9, 0.5)),
+    _c("bench", ["bench"], (1.2, 0.45, 0.4)),
+    _c("weight_bench", ["weight bench", "workout bench", "exercise bench", "gym bench"], (0.5, 0.5, 1.3)),
+    _c("ottoman", ["ottoman", "pouf", "pouffe", "footrest"], (0.6, 0.42, 0.6)),
+    _c("coffee_table", ["coffee table", "cocktail table", "center table", "centre table"], (1.1, 0.42, 0.6)),
+    _c("side_table", ["side table", "end table", "accent table", "lamp table"], (0.5, 0.55, 0.5)),
+    _c("console_table", ["console table", "console", "hall table", "sofa table", "entryway table"], (1.2, 0.8, 0.35), against_wall=True),
+    _c("tv_stand", ["tv stand", "tv cabinet", "tv console", "media console", "media cabinet", "entertainment center", "entertainment unit", "tv unit", "media unit"], (1.6, 0.5, 0.45), against_wall=True),
+    _c("tv", ["tv", "television", "flat screen", "flatscreen", "smart tv"], (1.45, 0.85, 0.08), against_wall=True),
+    _c("monitor", ["monitor", "computer screen", "display"], (0.6, 0.45, 0.2)),
+    _c("projector_screen", ["projector screen", "projection screen"], (2.4, 1.6, 0.05), support="wall", against_wall=True),
+    _c("bookshelf", ["bookshelf", "bookcase", "book shelf", "library shelf"], (0.9, 1.9, 0.35), against_wall=True),
+    _c("shelf", ["shelf", "shelving", "shelving unit", "rack", "etagere", "display shelf", "wall shelf"], (1.0, 1.6, 0.35), against_wall=True),
+    _c("shoe_rack", ["shoe rack", "shoe cabinet", "shoe shelf"], (0.8, 0.6, 0.3), against_wall=True),
+    _c("coat_rack", ["coat rack", "coat stand", "hat stand", "coat tree"], (0.5, 1.8, 0.5)),
+    _c("filing_cabinet", ["filing cabinet", "file cabinet", "file drawer"], (0.45, 1.0, 0.6), against_wall=True),
+    _c("cabinet", ["cabinet", "cupboard", "sideboard", "buffet", "credenza", "storage unit", "storage", "hutch", "chest", "locker", "display cabinet"], (1.0, 0.9, 0.45), against_wall=True),
+    _c("kitchen_island", ["kitchen island", "island"], (1.8, 0.92, 0.9)),
+    _c("counter", ["counter", "countertop", "kitchen counter", "base cabinet", "worktop", "bar counter"], (2.0, 0.92, 0.6), against_wall=True),
+    _c("fridge", ["fridge", "refrigerator", "freezer", "icebox"], (0.8, 1.8, 0.7), against_wall=True),
+    _c("stove", ["stove", "range", "cooktop", "oven", "hob", "cooker"], (0.76, 0.92, 0.65), against_wall=True),
+    _c("microwave", ["microwave"], (0.5, 0.3, 0.4)),
+    _c("dishwasher", ["dishwasher"], (0.6, 0.85, 0.6), against_wall=True),
+    _c("washing_machine", ["washing machine", "washer", "dryer", "laundry machine", "tumble dryer"], (0.6, 0.85, 0.6), against_wall=True),
+    _c("sink", ["sink", "basin", "washbasin", "vanity sink", "wash basin", "lavatory"], (0.6, 0.85, 0.5), against_wall=True),
+    _c("toilet", ["toilet", "wc", "commode", "water closet"], (0.4, 0.8, 0.7), against_wall=True),
+    _c("bathtub", ["bathtub", "bath tub", "tub", "bath"], (0.8, 0.6, 1.7), against_wall=True),
+    _c("shower", ["shower", "shower stall", "shower cabin", "shower enclosure"], (0.9, 2.1, 0.9), against_wall=True),
+    _c("towel_rack", ["towel rack", "towel rail", "towel bar"], (0.6, 0.9, 0.15), support="wall", against_wall=True),
+    _c("floor_lamp", ["floor lamp", "standing lamp", "arc lamp", "torchiere", "standing light"], (0.4, 1.6, 0.4)),
+    _c("table_lamp", ["table lamp", "desk lamp", "bedside lamp", "reading lamp", "lamp"], (0.3, 0.5, 0.3)),
+    _c("ceiling_lamp", ["ceiling lamp", "ceiling light", "pendant", "pendant lamp", "pendant light", "chandelier", "light fixture", "ceiling fan"], (0.6, 0.4, 0.6), support="ceiling"),
+    _c("wall_lamp", ["wall lamp", "sconce", "wall light"], (0.2, 0.3, 0.2), support="wall", against_wall=True),
+    _c("rug", ["rug", "carpet", "mat", "area rug", "runner"], (2.0, 0.01, 1.4)),
+    _c("yoga_mat", ["yoga mat", "exercise mat", "gym mat", "workout mat"], (0.65, 0.01, 1.85)),
+    _c("plant", ["plant", "potted plant", "houseplant", "fern", "ficus", "monstera", "cactus", "succulent", "palm", "bonsai", "planter", "flower pot", "tree"], (0.45, 1.1, 0.45)),
+    _c("mirror", ["mirror", "full-length mirror", "floor mirror", "wall mirror"], (0.6, 1.6, 0.05), support="wall", against_wall=True),
+    _c("painting", ["painting", "picture", "artwork", "art", "poster", "framed print", "canvas", "wall art", "photo frame", "print"], (0.9, 0.7, 0.04), support="wall", against_wall=True),
+    _c("clock", ["clock", "wall clock"], (0.35, 0.35, 0.05), support="wall", against_wall=True),
+    _c("whiteboard", ["whiteboard", "blackboard", "chalkboard", "bulletin board", "pinboard", "corkboard"], (1.5, 1.0, 0.03), support="wall", against_wall=True),
+    _c("curtain", ["curtain", "drape", "drapes", "blind", "blinds"], (2.0, 2.4, 0.1), support="wall", against_wall=True),
+    _c("treadmill", ["treadmill", "running machine"], (0.9, 1.4, 1.9)),
+    _c("exercise_bike", ["exercise bike", "stationary bike", "spin bike", "indoor bike", "peloton"], (0.6, 1.2, 1.2)),
+    _c("rowing_machine", ["rowing machine", "rower", "ergometer"], (0.6, 0.9, 2.4)),
+    _c("elliptical", ["elliptical", "cross trainer", "elliptical trainer"], (0.7, 1.6, 1.8)),
+    _c("dumbbell_rack", ["dumbbell rack", "dumbbells", "dumbbell", "weight rack", "kettlebell rack"], (1.2, 0.8, 0.5), against_wall=True),
+    _c("squat_rack", ["squat rack", "power rack", "power cage", "squat cage"], (1.3, 2.2, 1.3)),
+    _c("punching_bag", ["punching bag", "boxing bag", "heavy bag", "punch bag"], (0.4, 1.5, 0.4)),
+    _c("piano", ["piano", "grand piano", "upright piano", "keyboard piano", "digital piano"], (1.5, 1.25, 0.6), against_wall=True),
+    _c("guitar", ["guitar", "guitar stand"], (0.4, 1.0, 0.3)),
+    _c("pool_table", ["pool table", "billiard table", "snooker table"], (2.5, 0.8, 1.4)),
+    _c("ping_pong_table", ["ping pong table", "table tennis table"], (2.74, 0.76, 1.525)),
+    _c("foosball_table", ["foosball", "foosball table", "table football"], (1.4, 0.9, 0.75)),
+    _c("arcade_machine", ["arcade", "arcade machine", "arcade cabinet", "pinball"], (0.7, 1.8, 0.8), against_wall=True),
+    _c("speaker", ["speaker", "subwoofer", "sound bar", "soundbar", "loudspeaker"], (0.3, 1.0, 0.3)),
+    _c("game_console", ["game console", "gaming console", "playstation", "xbox", "console unit"], (0.4, 0.1, 0.3)),
+    _c("computer", ["computer", "pc", "desktop computer", "laptop", "tower"], (0.4, 0.45, 0.45)),
+    _c("printer", ["printer", "copier", "photocopier", "scanner"], (0.5, 0.4, 0.45)),
+    _c("trash_can", ["trash can", "trash bin", "waste bin", "garbage can", "bin", "wastebasket", "recycling bin"], (0.35, 0.6, 0.35)),
+    _c("fireplace", ["fireplace", "hearth", "wood stove"], (1.5, 1.1, 0.45), against_wall=True),
+    _c("radiator", ["radiator", "heater"], (0.9, 0.6, 0.12), against_wall=True),
+    _c("fan", ["fan", "standing fan", "floor fan"], (0.4, 1.2, 0.4)),
+    _c("air_conditioner", ["air conditioner", "ac unit", "air conditioning", "a/c"], (0.9, 0.3, 0.25), support="wall", against_wall=True),
+    _c("vase", ["vase", "urn", "decor", "decoration", "sculpture", "statue", "ornament"], (0.3, 0.5, 0.3)),
+    _c("basket", ["basket", "laundry basket", "hamper", "toy box", "toy chest", "storage box", "box"], (0.45, 0.5, 0.35)),
+    _c("table", ["table", "tea table", "work bench", "workbench", "folding table", "conference table", "meeting table"], (1.2, 0.75, 0.8)),
+)
+
+_BY_NAME: dict[str, CategoryInfo] = {c.name: c for c in CATEGORIES}
+
+#: The category used when nothing in the description matches.
+UNKNOWN_CATEGORY = "object"
+_UNKNOWN = CategoryInfo(UNKNOWN_CATEGORY, (), (0.5, 0.5, 0.5))
+
+_WORD = re.compile(r"[a-z0-9/]+")
+
+
+def category_names() -> list[str]:
+    return [c.name for c in CATEGORIES]
+
+
+def category_info(name: str) -> CategoryInfo:
+    """Info for a category name; unknown names get generic defaults, never an error."""
+    return _BY_NAME.get(name, _UNKNOWN)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower().replace("-", " ")))
+
+
+@lru_cache(maxsize=1)
+def _keyword_index() -> list[tuple[tuple[str, ...], str]]:
+    """(keyword tokens, category) sorted so longer phrases win over their sub-words."""
+    pairs = []
+    for info in CATEGORIES:
+        pairs.append((_tokens(info.name.replace("_", " ")), info.name))
+        for kw in info.keywords:
+            pairs.append((_tokens(kw), info.name))
+    pairs.sort(key=lambda p: -len(p[0]))
+    return pairs
+
+
+def _singular(token: str) -> str:
+    if len(token) > 3 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith(("ches", "shes", "sses", "xes")):
+        return token[:-2]
+    if len(token) > 2 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+_BREAK_WORDS = frozenset(
+    "with on in for of near next beside by under above below and featuring that which to from".split()
+)
+
+
+@lru_cache(maxsize=4096)
+def match_category(description: str) -> str | None:
+    """The category whose keyword phrase matches the description best, or None.
+
+    A match that starts in the head of the description (before the first "with", "on",
+    "for", ...) wins: "a desk with a lamp" is a desk, "lamp on a desk" a lamp. Then the
+    longest phrase wins ("desk lamp" over "desk"), then the one nearest the end of the head
+    (English head nouns come last: "sofa table" is a table).
+    """
+    words = tuple(_singular(w) for w in _tokens(description))
+    if not words:
+        return None
+    head_end = next((i for i, w in enumerate(words) if w in _BREAK_WORDS and i > 0), len(words))
+    best: tuple[bool, int, int] | None = None
+    best_name: str | None = None
+    for phrase, name in _keyword_index():
+        phrase = tuple(_singular(w) for w in phrase)
+        n = len(phrase)
+        for start in range(len(words) - n + 1):
+            if words[start : start + n] == phrase:
+                score = (start < head_end, n, start + n)
+                if best is None or score > best:
+                    best, best_name = score, name
+    return best_name
+
+
+def infer_category(description: str) -> str:
+    """A normalised category for a free-text description; `object` when nothing matches."""
+    return match_category(description) or UNKNOWN_CATEGORY

@@ -1,0 +1,53 @@
+"""One error type for bad scene input, with messages that name the field and the problem."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class SceneFormatError(ValueError):
+    """A scene file or dict that cannot be read: the message says where and why."""
+
+    def __init__(self, message: str, source: str | None = None, problems: list[str] | None = None):
+        self.message = message
+        self.source = source
+        self.problems = problems or [message]
+        prefix = f"{source}: " if source else ""
+        detail = ""
+        if problems and problems != [message]:
+            detail = ": " + "; ".join(problems[:5]) + (f"; ... ({len(problems) - 5} more)" if len(problems) > 5 else "")
+        super().__init__(prefix + message + detail)
+
+
+def _loc(parts: tuple) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            # pydantic adds the validator or type name for function/union validators; skip them
+            if isinstance(p, str) and ("[" in p or p.startswith("function-")):
+                continue
+            out += ("." if out else "") + str(p)
+    return out or "(root)"
+
+
+def describe_validation_error(err: ValidationError, limit: int = 20) -> list[str]:
+    """Short lines like `objects[2].size[1]: must be greater than 0 (got -1)`."""
+    lines = []
+    for e in err.errors(include_url=False)[:limit]:
+        msg = e["msg"].removeprefix("Value error, ")
+        got = e.get("input")
+        shown = repr(got)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        if e["type"] in ("missing",):
+            lines.append(f"{_loc(e['loc'])}: required field is missing")
+        elif e["type"] == "extra_forbidden":
+            lines.append(f"{_loc(e['loc'])}: unknown field")
+        else:
+            lines.append(f"{_loc(e['loc'])}: {msg} (got {shown})")
+    extra = err.error_count() - limit
+    if extra > 0:
+        lines.append(f"... and {extra} more problems")
+    return lines

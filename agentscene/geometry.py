@@ -1,0 +1,126 @@
+"""Small, dependency-light geometry helpers shared by the scene model, formats and tools.
+
+Conventions (DESIGN.md): metres, y up, floor at y = 0, yaw in degrees about +y, yaw 0 faces +z.
+A rotation by yaw maps the local +z (front) to (sin yaw, 0, cos yaw) in world space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+Vec2 = tuple[float, float]
+
+
+def normalize_yaw(yaw: float) -> float:
+    """Map any finite angle in degrees to (-180, 180]."""
+    y = math.fmod(yaw, 360.0)
+    if y <= -180.0:
+        y += 360.0
+    elif y > 180.0:
+        y -= 360.0
+    return 0.0 if y == 0.0 else y  # no negative zero in files
+
+
+def yaw_to_quaternion(yaw_deg: float) -> tuple[float, float, float, float]:
+    """Yaw about +y as a scipy-order quaternion [x, y, z, w]."""
+    half = math.radians(yaw_deg) / 2.0
+    return (0.0, math.sin(half), 0.0, math.cos(half))
+
+
+class TiltError(ValueError):
+    """A quaternion that is not a pure rotation about +y."""
+
+
+def quaternion_to_yaw(q: Sequence[float], tilt_tolerance_deg: float = 0.5) -> float:
+    """Yaw in degrees of a scipy-order quaternion [x, y, z, w].
+
+    Quaternions need not be unit length. A rotation that tilts the up axis by more than
+    `tilt_tolerance_deg` raises TiltError: the native model is yaw-only.
+    """
+    if len(q) != 4:
+        raise ValueError(f"a quaternion has 4 components [x, y, z, w], got {len(q)}")
+    x, y, z, w = (float(c) for c in q)
+    if not all(math.isfinite(c) for c in (x, y, z, w)):
+        raise ValueError(f"quaternion has non-finite components: {list(q)}")
+    norm = math.sqrt(x * x + y * y + z * z + w * w)
+    if norm < 1e-12:
+        raise ValueError("quaternion has zero length")
+    x, y, z, w = x / norm, y / norm, z / norm, w / norm
+    # Where the rotated +y axis ends up: its y component is cos(tilt).
+    up_y = 1.0 - 2.0 * (x * x + z * z)
+    tilt = math.degrees(math.acos(max(-1.0, min(1.0, up_y))))
+    if tilt > tilt_tolerance_deg:
+        raise TiltError(
+            f"rotation {list(q)} tilts the object by {tilt:.2f} degrees; only rotations about "
+            "the vertical axis (yaw) are supported"
+        )
+    # Project onto the yaw-only subgroup: the swing-twist decomposition's twist about y.
+    return normalize_yaw(math.degrees(2.0 * math.atan2(y, w)))
+
+
+def rotation_matrix_y(yaw_deg: float) -> np.ndarray:
+    """3x3 rotation about +y by yaw degrees (right-handed: +z turns toward +x)."""
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def footprint_corners(
+    position: Sequence[float], size: Sequence[float], yaw_deg: float
+) -> list[Vec2]:
+    """The four (x, z) corners of an object's oriented footprint, counter-clockwise."""
+    hw, hd = size[0] / 2.0, size[2] / 2.0
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    px, pz = position[0], position[2]
+    local = ((-hw, -hd), (hw, -hd), (hw, hd), (-hw, hd))
+    # world = R @ local with R the yaw rotation restricted to (x, z).
+    corners = [(px + c * lx + s * lz, pz - s * lx + c * lz) for lx, lz in local]
+    if signed_area(corners) < 0:
+        corners.reverse()
+    return corners
+
+
+def signed_area(points: Sequence[Sequence[float]]) -> float:
+    """Shoelace area of an (x, z) polygon: positive when counter-clockwise in the x-z plane."""
+    total = 0.0
+    n = len(points)
+    for i in range(n):
+        x0, z0 = points[i][0], points[i][1]
+        x1, z1 = points[(i + 1) % n][0], points[(i + 1) % n][1]
+        total += x0 * z1 - x1 * z0
+    return total / 2.0
+
+
+def point_in_polygon(x: float, z: float, polygon: Sequence[Sequence[float]]) -> bool:
+    """Even-odd test; points on an edge may fall either way."""
+    inside = False
+    n = len(polygon)
+    j = n - 1
+    for i in range(n):
+        xi, zi = polygon[i][0], polygon[i][1]
+        xj, zj = polygon[j][0], polygon[j][1]
+        if (zi > z) != (zj > z):
+            x_cross = xi + (z - zi) * (xj - xi) / (zj - zi)
+            if x < x_cross:
+                inside = not inside
+        j = i
+    return inside
+
+
+def distance_to_polygon_edges(x: float, z: float, polygon: Sequence[Sequence[float]]) -> float:
+    """Shortest distance from a point to the polygon's boundary."""
+    best = math.inf
+    n = len(polygon)
+    for i in range(n):
+        ax, az = polygon[i][0], polygon[i][1]
+        bx, bz = polygon[(i + 1) % n][0], polygon[(i + 1) % n][1]
+        dx, dz = bx - ax, bz - az
+        length2 = dx * dx + dz * dz
+        t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((x - ax) * dx + (z - az) * dz) / length2))
+        cx, cz = ax + t * dx, az + t * dz
+        best = min(best, math.hypot(x - cx, z - cz))
+    return best
