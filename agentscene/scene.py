@@ -109,6 +109,9 @@ class Room(_Frozen):
         for i in range(len(pts)):
             if pts[i] == pts[(i + 1) % len(pts)]:
                 raise ValueError(f"floor vertices {i} and {(i + 1) % len(pts)} are the same point {pts[i]}")
+        area = signed_area(pts)
+        if abs(area) < 1e-6:
+            raise ValueError("floor polygon has zero area")
         from shapely.geometry import Polygon
 
         poly = Polygon(pts)
@@ -116,9 +119,6 @@ class Room(_Frozen):
             from shapely.validation import explain_validity
 
             raise ValueError(f"floor polygon is not simple: {explain_validity(poly)}")
-        area = signed_area(pts)
-        if abs(area) < 1e-6:
-            raise ValueError("floor polygon has zero area")
         if area < 0:
             pts.reverse()  # normalise clockwise input to counter-clockwise
         return tuple(pts)
