@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene, save_scene
+from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
 from agentscene.formats.native import scene_json_schema
 
 app = typer.Typer(
@@ -25,8 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 #: Modules that add commands: each has `register(app)`.
 COMMAND_MODULES = (

@@ -5,7 +5,13 @@ import math
 import pytest
 from pydantic import ValidationError
 
-from agentscene.geometry import footprint_corners, normalize_yaw, quaternion_to_yaw, yaw_to_quaternion, TiltError
+from agentscene.geometry import (
+    TiltError,
+    footprint_corners,
+    normalize_yaw,
+    quaternion_to_yaw,
+    yaw_to_quaternion,
+)
 from agentscene.scene import Room, Scene, SceneObject
 
 

@@ -21,7 +21,13 @@ from pydantic import ValidationError
 
 from agentscene.categories import category_info, infer_category
 from agentscene.formats.errors import SceneFormatError, describe_validation_error
-from agentscene.geometry import TiltError, normalize_yaw, quaternion_to_yaw, signed_area, yaw_to_quaternion
+from agentscene.geometry import (
+    TiltError,
+    normalize_yaw,
+    quaternion_to_yaw,
+    signed_area,
+    yaw_to_quaternion,
+)
 from agentscene.scene import Asset, Room, Scene, SceneObject
 
 DEFAULT_GROUP = "main_group"
