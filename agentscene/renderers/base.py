@@ -1,0 +1,118 @@
+"""The Renderer protocol, what a render returns, and the errors a backend raises.
+
+A renderer turns a Scene into one RGB image per view plus the cameras that made them, so a
+caller (an agent loop, an RL environment, a dataset builder) can predict where any 3D point
+lands. Backends differ in speed and looks, never in framing: they all use `cameras.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from agentscene.fileio import atomic_write_bytes
+from agentscene.renderers.cameras import Camera
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from PIL import Image
+
+    from agentscene.meshes import MeshProvider
+    from agentscene.scene import Scene
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+class RenderError(RuntimeError):
+    """A backend failed to produce an image (the message says why and what to try)."""
+
+
+class RendererUnavailableError(ImportError):
+    """A backend's optional dependency is missing; the message names the install command."""
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Anything that renders scenes: `render` returns a RenderResult; `close` frees workers and contexts."""
+
+    name: str
+
+    def render(
+        self,
+        scene: Scene,
+        views: Sequence[str | Camera] = ("top", "diagonal"),
+        size: int = 512,
+        overlays: bool = True,
+        *,
+        seed: int = 0,
+        mesh_provider: MeshProvider | None = None,
+    ) -> RenderResult: ...
+
+    def close(self) -> None: ...
+
+
+def merge_side_by_side(images: Sequence[Image.Image], background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """Views left to right in order, top-aligned, on one canvas (the SceneReVis dual view)."""
+    from PIL import Image
+
+    if not images:
+        raise ValueError("nothing to merge")
+    width = sum(im.width for im in images)
+    height = max(im.height for im in images)
+    canvas = Image.new("RGB", (width, height), background)
+    x = 0
+    for im in images:
+        canvas.paste(im.convert("RGB"), (x, 0))
+        x += im.width
+    return canvas
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=3)
+    return buf.getvalue()
+
+
+@dataclass
+class RenderResult:
+    """Images per view (RGB, PIL), the cameras that made them, optional depth, and notes."""
+
+    images: dict[str, Image.Image]
+    cameras: dict[str, Camera]
+    depth: dict[str, np.ndarray] = field(default_factory=dict)  # metres along the view axis; inf = nothing drawn
+    warnings: tuple[str, ...] = ()
+    renderer: str = ""
+    seconds: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def merged(self) -> Image.Image:
+        """All views side by side, in render order."""
+        return merge_side_by_side(list(self.images.values()))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Each view as an (H, W, 3) uint8 array."""
+        return {name: np.asarray(im.convert("RGB")) for name, im in self.images.items()}
+
+    def cameras_json(self) -> dict[str, Any]:
+        return {name: cam.to_dict() for name, cam in self.cameras.items()}
+
+    def save(self, directory: str | Path, prefix: str = "render") -> dict[str, Path]:
+        """Write `<prefix>_<view>.png` for each view and `<prefix>_merged.png`; returns the paths by name."""
+        if not _SAFE_NAME.match(prefix):
+            raise ValueError(f"prefix {prefix!r} must be a plain file name stem (letters, digits, '_', '-', '.')")
+        out = Path(directory)
+        paths: dict[str, Path] = {}
+        items = [*self.images.items(), ("merged", self.merged)]
+        for name, image in items:
+            if not _SAFE_NAME.match(name):
+                raise ValueError(f"view name {name!r} cannot be used in a file name")
+            paths[name] = atomic_write_bytes(out / f"{prefix}_{name}.png", _png_bytes(image))
+        return paths
