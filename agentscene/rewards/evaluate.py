@@ -1,0 +1,85 @@
+"""`evaluate(scene)`: every physics metric of a scene in one report.
+
+The default metrics keep SceneReVis' meanings (collision at > 1 cm depth, out of bounds at
+> 1 % of the surface, PBL valid at <= 0.1 m³) but are deterministic and geometrically exact
+for boxes; `compat="scenerevis"` reproduces their code's numbers, quirks included.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
+from agentscene.rewards.bounds import ObjectBounds, object_bounds
+from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact
+from agentscene.rewards.geometry import SceneGeometry, scene_geometry
+from agentscene.rewards.report import EvalReport, physics_fields
+from agentscene.rewards.support import floating_objects
+from agentscene.rewards.tolerances import Tolerances
+from agentscene.scene import Scene
+
+if TYPE_CHECKING:
+    from agentscene.meshes import MeshProvider
+
+COMPAT_MODES = ("scenerevis",)
+
+
+def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: MeshProvider | None,
+                 tol: Tolerances) -> SceneGeometry:
+    """The given geometry brought up to date with `scene`, or a fresh one."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"evaluate() needs an agentscene Scene, got {type(scene).__name__}; load files with agentscene.formats.load_scene")
+    if geometry is None:
+        return scene_geometry(scene, mesh_provider, tolerances=tol)
+    return geometry.update(scene)
+
+
+def all_pairs(geo: SceneGeometry, tol: Tolerances) -> list[PairContact]:
+    """Contact results of every pair of objects that touch or overlap."""
+    out = []
+    for i, j in candidate_pairs(geo.aabb_min, geo.aabb_max):
+        p = pair_contact(geo.objects[i], geo.objects[j], tol)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def all_bounds(geo: SceneGeometry, tol: Tolerances) -> list[ObjectBounds]:
+    out = []
+    for g in geo.objects:
+        b = object_bounds(g, geo.room, tol)
+        if b is not None:
+            out.append(b)
+    return out
+
+
+def geometry_warnings(geo: SceneGeometry) -> list[str]:
+    return [f"{oid}: mesh not used ({why}); evaluated as its box" for oid, why in geo.problems.items()]
+
+
+def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances: Tolerances | None = None,
+             compat: str | None = None, mesh_provider: MeshProvider | None = None) -> EvalReport:
+    """Collision, out-of-bounds, PBL, floating objects, walkable floor and door clearance.
+
+    `geometry` (from `scene_geometry`) is reused and re-posed for edited objects;
+    `mesh_provider` gives object meshes (None: oriented boxes); `compat="scenerevis"`
+    reproduces SceneReVis' evaluation code for comparisons with published tables.
+    """
+    tol = tolerances or Tolerances()
+    if compat is not None:
+        if compat not in COMPAT_MODES:
+            raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
+        from agentscene.rewards.scenerevis import evaluate_scenerevis
+
+        return evaluate_scenerevis(scene, tolerances=tol, mesh_provider=mesh_provider, geometry=geometry)
+    geo = geometry_for(scene, geometry, mesh_provider, tol)
+    order = {g.id: k for k, g in enumerate(geo.objects)}
+    fields = physics_fields(len(geo), all_pairs(geo, tol), all_bounds(geo, tol), tol, order)
+    blocking = obstacles(geo, tol)
+    return EvalReport(
+        **fields,
+        floating=floating_objects(geo, tol),
+        walkable_ratio=walkable_ratio(geo, tol, blocking),
+        door_clearance=door_clearance(geo, tol, blocking),
+        warnings=geometry_warnings(geo),
+    )

@@ -1,0 +1,250 @@
+"""World-space geometry of a scene: posed objects and the room prism.
+
+`scene_geometry(scene, mesh_provider)` poses every object once; `SceneGeometry.update(scene)`
+re-poses only the objects that changed and reuses the per-asset cache, so an edit never
+reloads a mesh. Objects without a mesh are their oriented boxes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from agentscene.geometry import rotation_matrix_y
+from agentscene.rewards.shapes import AssetShape, ShapeCache, asset_key
+from agentscene.rewards.tolerances import Tolerances
+
+if TYPE_CHECKING:
+    from agentscene.meshes import MeshProvider
+    from agentscene.scene import Room, Scene, SceneObject
+
+#: The unit box's corners (x, z in [-0.5, 0.5], y in [0, 1]).
+UNIT_BOX = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (0.0, 1.0) for z in (-0.5, 0.5)])
+UNIT_SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+
+
+class ObjectGeometry:
+    """One object posed in world space: rotation, AABB, convex hull, footprint, fcl object."""
+
+    __slots__ = ("obj", "shape", "key", "rotation", "position", "size", "hull", "footprint",
+                 "aabb_min", "aabb_max", "_polygon", "_fcl", "_fcl_cache")
+
+    def __init__(self, obj: SceneObject, shape: AssetShape | None, fcl_cache: dict):
+        self.obj = obj
+        self.shape = shape
+        self.key = asset_key(obj)
+        self.rotation = rotation_matrix_y(obj.yaw)
+        self.position = np.asarray(obj.position, dtype=float)
+        self.size = np.asarray(obj.size, dtype=float)
+        unit_hull = UNIT_BOX if shape is None else shape.hull
+        unit_xz = UNIT_SQUARE if shape is None else shape.hull_xz
+        self.hull = (unit_hull * self.size) @ self.rotation.T + self.position
+        c, s = self.rotation[0, 0], self.rotation[0, 2]
+        lx, lz = unit_xz[:, 0] * self.size[0], unit_xz[:, 1] * self.size[2]
+        self.footprint = np.column_stack((c * lx + s * lz + self.position[0], -s * lx + c * lz + self.position[2]))
+        self.aabb_min = self.hull.min(axis=0)
+        self.aabb_max = self.hull.max(axis=0)
+        self._polygon = None
+        self._fcl = None
+        self._fcl_cache = fcl_cache
+
+    @property
+    def id(self) -> str:
+        return self.obj.id
+
+    @property
+    def is_box(self) -> bool:
+        return self.shape is None
+
+    @property
+    def bottom(self) -> float:
+        return float(self.position[1])
+
+    @property
+    def top(self) -> float:
+        return float(self.position[1] + self.size[1])
+
+    @property
+    def volume(self) -> float:
+        """Box volume times the share of the unit box the mesh fills."""
+        box = float(np.prod(self.size))
+        return box if self.shape is None else box * self.shape.fill_fraction
+
+    def polygon(self):
+        """The footprint (convex hull of the mesh seen from above) as a shapely Polygon."""
+        if self._polygon is None:
+            from shapely.geometry import Polygon
+
+            self._polygon = Polygon(self.footprint)
+        return self._polygon
+
+    def to_unit(self, points: np.ndarray) -> np.ndarray:
+        """World points in this object's unit frame."""
+        return ((points - self.position) @ self.rotation) / self.size
+
+    def contains(self, points: np.ndarray) -> np.ndarray:
+        """Whether each world point is inside the object (its box, or its mesh's occupancy)."""
+        u = self.to_unit(points)
+        if self.shape is None:
+            return (np.abs(u[:, 0]) <= 0.5) & (np.abs(u[:, 2]) <= 0.5) & (u[:, 1] >= 0.0) & (u[:, 1] <= 1.0)
+        return self.shape.occupied(u)
+
+    def fcl_object(self):
+        """The python-fcl collision object (a box primitive, or the stretched mesh's BVH)."""
+        if self._fcl is None:
+            import fcl
+
+            sx, sy, sz = (float(v) for v in self.size)
+            if self.shape is None:
+                geom = fcl.Box(sx, sy, sz)
+                centre = self.position + np.array([0.0, sy / 2.0, 0.0])
+            else:
+                cache_key = (self.key, sx, sy, sz)
+                geom = self._fcl_cache.get(cache_key)
+                if geom is None:
+                    geom = fcl.BVHModel()
+                    verts = self.shape.vertices * self.size
+                    geom.beginModel(len(verts), len(self.shape.faces))
+                    geom.addSubModel(verts, self.shape.faces)
+                    geom.endModel()
+                    self._fcl_cache[cache_key] = geom
+                centre = self.position
+            self._fcl = fcl.CollisionObject(geom, fcl.Transform(self.rotation, centre))
+        return self._fcl
+
+
+@dataclass(frozen=True)
+class Wall:
+    index: int
+    start: tuple[float, float]
+    end: tuple[float, float]
+    normal: tuple[float, float]  # outward unit normal (x, z)
+    name: str  # compass side: north is -z (top of the top view), east is +x
+
+    @property
+    def length(self) -> float:
+        return math.hypot(self.end[0] - self.start[0], self.end[1] - self.start[1])
+
+
+_COMPASS = ("east", "south-east", "south", "south-west", "west", "north-west", "north", "north-east")
+
+
+def compass(dx: float, dz: float) -> str:
+    """The compass name of a horizontal direction: +x east, +z south, -z north (top view)."""
+    angle = math.degrees(math.atan2(dz, dx)) % 360.0
+    return _COMPASS[int((angle + 22.5) // 45) % 8]
+
+
+def axis_label(dx: float, dz: float) -> str:
+    """A short signed-axis label such as '+x' or '-z' (or '+x-z' for diagonals)."""
+    parts = []
+    for name, v, other in (("x", dx, dz), ("z", dz, dx)):
+        if abs(v) >= 0.38 * math.hypot(v, other):  # within ~67.5 degrees of the axis
+            parts.append(("+" if v > 0 else "-") + name)
+    return "".join(parts)
+
+
+class RoomGeometry:
+    """The room prism: floor polygon (shapely), height, walls with outward normals and names."""
+
+    def __init__(self, room: Room):
+        import shapely
+        from shapely.geometry import Polygon
+
+        self.room = room
+        self.height = float(room.height)
+        self.floor = Polygon(room.floor)
+        shapely.prepare(self.floor)  # later contains/intersects tests use the prepared index
+        self.area = float(self.floor.area)
+        self._buffered: dict[float, Any] = {}
+        walls = []
+        n = len(room.floor)
+        for i in range(n):
+            (x0, z0), (x1, z1) = room.floor[i], room.floor[(i + 1) % n]
+            dx, dz = x1 - x0, z1 - z0
+            length = math.hypot(dx, dz)
+            nx, nz = dz / length, -dx / length  # floor is counter-clockwise: outward is to the right
+            walls.append(Wall(i, (x0, z0), (x1, z1), (nx, nz), compass(nx, nz)))
+        self.walls = tuple(walls)
+        self.segments = np.array([[w.start[0], w.start[1], w.end[0], w.end[1]] for w in walls])
+
+    def buffered(self, buffer: float):
+        """The floor polygon widened by `buffer` (cached, prepared for fast tests)."""
+        if buffer not in self._buffered:
+            import shapely
+
+            poly = self.floor.buffer(buffer) if buffer > 0 else self.floor
+            shapely.prepare(poly)
+            self._buffered[buffer] = poly
+        return self._buffered[buffer]
+
+    def nearest_walls(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each (x, z) point: the index of the nearest wall segment and the distance to it."""
+        a = self.segments[:, :2]
+        d = self.segments[:, 2:] - a
+        rel = points[:, None, :] - a[None, :, :]
+        t = np.clip((rel * d[None]).sum(axis=2) / (d * d).sum(axis=1)[None], 0.0, 1.0)
+        closest = a[None] + t[..., None] * d[None]
+        dist = np.linalg.norm(points[:, None, :] - closest, axis=2)
+        idx = dist.argmin(axis=1)
+        return idx, dist[np.arange(len(points)), idx]
+
+
+class SceneGeometry:
+    """Every object of a scene posed in world space, plus the room, sharing one asset cache."""
+
+    def __init__(self, scene: Scene, objects: list[ObjectGeometry], shapes: ShapeCache,
+                 room: RoomGeometry, changed: tuple[str, ...] = (), removed: tuple[str, ...] = ()):
+        self.scene = scene
+        self.objects = objects
+        self.shapes = shapes
+        self.room = room
+        self.changed = changed  # ids re-posed by the last update (all ids on a fresh build)
+        self.removed = removed
+        self.by_id = {g.id: g for g in objects}
+        n = len(objects)
+        self.aabb_min = np.array([g.aabb_min for g in objects]) if n else np.zeros((0, 3))
+        self.aabb_max = np.array([g.aabb_max for g in objects]) if n else np.zeros((0, 3))
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Object id -> why its mesh was not used (it is evaluated as its box)."""
+        out = {}
+        for g in self.objects:
+            reason = self.shapes.problems.get(g.key)
+            if reason:
+                out[g.id] = reason
+        return out
+
+    def update(self, scene: Scene) -> SceneGeometry:
+        """Geometry of an edited scene: unchanged objects are reused, changed ones re-posed."""
+        if scene is self.scene:
+            return self
+        room = self.room if (scene.room is self.room.room or scene.room == self.room.room) else RoomGeometry(scene.room)
+        old = self.by_id
+        objects, changed = [], []
+        for obj in scene.objects:
+            prev = old.get(obj.id)
+            if prev is not None and (prev.obj is obj or prev.obj == obj):
+                objects.append(prev)
+            else:
+                objects.append(ObjectGeometry(obj, self.shapes.shape(obj), self.shapes.fcl_cache))
+                changed.append(obj.id)
+        ids = {o.id for o in scene.objects}
+        removed = tuple(i for i in old if i not in ids)
+        return SceneGeometry(scene, objects, self.shapes, room, tuple(changed), removed)
+
+
+def scene_geometry(scene: Scene, mesh_provider: MeshProvider | None = None, *,
+                   tolerances: Tolerances | None = None, cache: ShapeCache | None = None) -> SceneGeometry:
+    """Pose every object of a scene. Pass `cache` to share loaded meshes between scenes."""
+    tol = tolerances or Tolerances()
+    shapes = cache or ShapeCache(mesh_provider, grid=tol.mesh_grid, samples=tol.surface_samples, seed=tol.seed)
+    objects = [ObjectGeometry(o, shapes.shape(o), shapes.fcl_cache) for o in scene.objects]
+    return SceneGeometry(scene, objects, shapes, RoomGeometry(scene.room), tuple(o.id for o in scene.objects))
