@@ -1,1 +1,6 @@
-"""Placeholder: filled by a later issue."""
+"""Test doubles shipped with the package: scripted models and fake servers."""
+
+from agentscene.testing.fake_openai import TERMINATE, FakeOpenAIServer, FakeReply
+from agentscene.testing.scripted import ScriptedModel, ScriptExhausted, to_response
+
+__all__ = ["TERMINATE", "FakeOpenAIServer", "FakeReply", "ScriptExhausted", "ScriptedModel", "to_response"]

@@ -1,0 +1,630 @@
+"""Interior-design placement rules: where each piece goes, given what already stands in the room.
+
+Groups first, each anchor with its companions: a bed with its headboard to a wall and nightstands
+either side; a sofa against a wall facing a tv stand, a coffee table between them, armchairs at
+its sides and a rug under the group; a dining table in the open with chairs around it; a desk
+against a wall (under the window if it can) with its chair. Then storage against walls (tall
+pieces in corners), centre pieces, free-standing equipment, plants and lamps in corners, things
+hung on walls, ceiling lamps, and small things on surfaces. Every candidate is checked by
+`Space` (inside the room, no overlap, doorway and clearances free, still reachable on foot).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from agentscene.agents.planner.program import ItemSpec
+from agentscene.agents.planner.space import WALL_GAP, Placed, Space, Wall, clearance_zone
+from agentscene.categories import category_info
+from agentscene.scene import Scene
+
+Candidate = tuple[tuple[float, float, float], float, float]  # position, yaw, score
+
+SATELLITES = {
+    "nightstand": ("bed", "crib"), "bench": ("bed",), "coffee_table": ("sofa", "sectional_sofa"),
+    "tv_stand": ("sofa", "sectional_sofa"), "armchair": ("coffee_table", "sofa", "sectional_sofa"),
+    "side_table": ("sofa", "sectional_sofa", "armchair"), "ottoman": ("armchair", "sofa"),
+    "office_chair": ("desk",), "chair": ("desk", "dining_table"), "dining_chair": ("dining_table", "kitchen_island"),
+    "bar_stool": ("kitchen_island", "counter"),
+}
+ON_SURFACE = {
+    "table_lamp": ("nightstand", "desk", "side_table", "dresser", "console_table", "cabinet"),
+    "tv": ("tv_stand", "dresser", "cabinet"), "monitor": ("desk",), "computer": ("desk",), "printer": ("desk", "cabinet"),
+    "microwave": ("counter",), "vase": ("side_table", "console_table", "cabinet", "dresser", "coffee_table"),
+    "game_console": ("tv_stand",),
+}
+CORNER = frozenset({"plant", "floor_lamp", "speaker", "coat_rack", "fan", "trash_can", "basket", "guitar", "punching_bag"})
+CENTER = frozenset({"dining_table", "kitchen_island", "pool_table", "ping_pong_table", "foosball_table", "table"})
+FREE = frozenset({"treadmill", "exercise_bike", "weight_bench", "squat_rack", "elliptical", "rowing_machine", "stool",
+                  "yoga_mat"})
+MOUNT_HEIGHT = {"painting": 1.35, "mirror": 0.95, "clock": 1.85, "whiteboard": 1.0, "curtain": 0.15, "towel_rack": 0.9,
+                "wall_lamp": 1.6, "air_conditioner": 2.2, "projector_screen": 0.8, "tv": 1.0}
+#: placement order of the phases: anchors and storage first, then what goes with or on them
+PHASE_TWO = frozenset({"nightstand", "bench", "coffee_table", "armchair", "side_table", "ottoman", "office_chair", "chair",
+                       "dining_chair", "bar_stool", "rug", "monitor", "yoga_mat", "table_lamp", "tv", "monitor", "computer", "printer",
+                       "microwave", "vase", "game_console", "plant", "floor_lamp", "speaker", "coat_rack", "fan",
+                       "trash_can", "basket", "guitar", "painting", "mirror", "clock", "whiteboard", "curtain",
+                       "towel_rack", "wall_lamp", "ceiling_lamp", "air_conditioner"})
+
+
+@dataclass
+class Placement:
+    item: ItemSpec
+    key: str
+    position: tuple[float, float, float]
+    yaw: float
+    support: str  # floor | wall | ceiling | key of the object it stands on
+
+    @property
+    def phase(self) -> int:
+        return 2 if self.item.category in PHASE_TWO else 1
+
+
+def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(front, right) unit vectors in x-z for a yaw: local +z and local +x."""
+    a = math.radians(yaw)
+    return (math.sin(a), math.cos(a)), (math.cos(a), -math.sin(a))
+
+
+def _yaw_facing(fx: float, fz: float) -> float:
+    return round(math.degrees(math.atan2(fx, fz)), 4)
+
+
+def _r(v: float) -> float:
+    return round(v, 3)
+
+
+class Layout:
+    """Places a list of items into a scene's room, around the objects already there."""
+
+    def __init__(self, scene: Scene, rng: random.Random, max_tries: int = 160):
+        self.scene = scene
+        self.space = Space.of_scene(scene)
+        self.rng = rng
+        self.max_tries = max_tries
+        self.placements: list[Placement] = []
+        self.skipped: list[tuple[ItemSpec, str]] = []
+        self._hosts_used: set[str] = {o.support for o in scene.objects if o.support not in ("floor", "wall", "ceiling")}
+        self._satellite_count: dict[str, int] = {}
+        for obj in scene.objects:
+            for host in self.space.items:
+                if host.key != obj.id and obj.category in SATELLITES and host.category in SATELLITES[obj.category] \
+                        and host.poly.distance(Placed.of(obj).poly) < 0.8:
+                    self._satellite_count[host.key] = self._satellite_count.get(host.key, 0) + 1
+                    break
+
+    # -- committing -------------------------------------------------------------------------
+
+    def _placed(self, item: ItemSpec, pos, yaw: float, support: str = "floor", group: str | None = None) -> Placed:
+        pos = (_r(pos[0]), _r(pos[1]), _r(pos[2]))
+        zone = clearance_zone(item.category, pos, yaw, item.size) if support == "floor" else None
+        return Placed(f"new:{item.key}", item.category, pos, round(yaw, 4), item.size, support, group, zone)
+
+    def _commit(self, item: ItemSpec, p: Placed) -> Placed:
+        self.space.add(p)
+        self.placements.append(Placement(item, p.key, p.position, p.yaw, p.support))
+        return p
+
+    def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
+             accept: Callable[[Placed], bool] | None = None) -> Placed | None:
+        ordered = sorted(cands, key=lambda c: -c[2])
+        for pos, yaw, _ in ordered[: self.max_tries]:
+            p = self._placed(item, pos, yaw, support, group)
+            if self.space.fits(p) and (accept is None or accept(p)):
+                return self._commit(item, p)
+        return None
+
+    def _skip(self, item: ItemSpec, why: str) -> None:
+        self.skipped.append((item, why))
+
+    # -- candidate generators -----------------------------------------------------------------
+
+    def _noise(self) -> float:
+        return self.rng.uniform(0.0, 0.05)
+
+    def wall_candidates(self, item: ItemSpec, score: Callable[[Wall, float], float], gap: float = WALL_GAP,
+                        y: float = 0.0, step: float = 0.1) -> list[Candidate]:
+        w, _, d = item.size
+        out: list[Candidate] = []
+        for wall in self.space.walls:
+            if w + 0.04 > wall.length:
+                continue
+            lo, hi = w / 2 + 0.02, wall.length - w / 2 - 0.02
+            n = max(1, int((hi - lo) / step))
+            ts = {lo, hi, wall.length / 2} | {lo + k * (hi - lo) / n for k in range(n + 1)}
+            for t in ts:
+                x, z = wall.point(t, d / 2 + gap)
+                out.append(((x, y, z), wall.yaw, score(wall, t) + self._noise()))
+        return out
+
+    def grid_candidates(self, item: ItemSpec, target: tuple[float, float], yaws: Iterable[float], step: float = 0.15,
+                        y: float = 0.0) -> list[Candidate]:
+        x0, z0, x1, z1 = self.space.room.bounds
+        out: list[Candidate] = []
+        nx, nz = max(1, int((x1 - x0) / step)), max(1, int((z1 - z0) / step))
+        for i in range(nx + 1):
+            for j in range(nz + 1):
+                x, z = x0 + (x1 - x0) * i / nx, z0 + (z1 - z0) * j / nz
+                dist = math.hypot(x - target[0], z - target[1])
+                for yaw in yaws:
+                    out.append(((x, y, z), yaw, -dist + self._noise() * 0.2))
+        return out
+
+    def _door_distance(self, x: float, z: float) -> float:
+        return min((math.hypot(x - p.x, z - p.y) for p in self.space.door_points), default=3.0)
+
+    def _window_near(self, wall: Wall, t: float) -> float:
+        best = math.inf
+        for op in self.space.room.openings:
+            if op.kind == "window" and op.wall == wall.index:
+                best = min(best, abs(op.offset - t))
+        return best
+
+    def _has_opening(self, wall: Wall, kind: str) -> bool:
+        return any(op.wall == wall.index and op.kind == kind for op in self.space.room.openings)
+
+    def _axis_yaws(self) -> list[float]:
+        longest = max(self.space.walls, key=lambda w: w.length)
+        base = _yaw_facing(longest.direction[0], longest.direction[1]) - 90.0
+        return [round(base, 4), round(base + 90.0, 4)]
+
+    def _open_centre(self) -> tuple[float, float]:
+        free = self.space.walkable()
+        if free.is_empty:
+            c = self.space.poly.centroid
+        else:
+            biggest = max(getattr(free, "geoms", [free]), key=lambda g: g.area)
+            c = biggest.centroid
+        return c.x, c.y
+
+    # -- groups -----------------------------------------------------------------------------------
+
+    def place_bed(self, bed: ItemSpec, nightstands: list[ItemSpec]) -> Placed | None:
+        w, _, d = bed.size
+        ns = nightstands[:2]
+
+        def score(wall: Wall, t: float) -> float:
+            s = -abs(t - wall.length / 2) * 0.6
+            s += 0.0 if self._has_opening(wall, "door") else 2.0
+            s += 0.0 if self._has_opening(wall, "window") else 0.6
+            x, z = wall.point(t, d / 2)
+            return s + min(self._door_distance(x, z), 4.0) * 0.3
+
+        best: tuple[int, Placed] | None = None
+        tries = 0
+        for pos, yaw, _ in sorted(self.wall_candidates(bed, score), key=lambda c: -c[2]):
+            p = self._placed(bed, pos, yaw, group=f"new:{bed.key}")
+            if not self.space.fits(p):
+                continue
+            tries += 1
+            self.space.add(p)
+            ok = sum(1 for k, n in enumerate(ns) if self.space.fits(self._nightstand_pose(n, p, side=(-1, 1)[k])))
+            self.space.items.pop()
+            if best is None or ok > best[0]:
+                best = (ok, p)
+            if ok == len(ns) or tries > 40:
+                break
+        if best is None:
+            return None
+        return self._commit(bed, best[1])
+
+    def _nightstand_pose(self, item: ItemSpec, bed: Placed, side: int) -> Placed:
+        front, right = _vec(bed.yaw)
+        w, _, d = item.size
+        back = (bed.position[0] - front[0] * bed.size[2] / 2, bed.position[2] - front[1] * bed.size[2] / 2)
+        off = side * (bed.size[0] / 2 + 0.05 + w / 2)
+        x = back[0] + right[0] * off + front[0] * (d / 2 + 0.005)
+        z = back[1] + right[1] * off + front[1] * (d / 2 + 0.005)
+        return self._placed(item, (x, 0.0, z), bed.yaw, group=bed.group)
+
+    def place_nightstand(self, item: ItemSpec, bed: Placed) -> Placed | None:
+        for side in (-1, 1):
+            p = self._nightstand_pose(item, bed, side)
+            if self.space.fits(p):
+                return self._commit(item, p)
+        return None
+
+    def place_sofa(self, sofa: ItemSpec, wants_tv: bool) -> Placed | None:
+        w, _, d = sofa.size
+
+        def score(wall: Wall, t: float) -> float:
+            s = -abs(t - wall.length / 2) * 0.5 + wall.length * 0.3
+            s += 0.0 if self._has_opening(wall, "door") else 1.5
+            return s
+
+        fallback = None
+        for pos, yaw, _ in sorted(self.wall_candidates(sofa, score), key=lambda c: -c[2])[: self.max_tries]:
+            pos = self._pull_from_far_wall(pos, yaw, d)
+            p = self._placed(sofa, pos, yaw, group=f"new:{sofa.key}")
+            if not self.space.fits(p):
+                continue
+            if not wants_tv:
+                return self._commit(sofa, p)
+            fallback = fallback or p
+            stand = self._facing_wall_point(p)
+            if stand is not None and 1.8 <= stand[2] <= 5.5:
+                return self._commit(sofa, p)
+        return self._commit(sofa, fallback) if fallback else None
+
+    def _pull_from_far_wall(self, pos, yaw: float, depth: float):
+        """In a deep room a sofa floats: keep the screen within about 3.5 m."""
+        hit = self._ray(pos, yaw)
+        if hit is not None and hit[2] > 5.2:
+            front, _ = _vec(yaw)
+            shift = hit[2] - 4.2
+            return (pos[0] + front[0] * shift, 0.0, pos[2] + front[1] * shift)
+        return pos
+
+    def _ray(self, pos, yaw: float) -> tuple[float, float, float] | None:
+        from shapely.geometry import LineString
+
+        front, _ = _vec(yaw)
+        far = LineString([(pos[0], pos[2]), (pos[0] + front[0] * 50, pos[2] + front[1] * 50)])
+        hit = far.intersection(self.space.poly.exterior)
+        pts = [hit] if hit.geom_type == "Point" else list(getattr(hit, "geoms", []))
+        pts = [p for p in pts if p.geom_type == "Point" and math.hypot(p.x - pos[0], p.y - pos[2]) > 0.05]
+        if not pts:
+            return None
+        p = min(pts, key=lambda q: math.hypot(q.x - pos[0], q.y - pos[2]))
+        return p.x, p.y, math.hypot(p.x - pos[0], p.y - pos[2])
+
+    def _facing_wall_point(self, sofa: Placed) -> tuple[float, float, float] | None:
+        return self._ray(sofa.position, sofa.yaw)
+
+    def place_tv_stand(self, item: ItemSpec, sofa: Placed) -> Placed | None:
+        hit = self._facing_wall_point(sofa)
+        if hit is not None:
+            front, _ = _vec(sofa.yaw)
+            d = item.size[2]
+            x, z = hit[0] - front[0] * (d / 2 + WALL_GAP), hit[1] - front[1] * (d / 2 + WALL_GAP)
+            yaw = sofa.yaw + 180.0
+            _, right = _vec(yaw)
+            cands = [((x + right[0] * s, 0.0, z + right[1] * s), yaw, -abs(s)) for s in (0, -0.3, 0.3, -0.6, 0.6, -1.0, 1.0)]
+            placed = self._try(item, cands, group=sofa.group)
+            if placed:
+                return placed
+        return self.place_against_wall(item)
+
+    def place_coffee_table(self, item: ItemSpec, sofa: Placed) -> Placed | None:
+        front, _ = _vec(sofa.yaw)
+        cands = []
+        for gap in (0.45, 0.5, 0.4, 0.6, 0.35):
+            off = sofa.size[2] / 2 + gap + item.size[2] / 2
+            cands.append(((sofa.position[0] + front[0] * off, 0.0, sofa.position[2] + front[1] * off), sofa.yaw, -abs(gap - 0.45)))
+        return self._try(item, cands, group=sofa.group)
+
+    def place_armchair(self, item: ItemSpec, centre: Placed, sofa: Placed | None) -> Placed | None:
+        ref_yaw = sofa.yaw if sofa is not None else centre.yaw
+        front, right = _vec(ref_yaw)
+        cands = []
+        for side in (1, -1):
+            for extra in (0.35, 0.5, 0.25, 0.7):
+                off = side * (centre.size[0] / 2 + extra + item.size[2] / 2)
+                x, z = centre.position[0] + right[0] * off, centre.position[2] + right[1] * off
+                yaw = _yaw_facing(-right[0] * side, -right[1] * side)
+                cands.append(((x, 0.0, z), yaw, -extra - (0.0 if side == 1 else 0.05)))
+            # angled, across from the sofa
+            off_f = centre.size[2] / 2 + 0.4 + item.size[2] / 2
+            off_r = side * (centre.size[0] / 2 + 0.1)
+            x = centre.position[0] + front[0] * off_f + right[0] * off_r
+            z = centre.position[2] + front[1] * off_f + right[1] * off_r
+            cands.append(((x, 0.0, z), _yaw_facing(centre.position[0] - x, centre.position[2] - z), -1.0))
+        return self._try(item, cands, group=sofa.group if sofa else centre.group)
+
+    def place_beside(self, item: ItemSpec, anchor: Placed, against_wall: bool = True) -> Placed | None:
+        """Beside an anchor's end (side table at a sofa's arm, floor lamp at the other)."""
+        front, right = _vec(anchor.yaw)
+        cands = []
+        for side in (1, -1):
+            off = side * (anchor.size[0] / 2 + 0.06 + item.size[0] / 2)
+            back = -anchor.size[2] / 2 + item.size[2] / 2 + 0.01 if against_wall else 0.0
+            x = anchor.position[0] + right[0] * off + front[0] * back
+            z = anchor.position[2] + right[1] * off + front[1] * back
+            cands.append(((x, 0.0, z), anchor.yaw, 0.1 if side == 1 else 0.0))
+        return self._try(item, cands, group=anchor.group)
+
+    def place_at_foot(self, item: ItemSpec, bed: Placed) -> Placed | None:
+        front, _ = _vec(bed.yaw)
+        off = bed.size[2] / 2 + 0.08 + item.size[2] / 2
+        pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
+        return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
+
+    def place_centre(self, item: ItemSpec) -> Placed | None:
+        target = self._open_centre()
+        return self._try(item, self.grid_candidates(item, target, self._axis_yaws()), group=f"new:{item.key}")
+
+    def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
+        """Chairs around a table: long sides first, then the ends; each faces the table."""
+        front, right = _vec(table.yaw)
+        w, d = table.size[0], table.size[2]
+        seats: list[tuple[float, float, float]] = []  # (x, z, yaw)
+        per_side = max(1, int((w + 0.05) / 0.62))
+        for k in range(per_side):
+            along = (k + 0.5) * w / per_side - w / 2
+            for side in (1, -1):
+                off = side * (d / 2 + 0.06 + item.size[2] / 2)
+                x = table.position[0] + right[0] * along + front[0] * off
+                z = table.position[2] + right[1] * along + front[1] * off
+                seats.append((x, z, _yaw_facing(-front[0] * side, -front[1] * side)))
+        for side in (1, -1):
+            off = side * (w / 2 + 0.06 + item.size[2] / 2)
+            x, z = table.position[0] + right[0] * off, table.position[2] + right[1] * off
+            seats.append((x, z, _yaw_facing(-right[0] * side, -right[1] * side)))
+        if table.category in ("kitchen_island", "counter"):
+            seats = [s for s in seats if abs(((s[2] - table.yaw + 180) % 360) - 180) > 135]  # front side only
+        cands = [((x, 0.0, z), yaw, -i * 0.01) for i, (x, z, yaw) in enumerate(seats)]
+        return self._try(item, cands, group=table.group)
+
+    def place_desk_chair(self, item: ItemSpec, desk: Placed) -> Placed | None:
+        front, _ = _vec(desk.yaw)
+        cands = []
+        for gap in (0.05, 0.15, 0.3):
+            off = desk.size[2] / 2 + gap + item.size[2] / 2
+            cands.append(((desk.position[0] + front[0] * off, 0.0, desk.position[2] + front[1] * off), desk.yaw + 180.0, -gap))
+        return self._try(item, cands, group=desk.group)
+
+    # -- singles ----------------------------------------------------------------------------------
+
+    def _chair_fits(self, chair: ItemSpec, desk: Placed) -> bool:
+        self.space.add(desk)
+        try:
+            front, _ = _vec(desk.yaw)
+            off = desk.size[2] / 2 + 0.05 + chair.size[2] / 2
+            pos = (desk.position[0] + front[0] * off, 0.0, desk.position[2] + front[1] * off)
+            return self.space.fits(self._placed(chair, pos, desk.yaw + 180.0, group=desk.group))
+        finally:
+            self.space.items.pop()
+
+    def place_against_wall(self, item: ItemSpec, gap: float = WALL_GAP,
+                           accept: Callable[[Placed], bool] | None = None) -> Placed | None:
+        cat = item.category
+        tall = item.size[1] > 1.4
+        w = item.size[0]
+
+        def score(wall: Wall, t: float) -> float:
+            corner = min(t - w / 2, wall.length - t - w / 2)
+            s = -corner * (0.8 if tall or cat in ("bathtub", "shower", "fridge", "toilet") else 0.1)
+            if cat in ("desk", "sink", "vanity"):
+                s += max(0.0, 2.0 - self._window_near(wall, t))
+            if cat in ("dresser", "tv_stand", "fireplace", "piano", "console_table"):
+                s += -abs(t - wall.length / 2) * 0.4
+            if cat in ("counter", "sink", "stove", "dishwasher", "fridge"):
+                s += self._kitchen_affinity(wall, t, item)
+            x, z = wall.point(t, item.size[2] / 2)
+            s += min(self._door_distance(x, z), 3.0) * 0.25
+            return s
+
+        return self._try(item, self.wall_candidates(item, score, gap=gap), group=f"new:{item.key}", accept=accept)
+
+    def _kitchen_affinity(self, wall: Wall, t: float, item: ItemSpec) -> float:
+        kitchen = self.space.by_category("counter", "sink", "stove", "dishwasher", "fridge")
+        if not kitchen:
+            return 0.0
+        x, z = wall.point(t, item.size[2] / 2)
+        near = min(math.hypot(x - k.position[0], z - k.position[2]) - (k.size[0] + item.size[0]) / 2 for k in kitchen)
+        return 2.0 - min(2.0, max(0.0, near))
+
+    def place_free(self, item: ItemSpec) -> Placed | None:
+        placed = self.place_against_wall(item, gap=0.25)
+        if placed:
+            return placed
+        return self.place_centre(item)
+
+    def place_corner(self, item: ItemSpec) -> Placed | None:
+        w = item.size[0]
+
+        def score(wall: Wall, t: float) -> float:
+            corner = min(t - w / 2, wall.length - t - w / 2)
+            return -corner * 1.5
+
+        return self._try(item, self.wall_candidates(item, score, gap=0.05, step=0.25), group=f"new:{item.key}")
+
+    def place_mounted(self, item: ItemSpec) -> Placed | None:
+        cat = item.category
+        height = MOUNT_HEIGHT.get(cat, 1.4)
+        d = item.size[2]
+        cands: list[Candidate] = []
+        above = {"painting": ("bed", "sofa", "sectional_sofa", "dresser", "console_table", "cabinet"),
+                 "mirror": ("sink", "vanity", "dresser"), "tv": ("tv_stand",), "whiteboard": ("desk",)}.get(cat, ())
+        for rank, anchor_cat in enumerate(above):
+            for anchor in self.space.by_category(anchor_cat):
+                front, _ = _vec(anchor.yaw)
+                back = (anchor.position[0] - front[0] * anchor.size[2] / 2, anchor.position[2] - front[1] * anchor.size[2] / 2)
+                y = max(height, anchor.y1 + 0.25) if cat != "mirror" else max(height, anchor.y1 + 0.1)
+                if y + item.size[1] > self.space.room.height - 0.05:
+                    continue
+                pos = (back[0] + front[0] * (d / 2 + 0.005), y, back[1] + front[1] * (d / 2 + 0.005))
+                cands.append((pos, anchor.yaw, 10.0 - rank))
+        if cat == "curtain":
+            for op in self.space.room.openings:
+                if op.kind == "window":
+                    wall = self.space.walls[op.wall]
+                    x, z = wall.point(op.offset, d / 2 + 0.06)
+                    cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
+        if not above or cat in ("painting", "mirror", "clock"):
+            cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
+        return self._try(item, cands, support="wall")
+
+    def place_ceiling(self, item: ItemSpec) -> Placed | None:
+        y = self.space.room.height - item.size[1] - 0.005
+        cands = []
+        for table in self.space.by_category("dining_table", "kitchen_island", "pool_table"):
+            cands.append(((table.position[0], y, table.position[2]), table.yaw, 5.0))
+        c = self.space.poly.centroid
+        cands.append(((c.x, y, c.y), 0.0, 1.0))
+        cands += self.grid_candidates(item, (c.x, c.y), [0.0], step=0.5, y=y)
+        return self._try(item, cands, support="ceiling")
+
+    def place_on(self, item: ItemSpec) -> Placed | None:
+        hosts_order = ON_SURFACE.get(item.category, ())
+        for host_cat in hosts_order:
+            for host in self.space.by_category(host_cat):
+                if host.key in self._hosts_used or host.support != "floor":
+                    continue
+                if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
+                    continue
+                front, right = _vec(host.yaw)
+                side = 0.0
+                if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
+                    side = host.size[0] / 2 - item.size[0] / 2 - 0.05
+                back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
+                x = host.position[0] + right[0] * side + front[0] * back
+                z = host.position[2] + right[1] * side + front[1] * back
+                p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
+                if self.space.conflict(p) is None:
+                    self._hosts_used.add(host.key)
+                    return self._commit(item, p)
+        return None
+
+    def place_rug(self, item: ItemSpec) -> Placed | None:
+        w, h, d = item.size
+        cands: list[tuple[Placed, float]] = []
+        for sofa in self.space.by_category("sofa", "sectional_sofa"):
+            tables = self.space.by_category("coffee_table")
+            centre = min(tables, key=lambda t: t.poly.distance(sofa.poly)).position if tables else sofa.position
+            cands.append((self._placed(item, (centre[0], 0.0, centre[2]), sofa.yaw), 5.0))
+        for table in self.space.by_category("dining_table"):
+            rw, rd = table.size[0] + 1.3, table.size[2] + 1.3
+            sized = ItemSpec(item.category, (round(rw, 2), h, round(rd, 2)), item.description, item.explicit, item.decor, item.index)
+            cands.append((self._placed(sized, table.position, table.yaw), 4.0))
+        for bed in self.space.by_category("bed"):
+            front, _ = _vec(bed.yaw)
+            off = bed.size[2] / 2 - d / 2 + 0.45
+            pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
+            sized = ItemSpec(item.category, (round(max(w, bed.size[0] + 0.8), 2), h, d), item.description, item.explicit, item.decor, item.index)
+            cands.append((self._placed(sized, pos, bed.yaw + 90.0 if sized.size[0] < sized.size[2] else bed.yaw), 3.0))
+        for desk in self.space.by_category("desk"):
+            cands.append((self._placed(item, desk.position, desk.yaw), 1.0))
+        c = self._open_centre()
+        cands.append((self._placed(item, (c[0], 0.0, c[1]), self._axis_yaws()[0]), 0.5))
+        for p, _ in sorted(cands, key=lambda pc: -pc[1]):
+            for shrink in (1.0, 0.85, 0.7):
+                size = (round(p.size[0] * shrink, 2), p.size[1], round(p.size[2] * shrink, 2))
+                spec = ItemSpec(item.category, size, item.description, item.explicit, item.decor, item.index)
+                q = self._placed(spec, p.position, p.yaw)
+                if self.space.conflict(q) is None:
+                    self.space.add(q)
+                    self.placements.append(Placement(spec, q.key, q.position, q.yaw, "floor"))
+                    return q
+        return None
+
+    # -- everything -------------------------------------------------------------------------------
+
+    def place_all(self, items: list[ItemSpec]) -> list[Placement]:
+        pending = list(items)
+
+        def take(*cats: str) -> list[ItemSpec]:
+            got = [i for i in pending if i.category in cats]
+            for i in got:
+                pending.remove(i)
+            return got
+
+        def anchors(*cats: str) -> list[Placed]:
+            return [p for p in self.space.items if p.category in cats]
+
+        nightstands = take("nightstand")
+        for bed in take("bed", "crib"):
+            if self.place_bed(bed, [n for n in nightstands][: 2]) is None:
+                self._skip(bed, "no wall left long enough for it")
+        for bed in anchors("bed", "crib"):
+            while nightstands and self._satellite_count.get(bed.key, 0) < 2:
+                n = nightstands.pop(0)
+                if self.place_nightstand(n, bed) is None:
+                    pending.append(n)
+                    break
+                self._satellite_count[bed.key] = self._satellite_count.get(bed.key, 0) + 1
+        pending.extend(nightstands)
+        for bench in take("bench"):
+            beds = anchors("bed")
+            if not (beds and self.place_at_foot(bench, beds[0])) and not self.place_against_wall(bench):
+                self._skip(bench, "no free spot")
+
+        stands = take("tv_stand")
+        for sofa in take("sectional_sofa", "sofa"):
+            if self.place_sofa(sofa, wants_tv=bool(stands)) is None:
+                self._skip(sofa, "no wall left long enough for it")
+        sofas = anchors("sofa", "sectional_sofa")
+        for stand in stands:
+            placed = self.place_tv_stand(stand, sofas[0]) if sofas else self.place_against_wall(stand)
+            if placed is None:
+                self._skip(stand, "no free wall")
+        for table in take("coffee_table"):
+            if not (sofas and self.place_coffee_table(table, sofas[0])) and not self.place_centre(table):
+                self._skip(table, "no free spot")
+        for chair in take("armchair"):
+            tables = anchors("coffee_table")
+            placed = self.place_armchair(chair, tables[0], sofas[0] if sofas else None) if tables else None
+            if placed is None and not self.place_corner(chair):
+                self._skip(chair, "no free spot")
+        for item in take("side_table", "ottoman"):
+            hosts = anchors(*SATELLITES[item.category])
+            if not any(self.place_beside(item, h) for h in hosts[:2]) and not self.place_corner(item):
+                self._skip(item, "no free spot")
+
+        chairs = take("office_chair", "chair")
+        for k, desk in enumerate(take("desk")):
+            chair = chairs[k] if k < len(chairs) else None
+            accept = (lambda p, c=chair: self._chair_fits(c, p)) if chair is not None else None
+            if self.place_against_wall(desk, accept=accept) is None and self.place_against_wall(desk) is None:
+                self._skip(desk, "no free wall")
+        for desk in anchors("desk"):
+            if chairs and self._satellite_count.get(desk.key, 0) < 1:
+                chair = chairs.pop(0)
+                if self.place_desk_chair(chair, desk) is None:
+                    self._skip(chair, "no room in front of the desk")
+                self._satellite_count[desk.key] = 1
+
+        for table in take(*CENTER):
+            if self.place_centre(table) is None:
+                self._skip(table, "no open floor large enough")
+        seats = take("dining_chair", "bar_stool") + chairs
+        for seat in seats:
+            tables = anchors(*SATELLITES.get(seat.category, ("dining_table",)))
+            if not any(self.place_chair_at(seat, t) for t in tables):
+                if not self.place_corner(seat):
+                    self._skip(seat, "no room around a table")
+
+        wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
+                      and i.category not in CORNER and i.category not in ON_SURFACE]
+        for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
+            pending.remove(item)
+            if self.place_against_wall(item) is None and self.place_free(item) is None:
+                self._skip(item, "no free wall")
+        for item in take(*FREE):
+            if item.category == "yoga_mat":
+                if self.place_rug(item) is None:
+                    self._skip(item, "no open floor")
+            elif self.place_free(item) is None:
+                self._skip(item, "no free spot")
+        for item in take("floor_lamp"):
+            hosts = anchors("sofa", "sectional_sofa", "armchair")
+            if not any(self.place_beside(item, h) for h in hosts[:2]) and not self.place_corner(item):
+                self._skip(item, "no free corner")
+        for item in take(*CORNER):
+            if self.place_corner(item) is None:
+                self._skip(item, "no free corner")
+        for item in take("rug"):
+            if self.place_rug(item) is None:
+                self._skip(item, "no open floor")
+        for item in [i for i in pending if i.category in ON_SURFACE]:
+            pending.remove(item)
+            if self.place_on(item) is None:
+                if item.category == "tv" and self.place_mounted(item):
+                    continue
+                self._skip(item, "nothing to stand it on")
+        for item in [i for i in pending if category_info(i.category).support == "wall"]:
+            pending.remove(item)
+            if self.place_mounted(item) is None:
+                self._skip(item, "no free wall space")
+        for item in [i for i in pending if category_info(i.category).support == "ceiling"]:
+            pending.remove(item)
+            if self.place_ceiling(item) is None:
+                self._skip(item, "no free ceiling spot")
+        for item in list(pending):
+            pending.remove(item)
+            if self.place_free(item) is None and self.place_corner(item) is None:
+                self._skip(item, "no free spot")
+        return self.placements

@@ -1,0 +1,162 @@
+"""The offline planner: from a prompt to a furnished, physically clean room, one turn at a time.
+
+Stateless between turns: each turn it looks at the scene it is given and decides, in order,
+1. fix physics problems (its own box checks plus what the evaluator reported);
+2. add what the prompt and the room type's program still miss: major furniture first, then
+   companions, rugs, lamps and decor in a second turn;
+3. terminate when nothing is missing and nothing is wrong.
+Every edit is a tool call; randomness comes only from a seeded generator.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from agentscene.agents.planner.layout import Layout, Placement
+from agentscene.agents.planner.program import ItemSpec, build_program, choose_dimensions, make_room
+from agentscene.agents.planner.prompt import PromptSpec, parse_prompt
+from agentscene.agents.planner.revise import plan_fixes
+from agentscene.agents.planner.space import Problems, find_problems
+from agentscene.scene import Scene
+from agentscene.tools import apply_tool
+from agentscene.tools.calls import ToolCall
+
+ORIGIN = "agentscene.planner"
+
+
+@dataclass
+class PlannerStep:
+    """One turn of the planner: its reasoning, a one-line conclusion and the calls."""
+
+    think: str
+    conclusion: str
+    calls: list[ToolCall] = field(default_factory=list)
+
+    @property
+    def terminated(self) -> bool:
+        return any(c.name == "terminate" for c in self.calls)
+
+
+def _rng(seed: int, prompt: str, purpose: str) -> random.Random:
+    return random.Random(f"{seed}|{purpose}|{prompt.strip().lower()}")
+
+
+class Planner:
+    """Deterministic for a given seed: the same prompt and scene give the same calls."""
+
+    def __init__(self, seed: int = 0):
+        self.seed = seed
+
+    # -- turn 0 -------------------------------------------------------------------------------
+
+    def program(self, spec: PromptSpec, area: float) -> list[ItemSpec]:
+        return build_program(spec, area, _rng(self.seed, spec.prompt, "program"))
+
+    def create_scene(self, prompt: str) -> Scene:
+        """An empty room for the prompt, large enough that its program fits (checked by a trial layout)."""
+        spec = parse_prompt(prompt)
+        lo, hi = _area_mid(spec)
+        first = self.program(spec, (lo + hi) / 2)
+        best: tuple[int, Scene] | None = None
+        for attempt in range(4):
+            rng = _rng(self.seed, prompt, f"room{attempt}")
+            width, depth = choose_dimensions(spec, first, rng, scale=1.0 + 0.12 * attempt)
+            room = make_room(spec, width, depth, rng)
+            scene = Scene(room=room, metadata={"prompt": prompt, "seed": self.seed, "origin": ORIGIN,
+                                               "room_type": spec.room_type})
+            items = self.program(spec, room.area)
+            layout = Layout(scene, _rng(self.seed, prompt, "trial"))
+            layout.place_all(items)
+            important = sum(1 for item, _ in layout.skipped if item.explicit or not item.decor)
+            if best is None or important < best[0]:
+                best = (important, scene)
+            if important == 0:
+                break
+        assert best is not None
+        return best[1]
+
+    # -- later turns ----------------------------------------------------------------------------
+
+    def missing(self, spec: PromptSpec, scene: Scene) -> list[ItemSpec]:
+        """Items of the program that the scene does not have yet."""
+        if scene.metadata.get("origin") == ORIGIN:
+            wanted = self.program(spec, scene.room.area)
+        else:  # a scene we were given: add only what the prompt names
+            wanted = [i for i in self.program(spec, scene.room.area) if i.explicit]
+        have: dict[str, int] = {}
+        for obj in scene.objects:
+            have[obj.category] = have.get(obj.category, 0) + 1
+        return [i for i in wanted if i.index >= have.get(i.category, 0)]
+
+    def step(self, prompt: str, scene: Scene, reported: Problems | None = None) -> PlannerStep:
+        spec = parse_prompt(prompt)
+        problems = find_problems(scene)
+        if reported is not None:
+            problems.collisions += [p for p in reported.collisions if p not in problems.collisions]
+            problems.out_of_bounds += [i for i in reported.out_of_bounds if i not in problems.out_of_bounds]
+        if problems:
+            calls, notes = plan_fixes(scene, reported)
+            if calls:
+                what = []
+                if problems.collisions:
+                    what.append(f"{len(problems.collisions)} colliding pair(s)")
+                if problems.out_of_bounds:
+                    what.append(f"{len(problems.out_of_bounds)} object(s) outside the room")
+                if problems.floating:
+                    what.append(f"{len(problems.floating)} floating object(s)")
+                return PlannerStep(think="The physics check shows " + ", ".join(what) + ". " + "; ".join(notes) + ".",
+                                   conclusion="Fix the physics problems with the smallest moves.", calls=calls)
+
+        missing = self.missing(spec, scene)
+        if missing:
+            layout = Layout(scene, _rng(self.seed, prompt, f"layout{len(scene.objects)}"))
+            placements = layout.place_all(missing)
+            phase = min((p.phase for p in placements), default=None)
+            chosen = [p for p in placements if p.phase == phase]
+            if chosen:
+                calls = self._add_calls(scene, chosen)
+                names = ", ".join(sorted({p.item.category.replace("_", " ") for p in chosen}))
+                skipped = [item for item, _ in layout.skipped if item.explicit or not item.decor]
+                think = (f"A {spec.room_type.replace('_', ' ')} of {scene.room.area:.1f} m². "
+                         f"{'Placing the major furniture' if phase == 1 else 'Adding companions, lighting and decor'}: {names}.")
+                if skipped:
+                    think += " No room for: " + ", ".join(sorted({i.category for i in skipped})) + "."
+                return PlannerStep(think=think, conclusion=f"Add {len(calls)} object(s).", calls=calls)
+
+        n = len(scene.objects)
+        left = find_problems(scene)
+        reason = f"{n} objects placed; " + ("no collisions, nothing outside the room." if not left
+                                           else "remaining problems could not be fixed without removing requested objects.")
+        return PlannerStep(think="Everything the prompt asks for is in place and the physics check is clean."
+                           if not left else "Some problems remain but no edit improves them.",
+                           conclusion="The scene is finished.",
+                           calls=[ToolCall(name="terminate", arguments={"reason": reason}, id="call_1")])
+
+    def _add_calls(self, scene: Scene, placements: list[Placement]) -> list[ToolCall]:
+        ids: dict[str, str] = {o.id: o.id for o in scene.objects}
+        calls: list[ToolCall] = []
+        scratch = scene
+        for p in placements:
+            support = p.support if p.support in ("floor", "wall", "ceiling") else ids[p.support]
+            args = {
+                "description": p.item.description,
+                "position": [round(v, 3) for v in p.position],
+                "yaw": round(p.yaw, 2),
+                "size": [round(v, 3) for v in p.item.size],
+                "category": p.item.category,
+                "support": support,
+            }
+            result = apply_tool(scratch, "add_object", args)
+            if not result.ok:
+                raise RuntimeError(f"the planner produced an invalid add_object call: {result.message}")
+            scratch = result.scene
+            ids[p.key] = result.object_id or ""
+            calls.append(ToolCall(name="add_object", arguments=args, id=f"call_{len(calls) + 1}"))
+        return calls
+
+
+def _area_mid(spec: PromptSpec) -> tuple[float, float]:
+    from agentscene.agents.planner.program import area_range
+
+    return area_range(spec.room_type)
