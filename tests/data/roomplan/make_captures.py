@@ -49,6 +49,7 @@ class Capture:
         self.origin = np.array(origin)
         self.data: dict = {"walls": [], "doors": [], "windows": [], "openings": [], "objects": [], "floors": [], "sections": []}
         self.wall_ids: list[str] = []
+        self.layout: list[list[float]] = []  # [x, y, z, yaw] of each object in our frame, in order
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4)).upper()
@@ -100,6 +101,7 @@ class Capture:
     def obj(self, category: str, dims, pos, yaw: float):
         """pos = bottom centre (x, z) in our frame, or (x, y, z) to stand on something."""
         x, y, z = (pos[0], 0.0, pos[1]) if len(pos) == 2 else pos
+        self.layout.append([x, y, z, yaw])
         tilt = rot_x(self.rng.uniform(-0.4, 0.4))  # scans are never perfectly upright
         self.data["objects"].append({
             "category": {category: {}}, "confidence": self.confidence(), "dimensions": [f32(v) for v in dims],
@@ -146,6 +148,7 @@ def bedroom() -> tuple[dict, dict]:
                 "openings": {"door": 1, "window": 1}, "warnings": ["gap_closed"],
                 "categories": {"bed": 1, "cabinet": 4, "tv": 1, "table": 1, "chair": 1},
                 "supports": {"tv_1": "cabinet_4"}, "yaws": {"bed_1": 180.0, "cabinet_3": -90.0, "chair_1": -90.0}}
+    expected["layout"] = cap.layout
     return cap.finish(identifier=True), expected
 
 
@@ -175,6 +178,7 @@ def living_room() -> tuple[dict, dict]:
                 "openings": {"door": 1, "opening": 1, "window": 2}, "warnings": [],
                 "categories": {"sofa": 2, "table": 2, "cabinet": 2, "tv": 1, "fireplace": 1, "chair": 4},
                 "supports": {"tv_1": "cabinet_1"}, "yaws": {"sofa_1": 0.0, "sofa_2": 90.0, "tv_1": 180.0}}
+    expected["layout"] = cap.layout
     return cap.finish(identifier=False), expected
 
 
@@ -199,6 +203,7 @@ def kitchen() -> tuple[dict, dict]:
                 "openings": {"door": 1, "window": 1}, "warnings": [],
                 "categories": {"cabinet": 1, "sink": 1, "stove": 1, "fridge": 1, "dishwasher": 1, "washing_machine": 1, "table": 1, "chair": 2},
                 "supports": {}, "yaws": {"fridge_1": -90.0, "dishwasher_1": 90.0}}
+    expected["layout"] = cap.layout
     return cap.finish(identifier=True), expected
 
 
