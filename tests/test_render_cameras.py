@@ -121,7 +121,8 @@ def test_blender_camera_matches_opencv_convention():
             assert spec["type"] == "ORTHO" and spec["ortho_scale"] == pytest.approx(256 / cam.K[0, 0])
         else:
             assert spec["type"] == "PERSP" and spec["lens"] == pytest.approx(40.0)
-        assert spec["shift_x"] == pytest.approx(0) and spec["shift_y"] == pytest.approx(0)
+        # Blender samples pixel centres at integer coordinates, ours at +0.5: a half-pixel shift
+        assert spec["shift_x"] == pytest.approx(-0.5 / 256) and spec["shift_y"] == pytest.approx(0.5 / 256)
 
 
 def test_camera_round_trips_through_json():

@@ -56,6 +56,7 @@ class BlenderSettings(BaseModel):
     samples: int = Field(default=16, ge=1, le=4096, description="Cycles samples per pixel")
     denoise: bool = Field(default=True, description="Cycles: OpenImageDenoise after sampling")
     antialiasing: Literal["OFF", "FXAA", "5", "8", "11", "16", "32"] = Field(default="8", description="Workbench samples")
+    studio_light: str = Field(default="paint.sl", description="Workbench studio light; paint.sl keeps colours close to the palette")
     threads: int = Field(default=0, ge=0, le=1024, description="render threads; 0 = all cores")
     background: tuple[int, int, int] = palette.BACKGROUND
     python: str | None = Field(default=None, description="interpreter that runs the worker; default: this one")
@@ -85,8 +86,8 @@ def blender_camera(cam: Camera) -> dict[str, Any]:
         "matrix_world": matrix.tolist(),
         "sensor_fit": "HORIZONTAL" if w >= h else "VERTICAL",
         "sensor_width": SENSOR_MM,
-        "shift_x": (w / 2.0 - cx) / largest,
-        "shift_y": (cy - h / 2.0) / largest,
+        "shift_x": (w / 2.0 - cx - 0.5) / largest,
+        "shift_y": (cy - h / 2.0 + 0.5) / largest,
         "clip_start": cam.near,
         "clip_end": cam.far,
     }
@@ -315,6 +316,7 @@ class BlenderRenderer:
                 "samples": self.settings.samples,
                 "denoise": self.settings.denoise,
                 "aa": self.settings.antialiasing,
+                "studio_light": self.settings.studio_light,
                 "threads": self.settings.threads,
                 "background": palette.srgb_to_linear(np.array(self.settings.background) / 255.0).tolist(),
                 "blend": str(blend_tmp) if blend_tmp else None,

@@ -115,12 +115,23 @@ def _lights_and_world(bpy, mathutils, request: dict[str, Any]) -> None:
     bg = request["background"]
     world.color = bg  # Workbench background
     if request["engine"] == "cycles":
+        # Camera rays see the background colour as is; everything else gets a dimmer sky.
         world.use_nodes = True
-        node = next(n for n in world.node_tree.nodes if n.type == "BACKGROUND")
-        node.inputs["Color"].default_value = (*bg, 1.0)
-        node.inputs["Strength"].default_value = 0.6
+        tree = world.node_tree
+        output = next(n for n in tree.nodes if n.type == "OUTPUT_WORLD")
+        for node in [n for n in tree.nodes if n.name != output.name]:
+            tree.nodes.remove(node)
+        seen, sky = tree.nodes.new("ShaderNodeBackground"), tree.nodes.new("ShaderNodeBackground")
+        seen.inputs["Color"].default_value = sky.inputs["Color"].default_value = (*bg, 1.0)
+        seen.inputs["Strength"].default_value = 1.0
+        sky.inputs["Strength"].default_value = 0.5
+        path, mix = tree.nodes.new("ShaderNodeLightPath"), tree.nodes.new("ShaderNodeMixShader")
+        tree.links.new(path.outputs["Is Camera Ray"], mix.inputs["Fac"])
+        tree.links.new(sky.outputs["Background"], mix.inputs[1])
+        tree.links.new(seen.outputs["Background"], mix.inputs[2])
+        tree.links.new(mix.outputs["Shader"], output.inputs["Surface"])
         sun_data = bpy.data.lights.new("sun", "SUN")
-        sun_data.energy = 3.0
+        sun_data.energy = 2.2
         sun_data.angle = 0.2
         sun = bpy.data.objects.new("sun", sun_data)
         sun.rotation_euler = mathutils.Euler((0.6, 0.25, 0.5))
@@ -160,6 +171,8 @@ def _render_settings(bpy, request: dict[str, Any]) -> None:
         render.engine = "BLENDER_WORKBENCH"
         shading = scene.display.shading
         shading.light = "STUDIO"
+        shading.studio_light = request["studio_light"]
+        shading.use_world_space_lighting = False
         shading.color_type = "VERTEX"
         shading.show_object_outline = False
         shading.show_specular_highlight = False
