@@ -1,0 +1,63 @@
+"""The loop's evaluator: the physics report of a scene, its headline metrics, one score to compare
+turns by (for rollback), the feedback text for the model and the issues as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentscene.meshes import MeshProvider
+from agentscene.scene import Scene
+
+
+class Evaluation(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    report: Any = Field(repr=False, exclude=True)
+    metrics: dict[str, float]
+    #: higher is better; the loop rolls back a turn that lowers it
+    score: float
+    feedback: str
+    #: machine-readable problems: {"colliding_pairs": [[a, b, depth]], "out_of_bounds": [...], "floating": [...]}
+    issues: dict[str, Any]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.issues["colliding_pairs"] or self.issues["out_of_bounds"] or self.issues["floating"])
+
+
+@runtime_checkable
+class Evaluator(Protocol):
+    def evaluate(self, scene: Scene) -> Evaluation: ...
+
+
+def physics_score(report: Any) -> float:
+    """0 for a clean scene, lower the worse: collision and out-of-bounds rates (fractions), PBL (m³), floating objects."""
+    floating = len(report.floating or [])
+    return -(report.collision_rate + report.oob_rate) / 100.0 - report.pbl - 0.1 * floating
+
+
+def physics_issues(report: Any) -> dict[str, Any]:
+    return {
+        "colliding_pairs": [[p.a, p.b, round(p.depth, 3)] for p in report.colliding_pairs],
+        "out_of_bounds": [o.id for o in report.out_of_bounds if o.oob],
+        "floating": [f.id for f in report.floating or []],
+    }
+
+
+class PhysicsEvaluator:
+    """agentscene.rewards.evaluate with this run's tolerances and meshes."""
+
+    def __init__(self, *, tolerances: Any = None, mesh_provider: MeshProvider | None = None, compat: str | None = None):
+        self.tolerances = tolerances
+        self.mesh_provider = mesh_provider
+        self.compat = compat
+
+    def evaluate(self, scene: Scene) -> Evaluation:
+        from agentscene.rewards import evaluate, feedback_text
+
+        report = evaluate(scene, tolerances=self.tolerances, compat=self.compat, mesh_provider=self.mesh_provider)
+        return Evaluation(report=report, metrics=report.headline(), score=physics_score(report),
+                          feedback=feedback_text(report, scene), issues=physics_issues(report))

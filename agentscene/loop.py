@@ -1,0 +1,445 @@
+"""The render -> evaluate -> revise loop.
+
+Turn 0 creates the scene (the agent's `create_scene`, else an empty room sized for the prompt).
+Each later turn: build the user message from the last render, the physics feedback (optional),
+the critic's feedback (optional) and the scene JSON; ask the agent; apply its tool calls; run the
+physics auto-correction (optional); evaluate; roll the turn back if it made the scene worse;
+render; write the turn. It stops at `terminate`, at `max_turns`, or cleanly when the provider
+fails past its retries (the run directory then resumes from its last completed turn). A model's
+mistakes (garbage, invalid calls, calls after terminate, too many calls) are recorded as errors
+and fed back; the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentscene.agents.base import Agent, AgentAction, Observation
+from agentscene.agents.client import Message, ModelClientError, ProviderUnavailable, Usage
+from agentscene.agents.critics import Critic, Critique, RuleCritic
+from agentscene.agents.messages import build_user_message
+from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
+from agentscene.formats import dump_scene, load_scene
+from agentscene.meshes import MeshProvider
+from agentscene.run_dir import RunDirectory
+from agentscene.scene import Scene
+from agentscene.tools import apply_tool_calls
+from agentscene.tools.calls import ErrorCode, ToolCall, ToolResult, coerce_call
+
+log = logging.getLogger("agentscene.loop")
+
+StopReason = Literal["terminated", "max_turns", "provider_unavailable", "provider_error", "interrupted", "running"]
+
+
+class LoopConfig(BaseModel):
+    """How an episode runs (SceneReVis' three switches, plus rollback and the history window)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_turns: int = Field(default=5, ge=0, le=500)
+    physics_feedback: bool = True
+    vlm_feedback: bool = False
+    physics_optimization: bool = False
+    rollback: bool = True
+    #: a turn is rolled back when it lowers the evaluator's score by more than this
+    rollback_tolerance: float = Field(default=0.05, ge=0)
+    max_history_turns: int = Field(default=4, ge=0)
+    max_calls_per_turn: int = Field(default=32, ge=1)
+    views: tuple[str, ...] = ("top", "diagonal")
+    render_size: int = Field(default=512, ge=64, le=4096)
+    seed: int = 0
+
+
+class TurnRecord(BaseModel):
+    """Everything about one turn, as written to turns/turn_XX.json (the scene is written beside it)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    turn: int
+    scene: Scene = Field(exclude=True, repr=False)
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    results: list[dict[str, Any]] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    score: float = 0.0
+    clean: bool = False
+    issues: dict[str, Any] = Field(default_factory=dict)
+    physics_feedback: str = ""
+    rolled_back: bool = False
+    rejected_metrics: dict[str, float] | None = None
+    terminated: bool = False
+    critique: dict[str, Any] | None = None
+    resolve_moves: list[dict[str, Any]] = Field(default_factory=list)
+    reply: str | None = None
+    think: str | None = None
+    format_error: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    timings: dict[str, float] = Field(default_factory=dict)
+    renders: dict[str, str] = Field(default_factory=dict)
+    messages: list[Message] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["scene"] = dump_scene(self.scene, "native")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TurnRecord:
+        data = dict(data)
+        scene = load_scene(data.pop("scene"), dialect="native")
+        return cls(scene=scene, **data)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.results if not r["ok"]) + (1 if self.format_error else 0)
+
+
+class Episode(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    prompt: str
+    scene: Scene
+    turns: list[TurnRecord]
+    stop_reason: StopReason
+    error: str | None = None
+    evaluation: Evaluation
+    critique: Critique | None = None
+    usage: Usage = Field(default_factory=Usage)
+    run_dir: Path | None = None
+    wall_s: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.stop_reason in ("terminated", "max_turns")
+
+
+def _result_json(r: ToolResult) -> dict[str, Any]:
+    return {"call_id": r.call_id, "tool": r.tool, "ok": r.ok, "message": r.message,
+            "error": str(r.error) if r.error else None, "object_id": r.object_id}
+
+
+def _call_json(c: ToolCall) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "arguments": c.arguments}
+
+
+def apply_capped(scene: Scene, calls: list[Any], limit: int) -> tuple[Scene, list[ToolResult], bool]:
+    """Apply at most `limit` calls; the rest come back as errors the model can read."""
+    applied = apply_tool_calls(scene, calls[:limit])
+    results = list(applied.results)
+    for raw in calls[limit:]:
+        c = coerce_call(raw)
+        name = c.name[:64] if isinstance(c, ToolCall) else "(invalid)"
+        results.append(ToolResult(tool=name, ok=False, scene=applied.scene, error=ErrorCode.INVALID_CALL,
+                                  call_id=c.id if isinstance(c, ToolCall) else None,
+                                  message=f"not applied: at most {limit} calls are applied per turn; send the rest next turn"))
+    return applied.scene, results, applied.terminated
+
+
+def _feedback_of(record: TurnRecord, agent: Agent) -> tuple[str | None, str | None]:
+    """What the next user message must tell the model about this turn: (tool results, note)."""
+    parts = []
+    if record.format_error:
+        parts.append(f"Your last reply could not be used: {record.format_error}")
+    if record.results and (not agent.native_tools or record.format_error):
+        parts.append("\n".join(f"{i + 1}. {r['tool']}: {r['message'] if r['ok'] else 'Error (' + str(r['error']) + '): ' + r['message']}"
+                               for i, r in enumerate(record.results)))
+    note = None
+    if record.rolled_back:
+        note = ("Your last edits were rolled back because they made the physics worse "
+                f"(score {record.rejected_metrics.get('score', 0.0) if record.rejected_metrics else 0.0:.3f} vs {record.score:.3f}); "
+                "the scene below is unchanged. Try different edits.")
+    return ("\n".join(parts) or None), note
+
+
+class _Run:
+    """The state of one episode while it runs."""
+
+    def __init__(self, prompt: str, agent: Agent, renderer: Any, evaluator: Evaluator, critic: Critic | None,
+                 config: LoopConfig, run_dir: RunDirectory | None, mesh_provider: MeshProvider | None,
+                 assign_assets: Callable[[Scene], Scene] | None, on_turn: Callable[[TurnRecord], None] | None):
+        self.prompt = prompt
+        self.agent = agent
+        self.renderer = renderer
+        self.evaluator = evaluator
+        self.critic = critic
+        self.config = config
+        self.run_dir = run_dir
+        self.mesh_provider = mesh_provider
+        self.assign_assets = assign_assets
+        self.on_turn = on_turn
+        self.turns: list[TurnRecord] = []
+        self.system: Message | None = agent.system_message()
+
+    # -- per-state work ------------------------------------------------------------------------
+
+    def render(self, scene: Scene, turn: int) -> tuple[dict[str, str], float]:
+        if self.renderer is None:
+            return {}, 0.0
+        start = time.perf_counter()
+        result = self.renderer.render(scene, views=self.config.views, size=self.config.render_size,
+                                      overlays=True, seed=self.config.seed, mesh_provider=self.mesh_provider)
+        renders: dict[str, str] = {}
+        if self.run_dir is not None:
+            saved = result.save(self.run_dir.renders_dir, RunDirectory.render_prefix(turn))
+            renders = {name: self.run_dir.relative(path) for name, path in saved.items()}
+        return renders, time.perf_counter() - start
+
+    def critique(self, scene: Scene, evaluation: Evaluation, renders: dict[str, str]) -> tuple[Critique | None, float]:
+        if self.critic is None or not self.config.vlm_feedback:
+            return None, 0.0
+        start = time.perf_counter()
+        image = None
+        if "merged" in renders and self.run_dir is not None:
+            image = self.run_dir.root / renders["merged"]
+        c = self.critic.critique(scene, evaluation.report, self.prompt, image)
+        return c, time.perf_counter() - start
+
+    def record(self, rec: TurnRecord) -> None:
+        self.turns.append(rec)
+        if self.run_dir is not None:
+            start = time.perf_counter()
+            self.run_dir.write_turn(rec.to_json())
+            self.run_dir.write_conversation(self.conversation())
+            rec.timings["write_s"] = time.perf_counter() - start
+        log.info("turn %d: %d objects, %d calls (%d errors), collision %.1f%%, oob %.1f%%, pbl %.3f%s%s", rec.turn,
+                 len(rec.scene.objects), len(rec.tool_calls), rec.errors, rec.metrics.get("collision_rate", 0.0),
+                 rec.metrics.get("oob_rate", 0.0), rec.metrics.get("pbl", 0.0),
+                 ", rolled back" if rec.rolled_back else "", ", terminated" if rec.terminated else "")
+        if self.on_turn is not None:
+            self.on_turn(rec)
+
+    def conversation(self) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        if self.system is not None:
+            lines.append({"turn": 0, **self.system})
+        for rec in self.turns:
+            lines += [{"turn": rec.turn, **m} for m in rec.messages]
+        return lines
+
+    def history(self) -> list[list[Message]]:
+        window = self.config.max_history_turns
+        past = [t.messages for t in self.turns if t.turn > 0 and t.messages]
+        return past[-window:] if window else []
+
+    def evaluate(self, scene: Scene) -> tuple[Evaluation, float]:
+        start = time.perf_counter()
+        ev = self.evaluator.evaluate(scene)
+        return ev, time.perf_counter() - start
+
+    # -- turns --------------------------------------------------------------------------------
+
+    def create(self, source: str | Scene) -> TurnRecord:
+        from agentscene.agents.planner.planner import Planner
+
+        t0 = time.perf_counter()
+        messages: list[Message] = []
+        usage = Usage()
+        notes: list[str] = []
+        if isinstance(source, Scene):
+            scene = source
+        else:
+            outcome = self.agent.create_scene(self.prompt)
+            messages, usage = list(outcome.messages), outcome.usage
+            if outcome.error:
+                notes.append(outcome.error)
+            scene = outcome.scene or Planner(seed=self.config.seed).create_scene(self.prompt)
+        if self.assign_assets is not None:
+            scene = self.assign_assets(scene)
+        ev, eval_s = self.evaluate(scene)
+        renders, render_s = self.render(scene, 0)
+        crit, critic_s = self.critique(scene, ev, renders)
+        rec = TurnRecord(turn=0, scene=scene, metrics=ev.metrics, score=ev.score, clean=ev.clean, issues=ev.issues,
+                         physics_feedback=ev.feedback, critique=crit.model_dump(mode="json") if crit else None,
+                         usage=usage, notes=notes, renders=renders, messages=messages,
+                         timings={"eval_s": eval_s, "render_s": render_s, "critic_s": critic_s,
+                                  "total_s": time.perf_counter() - t0})
+        rec._evaluation = ev  # type: ignore[attr-defined]
+        return rec
+
+    def observation(self, prev: TurnRecord, turn: int) -> Observation:
+        tool_results, note = _feedback_of(prev, self.agent)
+        crit = prev.critique
+        critic_text = None
+        if crit and self.config.vlm_feedback:
+            if crit.get("error"):
+                critic_text = None
+            else:
+                scores = ", ".join(f"{k} {v:g}/10" for k, v in crit["scores"].items())
+                critic_text = f"Scores: {scores}. {crit['feedback']}"
+        images = [prev.renders["merged"]] if "merged" in prev.renders else []
+        msg = build_user_message(
+            prompt=self.prompt, turn=turn, max_turns=self.config.max_turns, scene_json=dump_scene(prev.scene, "native"),
+            tool_results=tool_results, note=note,
+            physics_text=prev.physics_feedback if self.config.physics_feedback else None,
+            physics_issues=prev.issues if self.config.physics_feedback else None,
+            critic_text=critic_text, images=images,
+        )
+        return Observation(prompt=self.prompt, turn=turn, max_turns=self.config.max_turns, scene=prev.scene,
+                           user_message=msg, history=self.history(),
+                           base_dir=self.run_dir.root if self.run_dir else None,
+                           physics_issues=prev.issues if self.config.physics_feedback else None)
+
+    def step(self, prev: TurnRecord, prev_eval: Evaluation, turn: int) -> tuple[TurnRecord, Evaluation]:
+        t0 = time.perf_counter()
+        obs = self.observation(prev, turn)
+        a0 = time.perf_counter()
+        action: AgentAction = self.agent.act(obs)
+        agent_s = time.perf_counter() - a0
+
+        p0 = time.perf_counter()
+        scene, results, terminated = apply_capped(prev.scene, list(action.calls), self.config.max_calls_per_turn)
+        apply_s = time.perf_counter() - p0
+        moves: list[dict[str, Any]] = []
+        resolve_s = 0.0
+        if self.config.physics_optimization and scene is not prev.scene:
+            from agentscene.rewards import resolve
+
+            r0 = time.perf_counter()
+            resolved = resolve(scene, mesh_provider=self.mesh_provider)
+            scene = resolved.scene
+            moves = [m.model_dump(mode="json") for m in resolved.moves]
+            resolve_s = time.perf_counter() - r0
+        if self.assign_assets is not None and scene is not prev.scene:
+            scene = self.assign_assets(scene)
+        ev, eval_s = self.evaluate(scene) if scene is not prev.scene else (prev_eval, 0.0)
+        rolled_back = (self.config.rollback and len(prev.scene.objects) > 0
+                       and ev.score < prev_eval.score - self.config.rollback_tolerance)
+        rejected = None
+        if rolled_back:
+            rejected = {**ev.metrics, "score": ev.score}
+            scene, ev = prev.scene, prev_eval
+        renders, render_s = self.render(scene, turn)
+        crit, critic_s = self.critique(scene, ev, renders)
+        messages = [obs.user_message, *action.messages, *self.agent.result_messages(action, results)]
+        rec = TurnRecord(
+            turn=turn, scene=scene, tool_calls=[_call_json(c) for c in action.calls], results=[_result_json(r) for r in results],
+            metrics=ev.metrics, score=ev.score, clean=ev.clean, issues=ev.issues, physics_feedback=ev.feedback,
+            rolled_back=rolled_back, rejected_metrics=rejected, terminated=terminated,
+            critique=crit.model_dump(mode="json") if crit else None, resolve_moves=moves, reply=action.reply,
+            think=action.think, format_error=action.format_error, notes=action.notes, usage=action.usage,
+            renders=renders, messages=messages,
+            timings={"agent_s": agent_s, "apply_s": apply_s, "resolve_s": resolve_s, "eval_s": eval_s,
+                     "render_s": render_s, "critic_s": critic_s, "total_s": time.perf_counter() - t0},
+        )
+        return rec, ev
+
+
+def run_episode(
+    prompt_or_scene: str | Scene,
+    agent: Agent,
+    renderer: Any | None = None,
+    assets: Any | None = None,
+    evaluator: Evaluator | None = None,
+    config: LoopConfig | None = None,
+    *,
+    prompt: str | None = None,
+    critic: Critic | None = None,
+    run_dir: RunDirectory | str | Path | None = None,
+    mesh_provider: MeshProvider | None = None,
+    on_turn: Callable[[TurnRecord], None] | None = None,
+) -> Episode:
+    """Run (or resume, when `run_dir` holds completed turns) one render -> evaluate -> revise episode.
+
+    `assets` is an asset backend (agentscene.assets) whose meshes the renderer and evaluator use;
+    None keeps oriented boxes. `renderer` None means no images. A KeyboardInterrupt leaves every
+    completed turn on disk and propagates; provider failures stop the episode cleanly.
+    """
+    config = config or LoopConfig()
+    start = time.perf_counter()
+    if run_dir is not None and not isinstance(run_dir, RunDirectory):
+        run_dir = RunDirectory(run_dir)
+    if run_dir is not None:
+        run_dir.create()
+    assign = None
+    if assets is not None:
+        from agentscene import assets as assets_pkg
+
+        mesh_provider = mesh_provider or assets_pkg.mesh_provider(assets)
+        assign = lambda scene: assets_pkg.assign_assets(scene, assets)  # noqa: E731
+    evaluator = evaluator or PhysicsEvaluator(mesh_provider=mesh_provider)
+    if config.vlm_feedback and critic is None:
+        critic = RuleCritic()
+    if isinstance(prompt_or_scene, Scene):
+        text = prompt if prompt is not None else str(prompt_or_scene.metadata.get("prompt", ""))
+    else:
+        text = prompt_or_scene if prompt is None else prompt
+    run = _Run(text, agent, renderer, evaluator, critic, config, run_dir, mesh_provider, assign, on_turn)
+
+    stop: StopReason = "running"
+    error: str | None = None
+    previous = [TurnRecord.from_json(t) for t in run_dir.read_turns()] if run_dir is not None else []
+    try:
+        if previous:
+            run.turns = previous
+            last = previous[-1]
+            evaluation, _ = run.evaluate(last.scene)
+            log.info("resuming after turn %d", last.turn)
+        else:
+            last = run.create(prompt_or_scene)
+            evaluation = last._evaluation  # type: ignore[attr-defined]
+            run.record(last)
+        while stop == "running":
+            if last.terminated:
+                stop = "terminated"
+            elif last.turn >= config.max_turns:
+                stop = "max_turns"
+            else:
+                last, evaluation = run.step(last, evaluation, last.turn + 1)
+                run.record(last)
+    except ProviderUnavailable as e:
+        stop, error = "provider_unavailable", str(e)
+        log.error("stopped: %s; continue later with --resume", e)
+    except ModelClientError as e:
+        stop, error = "provider_error", str(e)
+        log.error("stopped: %s", e)
+    except KeyboardInterrupt:
+        log.warning("interrupted after turn %d; continue with --resume", run.turns[-1].turn if run.turns else -1)
+        if run.turns and run_dir is not None:
+            _finalise(run, run.turns[-1].scene, None, None, "interrupted", None, time.perf_counter() - start)
+        raise
+    scene = run.turns[-1].scene
+    final_eval, _ = run.evaluate(scene)
+    final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
+    episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
+                      critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
+                      wall_s=time.perf_counter() - start)
+    if run_dir is not None:
+        _finalise(run, scene, final_eval, final_critique, stop, error, episode.wall_s)
+    return episode
+
+
+def _usage(turns: list[TurnRecord]) -> Usage:
+    total = Usage()
+    for t in turns:
+        total = total + t.usage
+    return total
+
+
+def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, critique: Critique | None, stop: str,
+              error: str | None, wall_s: float) -> None:
+    rd = run.run_dir
+    assert rd is not None
+    rd.write_json("scene.json", dump_scene(scene, "native"))
+    rd.write_json("scene_scenerevis.json", dump_scene(scene, "scenerevis"))
+    rd.write_conversation(run.conversation())
+    usage = _usage(run.turns)
+    rd.write_json("metrics.json", {
+        "stop_reason": stop,
+        "finished": stop in ("terminated", "max_turns"),
+        "error": error,
+        "turns": len(run.turns) - 1,
+        "n_objects": len(scene.objects),
+        "metrics": evaluation.metrics if evaluation else run.turns[-1].metrics,
+        "clean": evaluation.clean if evaluation else run.turns[-1].clean,
+        "judge": critique.model_dump(mode="json", exclude={"usage"}) if critique else None,
+        "per_turn": [{"turn": t.turn, "n_objects": len(t.scene.objects), "calls": len(t.tool_calls), "errors": t.errors,
+                      "rolled_back": t.rolled_back, "terminated": t.terminated, "score": t.score, **t.metrics}
+                     for t in run.turns],
+        "usage": usage.model_dump(mode="json"),
+        "wall_s": round(wall_s, 3),
+    })
