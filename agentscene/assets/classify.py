@@ -1,0 +1,106 @@
+"""Description -> category: keyword rules first, text embeddings for everything they miss.
+
+Keywords (agentscene.categories.match_category) are exact and free; embeddings catch what no
+keyword list covers ("potted fiddle leaf fig" -> plant, "chaise longue" -> sofa). Each category
+is represented by its keyword phrases; a description takes the category of its most similar
+phrase when that similarity clears `min_similarity`, else the generic `object`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from agentscene.assets.embedders import Embedder, EmbedderSettings, get_embedder
+from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    category: str
+    confidence: float  # 1.0 for a keyword hit, the cosine similarity for an embedding match
+    method: Literal["keyword", "embedding", "none"]
+
+
+class CategoryClassifier:
+    """Keyword rules plus nearest keyword phrase in embedding space. The embedder loads lazily."""
+
+    def __init__(
+        self,
+        embedder: Embedder | EmbedderSettings | str | None = "minilm",
+        *,
+        min_similarity: float = 0.55,
+    ):
+        self._embedder_spec = embedder
+        self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
+        self.min_similarity = float(min_similarity)
+        self._phrase_vecs: np.ndarray | None = None
+        self._phrase_cats: list[str] = []
+        self._memo: dict[str, CategoryGuess] = {}
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._embedder is None and self._embedder_spec is not None:
+            self._embedder = get_embedder(self._embedder_spec)  # type: ignore[arg-type]
+        return self._embedder
+
+    def _prototypes(self) -> tuple[np.ndarray, list[str]]:
+        if self._phrase_vecs is None:
+            phrases: list[str] = []
+            cats: list[str] = []
+            for info in CATEGORIES:
+                for phrase in {info.name.replace("_", " "), *info.keywords}:
+                    phrases.append(phrase)
+                    cats.append(info.name)
+            assert self.embedder is not None
+            self._phrase_vecs = self.embedder.encode(phrases)
+            self._phrase_cats = cats
+        return self._phrase_vecs, self._phrase_cats
+
+    def classify(self, description: str) -> CategoryGuess:
+        hit = self._memo.get(description)
+        if hit is not None:
+            return hit
+        name = match_category(description)
+        if name is not None:
+            guess = CategoryGuess(name, 1.0, "keyword")
+        elif self._embedder_spec is None or not description.strip():
+            guess = CategoryGuess(UNKNOWN_CATEGORY, 0.0, "none")
+        else:
+            vecs, cats = self._prototypes()
+            assert self.embedder is not None
+            q = self.embedder.encode([description])[0]
+            sims = vecs @ q
+            best = int(np.argmax(sims))
+            sim = float(sims[best])
+            guess = (
+                CategoryGuess(cats[best], sim, "embedding")
+                if sim >= self.min_similarity
+                else CategoryGuess(UNKNOWN_CATEGORY, sim, "none")
+            )
+        if len(self._memo) > 8192:
+            self._memo.clear()
+        self._memo[description] = guess
+        return guess
+
+    def ranked(self, description: str, k: int = 3) -> list[CategoryGuess]:
+        """The k most likely categories (keyword hit first), for backends that offer variants."""
+        first = self.classify(description)
+        out = [first] if first.category != UNKNOWN_CATEGORY else []
+        if self._embedder_spec is None or not description.strip():
+            return out or [first]
+        vecs, cats = self._prototypes()
+        assert self.embedder is not None
+        sims = vecs @ self.embedder.encode([description])[0]
+        best: dict[str, float] = {}
+        for cat, sim in zip(cats, sims.tolist(), strict=True):
+            if sim > best.get(cat, -2.0):
+                best[cat] = sim
+        for cat, sim in sorted(best.items(), key=lambda kv: -kv[1]):
+            if len(out) >= k:
+                break
+            if sim >= self.min_similarity and all(g.category != cat for g in out):
+                out.append(CategoryGuess(cat, sim, "embedding"))
+        return out or [first]
