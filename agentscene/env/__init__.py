@@ -1,1 +1,38 @@
-"""Placeholder: filled by a later issue."""
+"""RL environment for GRPO: `SceneEnv`, wrappers, `check_env`, task rows, trainer adapters.
+
+The core (`SceneEnv`, `EnvConfig`, `SceneTask`, wrappers, `check_env`) needs only the light
+dependencies. Trainer adapters import their trainer lazily: `agentscene.env.trl`,
+`agentscene.env.verl`, `agentscene.env.ms_swift`.
+"""
+
+from agentscene.env.actions import ParsedAction, parse_action
+from agentscene.env.check import EnvCheckError, check_env
+from agentscene.env.env import EnvConfig, EnvStateError, SceneEnv
+from agentscene.env.tasks import (
+    AGENT_NAME,
+    DATA_SOURCE,
+    ROW_FORMATS,
+    SceneTask,
+    TaskError,
+    build_rows,
+    empty_room,
+    read_prompt_files,
+    task_from_row,
+    task_row,
+    write_jsonl,
+)
+from agentscene.env.wrappers import (
+    HistoryWindow,
+    ImageObservation,
+    ObservationWrapper,
+    TransformReward,
+    Wrapper,
+    action_message,
+)
+
+__all__ = [
+    "AGENT_NAME", "DATA_SOURCE", "ROW_FORMATS", "EnvCheckError", "EnvConfig", "HistoryWindow", "ImageObservation",
+    "ObservationWrapper", "TransformReward", "Wrapper", "action_message", "check_env", "EnvStateError", "ParsedAction", "SceneEnv", "SceneTask",
+    "TaskError", "build_rows", "empty_room", "parse_action", "read_prompt_files", "task_from_row", "task_row",
+    "write_jsonl",
+]
