@@ -25,7 +25,7 @@ async def run_http(server: Any, settings: MCPSettings, *, ready: Any = None) -> 
 
     config = uvicorn.Config(
         http_app(server, settings), host=settings.host, port=settings.port, log_level="warning",
-        limit_concurrency=settings.http_concurrency, timeout_keep_alive=30, lifespan="on",
+        limit_concurrency=settings.http_concurrency, timeout_keep_alive=30, lifespan="on", timeout_graceful_shutdown=2,
     )
     userver = uvicorn.Server(config)
     if ready is None:

@@ -36,7 +36,8 @@ def run_viewer(settings: ViewerSettings, *, open_browser: bool = False) -> None:
         import webbrowser
 
         webbrowser.open(url)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # open pages hold an endless event stream: give them a moment, then stop (Ctrl-C must not hang)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=1)
 
 
 __all__ = ["ViewTarget", "ViewerSettings", "ViewerTargetError", "create_app", "run_viewer"]
