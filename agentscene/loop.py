@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable, Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +27,7 @@ from agentscene.agents.messages import build_user_message
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
 from agentscene.meshes import MeshProvider
-from agentscene.run_dir import RunDirectory
+from agentscene.run_dir import RunDirectory, redact
 from agentscene.scene import Scene
 from agentscene.tools import apply_tool_calls
 from agentscene.tools.calls import ErrorCode, ToolCall, ToolResult, coerce_call
@@ -342,12 +343,14 @@ def run_episode(
     run_dir: RunDirectory | str | Path | None = None,
     mesh_provider: MeshProvider | None = None,
     on_turn: Callable[[TurnRecord], None] | None = None,
+    secrets: Sequence[str] = (),
 ) -> Episode:
     """Run (or resume, when `run_dir` holds completed turns) one render -> evaluate -> revise episode.
 
     `assets` is an asset backend (agentscene.assets) whose meshes the renderer and evaluator use;
     None keeps oriented boxes. `renderer` None means no images. A KeyboardInterrupt leaves every
-    completed turn on disk and propagates; provider failures stop the episode cleanly.
+    completed turn on disk and propagates; provider failures stop the episode cleanly. `secrets`
+    are redacted from the error messages written to the run directory.
     """
     config = config or LoopConfig()
     start = time.perf_counter()
@@ -360,7 +363,8 @@ def run_episode(
         from agentscene import assets as assets_pkg
 
         mesh_provider = mesh_provider or assets_pkg.mesh_provider(assets)
-        assign = lambda scene: assets_pkg.assign_assets(scene, assets)  # noqa: E731
+        def assign(scene: Scene) -> Scene:
+            return assets_pkg.assign_assets(scene, assets).scene
     evaluator = evaluator or PhysicsEvaluator(mesh_provider=mesh_provider)
     if config.vlm_feedback and critic is None:
         critic = RuleCritic()
@@ -392,11 +396,11 @@ def run_episode(
                 last, evaluation = run.step(last, evaluation, last.turn + 1)
                 run.record(last)
     except ProviderUnavailable as e:
-        stop, error = "provider_unavailable", str(e)
-        log.error("stopped: %s; continue later with --resume", e)
+        stop, error = "provider_unavailable", redact(str(e), secrets)
+        log.error("stopped: %s; continue later with --resume", error)
     except ModelClientError as e:
-        stop, error = "provider_error", str(e)
-        log.error("stopped: %s", e)
+        stop, error = "provider_error", redact(str(e), secrets)
+        log.error("stopped: %s", error)
     except KeyboardInterrupt:
         log.warning("interrupted after turn %d; continue with --resume", run.turns[-1].turn if run.turns else -1)
         if run.turns and run_dir is not None:

@@ -1,10 +1,71 @@
-"""CLI commands for the loop (agentscene generate). Filled in by issue 7."""
+"""`agentscene generate "PROMPT"`: one prompt to a rendered, evaluated scene in outputs/<name>/."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
-    return None
+    app.command("generate")(generate_command)
+
+
+def generate_command(
+    prompt: Annotated[str, typer.Argument(help="What to build, e.g. 'a cozy bedroom with two nightstands'.")],
+    name: Annotated[str | None, typer.Option(help="Run directory name under --out (default: from the prompt).")] = None,
+    agent: Annotated[str, typer.Option(help="offline (no key, no network) or openai-compatible.")] = "offline",
+    provider: Annotated[str, typer.Option(help="openrouter, vllm or openai (for --agent openai-compatible).")] = "openrouter",
+    model: Annotated[str | None, typer.Option(help="Model id (default: the provider's; vllm: the served model).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Override the provider's base URL.")] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key (default: OPENROUTER_API_KEY / OPENAI_API_KEY).", show_default=False)] = None,
+    mode: Annotated[str, typer.Option(help="native (tool calling) or text (SceneReVis tags).")] = "native",
+    renderer: Annotated[str, typer.Option(help="raster (fast, CPU), blender, or none (no images).")] = "raster",
+    assets: Annotated[str, typer.Option(help="procedural, 3d-future, objaverse or sam3d.")] = "procedural",
+    turns: Annotated[int, typer.Option(help="Most editing turns after the room is created.")] = 5,
+    physics_feedback: Annotated[bool, typer.Option("--physics-feedback/--no-physics-feedback", help="Tell the agent about collisions and out-of-bounds objects.")] = True,
+    vlm_feedback: Annotated[bool, typer.Option("--vlm-feedback", help="A critic scores each turn's render; its feedback goes to the agent.")] = False,
+    critic: Annotated[str, typer.Option(help="auto, rule (offline) or vlm (the agent's model as judge).")] = "auto",
+    physics_optimization: Annotated[bool, typer.Option("--physics-optimization", help="Push objects apart and inside after each turn.")] = False,
+    rollback: Annotated[bool, typer.Option("--rollback/--no-rollback", help="Undo a turn that makes the physics worse.")] = True,
+    seed: Annotated[int, typer.Option(help="Seed: same seed + offline agent gives the same scene.")] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from its last completed turn.")] = False,
+    out: Annotated[Path, typer.Option(help="Parent directory of run directories.")] = Path("outputs"),
+    timeout: Annotated[float, typer.Option(help="Seconds before a model call times out.")] = 120.0,
+    retries: Annotated[int, typer.Option(help="Retries of a failed model call (429, 5xx, timeouts).")] = 4,
+) -> None:
+    """Generate a scene: create a room, furnish and revise it over several turns, render and evaluate it."""
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from agentscene.agents.client import ProviderError
+    from agentscene.cli import fail
+    from agentscene.commands.generate_view import Progress, print_summary
+    from agentscene.generate import GenerateConfig, RunExistsError, generate
+
+    console = Console()
+    try:
+        config = GenerateConfig(
+            prompt=prompt, name=name, out=out, agent=agent, provider=provider, model=model, base_url=base_url,
+            api_key=api_key, mode=mode, renderer=renderer, assets=assets, turns=turns, physics_feedback=physics_feedback,
+            vlm_feedback=vlm_feedback, critic=critic, physics_optimization=physics_optimization, rollback=rollback,
+            seed=seed, resume=resume, timeout_s=timeout, max_retries=retries,
+        )
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise fail(problems) from None
+    progress = Progress(console, config)
+    try:
+        summary = generate(config, on_turn=progress.turn, on_start=progress.start)
+    except (RunExistsError, FileNotFoundError, ValueError, ProviderError) as e:
+        raise fail(str(e)) from None
+    except KeyboardInterrupt:
+        progress.stop()
+        console.print("[yellow]interrupted[/]: completed turns are saved; continue with --resume", highlight=False)
+        raise typer.Exit(130) from None
+    progress.stop()
+    print_summary(console, summary)
+    if not summary.finished:
+        raise typer.Exit(2)

@@ -1,0 +1,238 @@
+"""`generate(config) -> RunSummary`: one prompt to a finished run directory.
+
+A plain function over a pydantic `GenerateConfig`, so the CLI, the batch runner (many episodes
+in worker processes) and notebooks share it. It builds the agent, renderer, assets and evaluator
+from the config's names, runs (or resumes) the episode and returns a summary. The API key is a
+SecretStr read when the client is built; it is excluded from spec_used.json and redacted from
+run.log.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
+from agentscene.run_dir import RunDirectory, check_name, redact, slugify
+
+log = logging.getLogger("agentscene.generate")
+
+
+class GenerateConfig(BaseModel):
+    """Every setting of a generate run (what spec_used.json records, minus the key)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prompt: str = Field(min_length=1, max_length=4000)
+    name: str | None = None
+    out: Path = Path("outputs")
+    agent: Literal["offline", "openai-compatible"] = "offline"
+    provider: Literal["openrouter", "vllm", "openai"] = "openrouter"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    mode: Literal["native", "text"] = "native"
+    renderer: Literal["raster", "blender", "none"] = "raster"
+    assets: Literal["procedural", "3d-future", "objaverse", "sam3d"] = "procedural"
+    turns: int = Field(default=5, ge=0, le=500)
+    physics_feedback: bool = True
+    vlm_feedback: bool = False
+    critic: Literal["auto", "rule", "vlm"] = "auto"
+    physics_optimization: bool = False
+    rollback: bool = True
+    max_history_turns: int = Field(default=4, ge=0)
+    render_size: int = Field(default=512, ge=64, le=4096)
+    seed: int = 0
+    resume: bool = False
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=4, ge=0, le=20)
+    retry_initial_s: float = Field(default=1.0, ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else check_name(v)
+
+    def loop_config(self) -> LoopConfig:
+        return LoopConfig(max_turns=self.turns, physics_feedback=self.physics_feedback, vlm_feedback=self.vlm_feedback,
+                          physics_optimization=self.physics_optimization, rollback=self.rollback,
+                          max_history_turns=self.max_history_turns, render_size=self.render_size, seed=self.seed)
+
+
+class RunSummary(BaseModel):
+    """What a run produced, for the CLI's closing table and the batch runner's rows."""
+
+    name: str
+    run_dir: Path
+    prompt: str
+    stop_reason: StopReason
+    finished: bool
+    error: str | None = None
+    turns: int
+    n_objects: int
+    collision_rate: float
+    oob_rate: float
+    pbl: float
+    clean: bool
+    judge: dict[str, float] = Field(default_factory=dict)
+    cost_usd: float | None = None
+    tokens: int = 0
+    wall_s: float
+    paths: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+
+class RunExistsError(FileExistsError):
+    """The named run directory exists and --resume was not given."""
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("agentscene", "openai", "numpy", "trimesh", "shapely", "pydantic", "moderngl", "python-fcl"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def resolve_run_dir(config: GenerateConfig) -> RunDirectory:
+    """outputs/<name>: the given name, else the prompt's slug (with -2, -3 … when taken and not resuming)."""
+    if config.name is not None:
+        rd = RunDirectory(config.out / config.name)
+        if rd.exists() and any(rd.root.iterdir()) and not config.resume:
+            raise RunExistsError(f"{rd.root} already exists: pass --resume to continue it, or choose another --name")
+        if config.resume and not rd.exists():
+            raise FileNotFoundError(f"nothing to resume: {rd.root} does not exist")
+        return rd
+    base = slugify(config.prompt)
+    if config.resume:
+        rd = RunDirectory(config.out / base)
+        if not rd.exists():
+            raise FileNotFoundError(f"nothing to resume: {rd.root} does not exist (pass --name)")
+        return rd
+    k = 1
+    while True:
+        name = base if k == 1 else f"{base}-{k}"
+        rd = RunDirectory(config.out / name)
+        if not rd.exists() or not any(rd.root.iterdir()):
+            return rd
+        k += 1
+
+
+_RESUME_KEYS = ("prompt", "agent", "provider", "model", "mode", "seed", "assets")
+
+
+def _check_resume(rd: RunDirectory, spec: dict[str, Any]) -> None:
+    old = rd.read_spec()
+    if old is None:
+        return
+    diffs = [k for k in _RESUME_KEYS if old.get("config", {}).get(k) != spec["config"].get(k)]
+    if diffs:
+        was = ", ".join(f"{k}={old['config'].get(k)!r}" for k in diffs)
+        raise ValueError(f"cannot resume {rd.root}: its run used different {', '.join(diffs)} ({was})")
+
+
+def build_agent(config: GenerateConfig):
+    from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
+    from agentscene.agents.client import get_client
+
+    if config.agent == "offline":
+        client = get_client("offline", seed=config.seed)
+    else:
+        client = get_client("openai-compatible", provider=config.provider, model=config.model, base_url=config.base_url,
+                            api_key=config.api_key, timeout_s=config.timeout_s, max_retries=config.max_retries,
+                            retry_initial_s=config.retry_initial_s, seed=config.seed)
+    return ChatAgent(client, ChatAgentConfig(mode=config.mode, create_scene=config.mode == "text" and config.agent == "offline"))
+
+
+def build_critic(config: GenerateConfig, agent: Any):
+    from agentscene.agents.critics import RuleCritic, VLMCritic
+
+    kind = config.critic
+    if kind == "auto":
+        kind = "vlm" if config.agent != "offline" else "rule"
+    if kind == "vlm":
+        if config.agent == "offline":
+            raise ValueError("--critic vlm needs a model: use --agent openai-compatible (the offline agent has no vision)")
+        if config.renderer == "none":
+            raise ValueError("--critic vlm needs renders: choose --renderer raster or blender")
+        return VLMCritic(agent.client)
+    return RuleCritic()
+
+
+def build_assets(config: GenerateConfig) -> Any:
+    from agentscene.assets import get_backend
+
+    return get_backend(config.assets)
+
+
+def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | None = None,
+             on_start: Callable[[RunDirectory], None] | None = None) -> RunSummary:
+    """Run or resume one generate episode and write its run directory. Raises on bad settings."""
+    rd = resolve_run_dir(config)
+    secrets = [config.api_key.get_secret_value()] if config.api_key else []
+    notes: list[str] = []
+    agent = build_agent(config)
+    secrets += [s for s in (_client_key(agent),) if s]
+    critic = build_critic(config, agent) if config.vlm_feedback else None
+    spec = {
+        "config": config.model_dump(mode="json"),
+        "loop": config.loop_config().model_dump(mode="json"),
+        "agent": agent.name,
+        "model": agent.client.model,
+        "versions": _versions(),
+    }
+    if config.resume:
+        _check_resume(rd, spec)
+    rd.create()
+    renderer = None
+    try:
+        with rd.logging_to_file(secrets):
+            assets = build_assets(config)
+            spec["notes"] = notes
+            rd.write_json("spec_used.json", spec)
+            for n in notes:
+                log.warning(n)
+            if config.renderer != "none":
+                from agentscene.renderers import get_renderer
+
+                renderer = get_renderer(config.renderer)
+            if on_start is not None:
+                on_start(rd)
+            episode = run_episode(config.prompt, agent, renderer, assets, None, config.loop_config(),
+                                  critic=critic, run_dir=rd, on_turn=on_turn, secrets=secrets)
+    finally:
+        if renderer is not None:
+            renderer.close()
+        agent.close()
+    return summarise(episode, rd, notes, secrets)
+
+
+def _client_key(agent: Any) -> str | None:
+    sdk = getattr(agent.client, "_sdk", None)
+    key = getattr(sdk, "api_key", None)
+    return key if isinstance(key, str) and key and key != "EMPTY" else None
+
+
+def summarise(episode: Episode, rd: RunDirectory, notes: list[str], secrets: list[str] = ()) -> RunSummary:
+    m = episode.evaluation.metrics
+    paths = {name: str(path) for name, path in rd.paths().items() if path.exists()}
+    last = episode.turns[-1]
+    if "merged" in last.renders:
+        paths["render"] = str(rd.root / last.renders["merged"])
+    judge = dict(episode.critique.scores) if episode.critique else {}
+    return RunSummary(
+        name=rd.root.name, run_dir=rd.root, prompt=episode.prompt, stop_reason=episode.stop_reason,
+        finished=episode.finished, error=redact(episode.error, secrets) if episode.error else None,
+        turns=len(episode.turns) - 1, n_objects=len(episode.scene.objects), collision_rate=m.get("collision_rate", 0.0),
+        oob_rate=m.get("oob_rate", 0.0), pbl=m.get("pbl", 0.0), clean=episode.evaluation.clean, judge=judge,
+        cost_usd=episode.usage.cost_usd, tokens=episode.usage.total_tokens, wall_s=round(episode.wall_s, 3),
+        paths=paths, notes=notes,
+    )
