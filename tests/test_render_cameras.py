@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentscene.renderers import Camera, CameraSettings, diagonal_camera, ring_cameras, scene_cameras, top_camera
+from agentscene.renderers import (
+    Camera,
+    CameraSettings,
+    diagonal_camera,
+    ring_cameras,
+    scene_cameras,
+    top_camera,
+)
 from agentscene.renderers.blender import TO_BLENDER, blender_camera
 from agentscene.scene import Room, Scene
 

@@ -26,7 +26,12 @@ from agentscene.renderers.cameras import (
     top_camera,
 )
 from agentscene.renderers.overlays import OverlaySettings, draw_overlays
-from agentscene.renderers.registry import DEFAULT_RENDERER, get_renderer, register_renderer, renderer_names
+from agentscene.renderers.registry import (
+    DEFAULT_RENDERER,
+    get_renderer,
+    register_renderer,
+    renderer_names,
+)
 from agentscene.renderers.scene_geometry import StyleSettings, build_scene_geometry
 
 __all__ = [

@@ -142,15 +142,15 @@ def _sprite(text: str, font_size: int, outline: tuple[int, int, int] | None) -> 
     return sprite
 
 
-def _label(layer: Image.Image, text: str, anchor: tuple[float, float], font_size: int, placed: list[Box], color) -> None:
+def _label(canvas: Image.Image, text: str, anchor: tuple[float, float], font_size: int, placed: list[Box], color) -> None:
     """Paste a boxed label centred near `anchor`, nudged off labels already placed."""
     sprite = _sprite(text, font_size, tuple(color))
     w, h = sprite.size
     ax, ay = anchor
     best: Box | None = None
     for dy in (0.0, -1.1, 1.1, -2.2, 2.2, -3.3, 3.3):
-        x0 = min(max(ax - w / 2.0, 0.0), layer.width - w)
-        y0 = min(max(ay - h / 2.0 + dy * h, 0.0), layer.height - h)
+        x0 = min(max(ax - w / 2.0, 0.0), canvas.width - w)
+        y0 = min(max(ay - h / 2.0 + dy * h, 0.0), canvas.height - h)
         box = (x0, y0, x0 + w, y0 + h)
         if best is None:
             best = box
@@ -159,7 +159,7 @@ def _label(layer: Image.Image, text: str, anchor: tuple[float, float], font_size
             break
     assert best is not None
     placed.append(best)
-    layer.paste(sprite, (round(best[0]), round(best[1])))
+    canvas.paste(sprite, (round(best[0]), round(best[1])), sprite)
 
 
 def _grid_step_for(scale: float, step: float, min_px: float) -> float:
@@ -174,15 +174,15 @@ def _fmt(v: float) -> str:
     return f"{v:g}" if abs(v - round(v)) > 1e-9 else str(int(round(v)))
 
 
-def _paste_text(layer: Image.Image, text: str, font_size: int, x: float, y: float, placed: list[Box]) -> None:
+def _paste_text(canvas: Image.Image, text: str, font_size: int, x: float, y: float, placed: list[Box]) -> None:
     sprite = _sprite(text, font_size, None)
-    x = min(max(x, 0.0), layer.width - sprite.width)
-    y = min(max(y, 0.0), layer.height - sprite.height)
-    layer.paste(sprite, (round(x), round(y)))
+    x = min(max(x, 0.0), canvas.width - sprite.width)
+    y = min(max(y, 0.0), canvas.height - sprite.height)
+    canvas.paste(sprite, (round(x), round(y)), sprite)
     placed.append((x, y, x + sprite.width, y + sprite.height))
 
 
-def _grid(draw: ImageDraw.ImageDraw, layer: Image.Image, camera: Camera, scene: Scene, step: float, font_size: int, placed: list[Box]) -> None:
+def _grid(draw: ImageDraw.ImageDraw, canvas: Image.Image, camera: Camera, scene: Scene, step: float, font_size: int, placed: list[Box]) -> None:
     """A grid over the floor's bounding box, x labelled along the bottom, z down the left."""
     scale = float(camera.K[0, 0])
     x0, z0, x1, z1 = scene.room.bounds
@@ -198,29 +198,29 @@ def _grid(draw: ImageDraw.ImageDraw, layer: Image.Image, camera: Camera, scene: 
         draw.line([(u, v0), (u, v1)], fill=line, width=1)
         if abs(x / label_step - round(x / label_step)) < 1e-6:
             sprite = _sprite(f"x={_fmt(x)}", font_size, None)
-            _paste_text(layer, f"x={_fmt(x)}", font_size, u - sprite.width / 2.0, v1 + 3, placed)
+            _paste_text(canvas, f"x={_fmt(x)}", font_size, u - sprite.width / 2.0, v1 + 3, placed)
     for z, v in zip(zs, vs, strict=True):
         draw.line([(u0, v), (u1, v)], fill=line, width=1)
         if abs(z / label_step - round(z / label_step)) < 1e-6:
             sprite = _sprite(f"z={_fmt(z)}", font_size, None)
-            _paste_text(layer, f"z={_fmt(z)}", font_size, u0 - sprite.width - 4, v - sprite.height / 2.0, placed)
+            _paste_text(canvas, f"z={_fmt(z)}", font_size, u0 - sprite.width - 4, v - sprite.height / 2.0, placed)
 
 
 def draw_overlays(image: Image.Image, camera: Camera, scene: Scene, settings: OverlaySettings | None = None) -> Image.Image:
     """A copy of `image` with boxes, facing arrows, ids (and, in the top view, the grid) drawn on."""
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     settings = settings or OverlaySettings()
     if image.size != (camera.width, camera.height):
         raise ValueError(f"image is {image.size}, camera {camera.name!r} is {camera.width}x{camera.height}")
     font_size = settings.font_size or max(9, round(min(camera.width, camera.height) / 42))
-    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
+    canvas = image.convert("RGB") if image.mode != "RGB" else image.copy()
+    draw = ImageDraw.Draw(canvas, "RGBA")  # RGBA fills blend onto the RGB image
     placed: list[Box] = []
     line_width = max(1, round(min(camera.width, camera.height) / 256))
     top_down = is_top_down(camera)
     if settings.grid and top_down:
-        _grid(draw, layer, camera, scene, settings.grid_step, font_size, placed)
+        _grid(draw, canvas, camera, scene, settings.grid_step, font_size, placed)
     colors = [palette.darker(object_color(obj)) for obj in scene.objects]
     for obj, color in zip(scene.objects, colors, strict=True):
         if settings.boxes:
@@ -235,8 +235,8 @@ def draw_overlays(image: Image.Image, camera: Camera, scene: Scene, settings: Ov
                 continue
             if not (0 <= u < camera.width and 0 <= v < camera.height):
                 continue
-            _label(layer, obj.id, (u, v), font_size, placed, color)
+            _label(canvas, obj.id, (u, v), font_size, placed, color)
     if settings.caption:
         caption = f"{camera.name}: x right, z down" if top_down else camera.name
         draw.text((4, 2), caption, fill=(0, 0, 0, 255), font=_font(font_size), stroke_width=2, stroke_fill=(255, 255, 255, 255))
-    return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+    return canvas

@@ -54,7 +54,7 @@ class RasterSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     samples: int = Field(default=4, ge=0, le=16, description="MSAA samples per pixel; 0 turns anti-aliasing off")
-    depth: bool = Field(default=True, description="return a depth map per view")
+    depth: bool = Field(default=False, description="also return a depth map per view (costs a few ms per view)")
     background: tuple[int, int, int] = palette.BACKGROUND
     gl_backend: str = Field(default="egl", description="moderngl standalone backend: egl (headless) or the platform default ('')")
     cameras: CameraSettings = CameraSettings()
@@ -109,8 +109,9 @@ class RasterRenderer:
                 [ctx.renderbuffer(key, samples=samples)], ctx.depth_renderbuffer(key, samples=samples)
             )
             resolve = None
-            if samples:
-                resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key))
+            if samples:  # resolving only colour is faster when depth is not wanted
+                depth = ctx.depth_renderbuffer(key) if self.settings.depth else None
+                resolve = ctx.framebuffer([ctx.renderbuffer(key)], depth)
             self._targets[key] = (draw, resolve)
         return self._targets[key]
 
