@@ -199,21 +199,33 @@ def footprint(obj: SceneObject) -> Polygon:
     return obj.footprint_polygon()
 
 
-def penetration(a: SceneObject, fa: Polygon, b: SceneObject, fb: Polygon) -> float:
-    """Approximate penetration depth of two oriented boxes: the thinner of the footprint overlap's
-    width and the vertical overlap. 0 when they only touch."""
+def footprint_depth(pa: list[tuple[float, float]], pb: list[tuple[float, float]]) -> float:
+    """Minimum translation that separates two convex footprints (separating axis theorem); 0 if apart."""
+    best = math.inf
+    for poly in (pa, pb):
+        for i in range(len(poly)):
+            (x0, z0), (x1, z1) = poly[i], poly[(i + 1) % len(poly)]
+            nx, nz = z1 - z0, x0 - x1
+            norm = math.hypot(nx, nz)
+            if norm < 1e-12:
+                continue
+            nx, nz = nx / norm, nz / norm
+            a = [x * nx + z * nz for x, z in pa]
+            b = [x * nx + z * nz for x, z in pb]
+            overlap = min(max(a), max(b)) - max(min(a), min(b))
+            if overlap <= 0:
+                return 0.0
+            best = min(best, overlap)
+    return 0.0 if best is math.inf else best
+
+
+def penetration(a: SceneObject, b: SceneObject) -> float:
+    """Penetration depth of two yaw-only boxes: the smaller of the footprint SAT depth and the
+    vertical overlap (the exact minimum translation for these prisms). 0 when they only touch."""
     vertical = min(a.top, b.top) - max(a.position[1], b.position[1])
-    if vertical <= 0 or not fa.intersects(fb):
+    if vertical <= 0:
         return 0.0
-    inter = fa.intersection(fb)
-    if inter.is_empty or inter.area <= 1e-9:
-        return 0.0
-    rect = inter.minimum_rotated_rectangle
-    coords = list(rect.exterior.coords) if hasattr(rect, "exterior") else []
-    if len(coords) < 4:
-        return 0.0
-    sides = [math.dist(coords[i], coords[i + 1]) for i in range(2)]
-    return float(min(min(sides), vertical))
+    return min(footprint_depth(a.footprint(), b.footprint()), vertical)
 
 
 @dataclass(frozen=True)
@@ -252,7 +264,9 @@ def edit_problems(scene: Scene, edited: list[str], base: SceneIndex) -> list[Pro
             other_on_floor = other.position[1] <= FLAT_HEIGHT + 1e-6
             if (other.size[1] <= FLAT_HEIGHT and on_floor) or (obj.size[1] <= FLAT_HEIGHT and other_on_floor):
                 continue  # rugs and mats: furniture stands on them
-            depth = penetration(obj, fa, other, feet[other.id])
+            if not fa.intersects(feet[other.id]):
+                continue
+            depth = penetration(obj, other)
             if depth > CONTACT_DEPTH:
                 problems.append(Problem(oid, "collision", f"penetrates {other.id} by {depth:.2f} m"))
         if obj.position[1] < 1.9 and obj.size[1] > FLAT_HEIGHT:

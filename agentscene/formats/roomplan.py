@@ -156,6 +156,8 @@ def _numbers(value: Any, n: int, what: str) -> list[float]:
             raise _Skip(f"{what} holds a non-number {v!r}"[:120])
         if not math.isfinite(v):
             raise _Skip(f"{what} holds a non-finite value ({v})")
+        if abs(v) > 1e6:
+            raise _Skip(f"{what} holds {v:g}, far beyond any room")
         out.append(float(v))
     return out
 
@@ -552,6 +554,10 @@ def read_roomplan(data: dict[str, Any], settings: RoomPlanSettings | None = None
             warnings.append(RoomPlanWarning(code="several_rooms", where="rooms", message=f"{len(rooms)} rooms; imported rooms[0]"))
         data = rooms[0]
 
+    def failure_with(message: str, problems: list[str] | None = None) -> SceneFormatError:
+        skipped = [f"{w.where}: {w.message}" for w in warnings if w.code in ("element_skipped", "other_story")]
+        return SceneFormatError(message, problems=[*(problems or []), *skipped] or None)
+
     def warner(where: str):
         return lambda code, message: warnings.append(RoomPlanWarning(code=code, where=where, message=message))
 
@@ -576,7 +582,7 @@ def read_roomplan(data: dict[str, Any], settings: RoomPlanSettings | None = None
     elif objects:
         floor_y = min(float(o.centre[1] - o.dims[1] / 2.0) for o in objects)
     else:
-        raise SceneFormatError("the capture has no usable walls, floors or objects; nothing to import")
+        raise failure_with("the capture has no usable walls, floors or objects; nothing to import")
     heights = [float(w.dims[1]) for w in walls if w.dims[1] > 0.5]
     height = max(heights) if heights else st.default_height
 
@@ -603,13 +609,12 @@ def read_roomplan(data: dict[str, Any], settings: RoomPlanSettings | None = None
     if not _usable(polygon):
         fallback = _floor_surface_polygon(floors)
         if fallback is None:
-            raise SceneFormatError("cannot rebuild the floor polygon from the walls and the capture has no floor",
-                                   problems=reason_of(failure))
+            raise failure_with("cannot rebuild the floor polygon from the walls and the capture has no floor", reason_of(failure))
         warnings.append(RoomPlanWarning(code="floor_from_surface", where="floors[0]", message="floor outline taken from the scanned floor surface, not the walls"
                                         + (f" ({failure.problems[0]})" if failure else "")))
         polygon = _clean_polygon(fallback)
         if not _usable(polygon):
-            raise SceneFormatError("the scanned floor surface is not a usable outline either", problems=reason_of(failure))
+            raise failure_with("the scanned floor surface is not a usable outline either", reason_of(failure))
 
     frame = _Frame(yaw=_dominant_angle(polygon) if st.align else 0.0, floor_y=floor_y)
     floor = [frame.xz(x, z) for x, z in polygon]

@@ -47,6 +47,7 @@ class Capture:
         self.rng = random.Random(seed)
         self.frame = rot_y(frame_yaw)
         self.origin = np.array(origin)
+        self.spec = {"frame_yaw": frame_yaw, "origin": list(origin), "opening_specs": []}
         self.data: dict = {"walls": [], "doors": [], "windows": [], "openings": [], "objects": [], "floors": [], "sections": []}
         self.wall_ids: list[str] = []
         self.layout: list[list[float]] = []  # [x, y, z, yaw] of each object in our frame, in order
@@ -96,6 +97,7 @@ class Capture:
         yaw = math.degrees(math.atan2(u[0], u[1])) - 90.0
         category = {"door": {"isOpen": is_open}} if kind == "door" else {kind: {}}
         key = {"door": "doors", "window": "windows", "opening": "openings"}[kind]
+        self.spec["opening_specs"].append({"kind": kind, "x": float(c[0]), "z": float(c[1]), "width": width, "height": height, "sill": sill})
         self.data[key].append(self.surface(category, (width, height, 0.0), rot_y(yaw), (c[0], sill + height / 2, c[1]), parent=self.wall_ids[wall]))
 
     def obj(self, category: str, dims, pos, yaw: float):
@@ -148,7 +150,7 @@ def bedroom() -> tuple[dict, dict]:
                 "openings": {"door": 1, "window": 1}, "warnings": ["gap_closed"],
                 "categories": {"bed": 1, "cabinet": 4, "tv": 1, "table": 1, "chair": 1},
                 "supports": {"tv_1": "cabinet_4"}, "yaws": {"bed_1": 180.0, "cabinet_3": -90.0, "chair_1": -90.0}}
-    expected["layout"] = cap.layout
+    expected.update(layout=cap.layout, **cap.spec)
     return cap.finish(identifier=True), expected
 
 
@@ -178,7 +180,7 @@ def living_room() -> tuple[dict, dict]:
                 "openings": {"door": 1, "opening": 1, "window": 2}, "warnings": [],
                 "categories": {"sofa": 2, "table": 2, "cabinet": 2, "tv": 1, "fireplace": 1, "chair": 4},
                 "supports": {"tv_1": "cabinet_1"}, "yaws": {"sofa_1": 0.0, "sofa_2": 90.0, "tv_1": 180.0}}
-    expected["layout"] = cap.layout
+    expected.update(layout=cap.layout, **cap.spec)
     return cap.finish(identifier=False), expected
 
 
@@ -203,7 +205,7 @@ def kitchen() -> tuple[dict, dict]:
                 "openings": {"door": 1, "window": 1}, "warnings": [],
                 "categories": {"cabinet": 1, "sink": 1, "stove": 1, "fridge": 1, "dishwasher": 1, "washing_machine": 1, "table": 1, "chair": 2},
                 "supports": {}, "yaws": {"fridge_1": -90.0, "dishwasher_1": 90.0}}
-    expected["layout"] = cap.layout
+    expected.update(layout=cap.layout, **cap.spec)
     return cap.finish(identifier=True), expected
 
 
