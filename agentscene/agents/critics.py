@@ -171,7 +171,8 @@ class VLMCritic:
         facts = scene_facts(scene)
         caps = _caps(facts)
         warnings = "".join(f"- WARNING: {c}; rationality can be at most {CAP:g}.\n" for c in caps)
-        text = load_prompt("critic_vlm.md", prompt=prompt, warnings=warnings, **facts)
+        shown = {**facts, "area_min": f"{facts['area_min']:g}", "area_max": f"{facts['area_max']:g}"}
+        text = load_prompt("critic_vlm.md", prompt=prompt, warnings=warnings, **shown)
         return [{"role": "user", "content": [
             {"type": "text", "text": text},
             {"type": "image_url", "image_url": {"url": image_data_url(image)}},
