@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentscene.formats import load_scene
-from agentscene.mcpserver import MCPSettings, PathRefused, SessionStore, ToolRunner, all_tool_specs, confine
+from agentscene.mcpserver import (
+    MCPSettings,
+    PathRefused,
+    SessionStore,
+    ToolRunner,
+    all_tool_specs,
+    confine,
+)
 from agentscene.mcpserver.session import turn_numbers
 from agentscene.tools import tool_schemas
 

@@ -42,8 +42,7 @@ class Viewer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
-                if self.proc.poll() is not None:
-                    raise AssertionError(self.proc.stderr.read().decode())
+                assert self.proc.poll() is None, self.proc.stderr.read().decode()
                 time.sleep(0.05)
         raise AssertionError("viewer did not start")
 

@@ -5,15 +5,12 @@ Few and fast: one browser for the module; each test loads the page once.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
-import re
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,94 +24,12 @@ from PIL import Image, ImageStat  # noqa: E402
 from agentscene.formats import load_scene, save_scene  # noqa: E402
 from agentscene.mcpserver import MCPSettings, SessionStore, ToolRunner  # noqa: E402
 from agentscene.tools import apply_tool  # noqa: E402
+from agentscene.viewer.devtools import READY, Browser, find_chromium  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (scripts/install-dev.sh installs it)")
 
 SCENES = Path(__file__).parent / "data" / "scenes"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader", "--remote-debugging-port=0", "--window-size=1200,800"]
-
-
-class Browser:
-    """Just enough of the DevTools protocol: navigate, evaluate, collect console errors, screenshot."""
-
-    def __init__(self):
-        self.profile = tempfile.mkdtemp(prefix="agentscene-chromium-")
-        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        url = None
-        deadline = time.monotonic() + 30
-        while url is None and time.monotonic() < deadline:
-            line = self.proc.stderr.readline()
-            if not line and self.proc.poll() is not None:
-                break
-            m = re.search(r"DevTools listening on (ws://\S+)", line)
-            url = m.group(1) if m else None
-        assert url, "chromium did not start"
-        self.ws = websocket.create_connection(url, timeout=30)
-        self._id = 0
-        self.events: list[dict] = []
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            self.call(f"{domain}.enable", page=True)
-
-    def call(self, method: str, page: bool = False, **params):
-        self._id += 1
-        message = {"id": self._id, "method": method, "params": params}
-        if page:
-            message["sessionId"] = self.session
-        self.ws.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.ws.recv())
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply["result"]
-            self.events.append(reply)
-
-    def goto(self, url: str) -> None:
-        # leave the previous page first, so its last errors (its server stopped) are not counted against this one
-        self.call("Page.navigate", page=True, url="about:blank")
-        self.wait_for("document.readyState === 'complete' && location.href === 'about:blank'")
-        self.events.clear()
-        self.call("Page.navigate", page=True, url=url)
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", page=True, expression=expression, returnByValue=True, awaitPromise=True)
-        return result["result"].get("value")
-
-    def wait_for(self, expression: str, timeout: float = 10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.03)
-        raise TimeoutError(f"{expression} stayed false for {timeout} s")
-
-    def console_errors(self) -> list[str]:
-        errors = []
-        for event in self.events:
-            method, p = event.get("method"), event.get("params", {})
-            if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                errors.append(" ".join(str(a.get("value", a.get("description"))) for a in p.get("args", [])))
-            elif method == "Runtime.exceptionThrown":
-                errors.append(str(p["exceptionDetails"].get("exception", {}).get("description") or p["exceptionDetails"]["text"]))
-            elif method == "Log.entryAdded" and p["entry"]["level"] == "error":
-                errors.append(p["entry"]["text"])
-        return errors
-
-    def screenshot(self) -> Image.Image:
-        data = self.call("Page.captureScreenshot", page=True, format="png")["data"]
-        return Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
-
-    def close(self) -> None:
-        self.ws.close()
-        self.proc.kill()
-        self.proc.wait(10)
-        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +70,6 @@ def view():
         proc.wait(10)
 
 
-READY = "window.__agentsceneViewer && window.__agentsceneViewer.ready && window.__agentsceneViewer.frames > 2"
-
 
 def test_page_shows_the_scene_and_follows_an_edit_without_reload(tmp_path, browser, view):
     target = tmp_path / "living.json"
@@ -171,7 +84,7 @@ def test_page_shows_the_scene_and_follows_an_edit_without_reload(tmp_path, brows
     labels = browser.evaluate("[...document.querySelectorAll('.label')].map(e => e.textContent).sort()")
     assert labels == sorted(scene.ids)
 
-    shot = browser.screenshot()
+    shot = Image.open(io.BytesIO(browser.screenshot())).convert("RGB")
     canvas = shot.crop((0, 0, shot.width - 360, shot.height))  # the 3D stage, left of the side panel
     stat = ImageStat.Stat(canvas)
     assert max(stat.stddev) > 20, "the 3D view is blank"

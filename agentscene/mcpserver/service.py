@@ -19,7 +19,15 @@ import anyio
 from pydantic import BaseModel, ValidationError
 
 from agentscene.fileio import atomic_write_json
-from agentscene.formats import SceneFormatError, describe_validation_error, dialect_names, dump_scene, get_dialect, load_scene, read_json_file
+from agentscene.formats import (
+    SceneFormatError,
+    describe_validation_error,
+    dialect_names,
+    dump_scene,
+    get_dialect,
+    load_scene,
+    read_json_file,
+)
 from agentscene.mcpserver.paths import PathRefused, confine, relative_to_workdir
 from agentscene.mcpserver.session import SceneSession
 from agentscene.mcpserver.settings import MCPSettings
