@@ -29,6 +29,15 @@ def thirty_objects() -> Scene:
     return office.with_objects(keep)
 
 
+def procedural_meshes():
+    """The asset package's procedural meshes, when that package is installed (else boxes only)."""
+    try:
+        from agentscene.assets import get_backend, mesh_provider
+    except ImportError:
+        return None
+    return mesh_provider(get_backend("procedural"))
+
+
 def timed(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -62,12 +71,18 @@ def main() -> None:
             raster.render(scene)
         report["raster_overlays"] = summary(timed(lambda: raster.render(scene), args.runs))
         report["raster_no_overlays"] = summary(timed(lambda: raster.render(scene, overlays=False), args.runs))
+        provider = procedural_meshes()
+        if provider is not None:
+            raster.render(scene, mesh_provider=provider)  # builds and caches the meshes
+            report["raster_overlays_procedural_meshes"] = summary(
+                timed(lambda: raster.render(scene, mesh_provider=provider), args.runs)
+            )
     with get_renderer("raster", depth=True) as raster_depth:
         for _ in range(3):
             raster_depth.render(scene)
         report["raster_overlays_with_depth"] = summary(timed(lambda: raster_depth.render(scene), args.runs))
-        report["raster_target_ms"] = 50.0
-        report["raster_meets_target"] = report["raster_overlays"]["median_ms"] <= 50.0  # type: ignore[index]
+    report["raster_target_ms"] = 50.0
+    report["raster_meets_target"] = report["raster_overlays"]["median_ms"] <= 50.0  # type: ignore[index]
 
     if not args.no_blender:
         with get_renderer("blender") as blender:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from agentscene.renderers import get_renderer
+from agentscene.renderers import get_renderer, ring_cameras, top_camera
 from agentscene.renderers.blender import BlenderRenderer, BlenderWorkerError
 from agentscene.scene import Scene
 
@@ -48,6 +48,12 @@ def test_red_box_lands_where_the_cameras_project_it(blender):
         predicted = predicted_box_mask(result.cameras[view], scene["box_1"])
         assert red.sum() > 150, view
         assert iou(red, predicted) > 0.85, (view, iou(red, predicted))
+    # non-square cameras keep their framing in Blender (sensor fit, ortho scale)
+    wide = [top_camera(scene, (160, 96)), *ring_cameras(scene, 1, (80, 120))]
+    odd = blender.render(scene, views=wide, overlays=False, mesh_provider=provider)
+    for name, cam in odd.cameras.items():
+        assert odd.images[name].size == (cam.width, cam.height)
+        assert iou(redness_mask(odd.images[name]), predicted_box_mask(cam, scene["box_1"])) > 0.75, name
     # overlays are drawn on Blender's images too: the id label shows near the box
     labelled = blender.render(scene, size=192, overlays=True, mesh_provider=provider)
     cam = labelled.cameras["top"]

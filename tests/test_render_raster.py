@@ -344,3 +344,17 @@ def test_cli_render_writes_pngs(tmp_path):
     assert res.exit_code == 1 and "unknown renderer" in res.output
     res = runner.invoke(app, ["render", str(tmp_path / "missing.json")])
     assert res.exit_code == 1
+
+
+def test_missing_extras_name_the_install_command(monkeypatch):
+    import importlib.util
+
+    from agentscene.renderers import RendererUnavailableError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("moderngl", "bpy") else real(name, *a))
+    with pytest.raises(RendererUnavailableError, match=r"pip install 'agentscene\[raster\]'"):
+        get_renderer("raster")
+    with pytest.raises(RendererUnavailableError, match=r"pip install 'agentscene\[blender\]'"):
+        get_renderer("blender")
+    assert issubclass(RendererUnavailableError, ImportError)

@@ -10,6 +10,7 @@ libraries: libx11-6 libxrender1 libxfixes3 libxi6 libxkbcommon0 libsm6 libgl1 li
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import json
@@ -139,11 +140,9 @@ def _stop(proc: subprocess.Popen[bytes], workdir: str) -> None:
     """Ask the worker to quit, then make sure; remove its scratch directory. Safe to call twice."""
     if proc.poll() is None:
         if proc.stdin is not None and not proc.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):  # it exited meanwhile; the wait below sees that
                 proc.stdin.write(b'{"op": "quit"}\n')
                 proc.stdin.flush()
-            except (BrokenPipeError, OSError):
-                pass  # already gone: the wait below confirms it
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -251,6 +250,8 @@ class BlenderRenderer:
         if settings is not None and fields:
             raise TypeError("pass either settings=BlenderSettings(...) or keyword fields, not both")
         self.settings = settings or BlenderSettings(**fields)
+        if self.settings.python is None and importlib.util.find_spec("bpy") is None:  # say so now
+            raise RendererUnavailableError("the blender renderer needs bpy: pip install 'agentscene[blender]'")
         self._worker: _Worker | None = None
 
     @property
@@ -264,8 +265,6 @@ class BlenderRenderer:
         if self._worker is not None:  # died since the last render: report it once, then restart
             dead, self._worker = self._worker, None
             raise dead._died("idle between renders")
-        if self.settings.python is None and importlib.util.find_spec("bpy") is None:
-            raise RendererUnavailableError("the blender renderer needs bpy: pip install 'agentscene[blender]'")
         self._worker = _Worker(self.settings)
         return self._worker
 

@@ -352,6 +352,8 @@ def scene_cameras(
 ) -> dict[str, Camera]:
     """The cameras for a render: named views ("top", "diagonal") or Camera objects passed through."""
     cfg = settings or CameraSettings()
+    if isinstance(views, str | Camera):  # one view given bare
+        views = [views]
     out: dict[str, Camera] = {}
     for view in views:
         if isinstance(view, Camera):

@@ -9,6 +9,7 @@ libegl1 and libgl1 (which pull in libegl-mesa0 and libgl1-mesa-dri).
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,8 @@ class RasterRenderer:
         if settings is not None and fields:
             raise TypeError("pass either settings=RasterSettings(...) or keyword fields, not both")
         self.settings = settings or RasterSettings(**fields)
+        if importlib.util.find_spec("moderngl") is None:  # say so now, not at the first render
+            raise RendererUnavailableError("the raster renderer needs moderngl: pip install 'agentscene[raster]'")
         self._ctx: Any = None
         self._program: Any = None
         self._targets: dict[tuple[int, int], tuple[Any, Any]] = {}
@@ -80,12 +83,8 @@ class RasterRenderer:
     def _context(self) -> Any:
         if self._ctx is not None:
             return self._ctx
-        try:
-            import moderngl
-        except ImportError as e:
-            raise RendererUnavailableError(
-                "the raster renderer needs moderngl: pip install 'agentscene[raster]'"
-            ) from e
+        import moderngl
+
         kwargs = {"backend": self.settings.gl_backend} if self.settings.gl_backend else {}
         try:
             ctx = moderngl.create_standalone_context(require=330, **kwargs)
