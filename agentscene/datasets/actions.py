@@ -75,6 +75,7 @@ def _half_extent(size: tuple[float, float, float], yaw: float, dx: float, dz: fl
     return size[0] / 2 * along_x + size[2] / 2 * along_z
 
 
+SEATS = frozenset({"chair", "armchair", "dining_chair", "office_chair", "stool", "bar_stool", "bench", "ottoman", "sofa", "desk", "table"})
 #: plumbing and built-ins: nobody asks to carry these around
 FIXED = frozenset({"toilet", "sink", "bathtub", "shower", "counter", "kitchen_island", "fireplace", "radiator", "stove",
                    "dishwasher", "washing_machine", "fridge", "object"})
@@ -134,21 +135,26 @@ def t_move_to_opening(ix: SceneIndex, rng: random.Random) -> _Candidate | None:
     obj = rng.choice(movers)
     others = [o for o in _named(ix) if o.id != obj.id]
     facing = rng.choice(others) if others and rng.random() < 0.7 else None
-    side = rng.choice((-1, 1))
     ux, uz = anchor.along
     nx, nz = anchor.inward
-    clear = 0.05 if kind == "window" else 0.9  # beside a window, but out of the door's swing
+    # beside the opening on either side, or (low enough, or a seat) right in front of a window
+    low = obj.size[1] <= anchor.opening.sill + 0.05 or obj.category in SEATS
+    side = rng.choice((-1, 1, 0) if kind == "window" and low else (-1, 1))
+    gap = rng.choice((0.03, 0.03, 0.3, 0.6))
 
     def spot(yaw: float) -> tuple[float, float]:
-        along = anchor.opening.width / 2 + clear + _half_extent(obj.size, yaw, ux, uz)
-        inward = _half_extent(obj.size, yaw, nx, nz) + 0.03
+        along = 0.0 if side == 0 else anchor.opening.width / 2 + 0.08 + _half_extent(obj.size, yaw, ux, uz)
+        inward = _half_extent(obj.size, yaw, nx, nz) + gap
         return anchor.x + side * ux * along + nx * inward, anchor.z + side * uz * along + nz * inward
 
     yaw = yaw_towards(0, 0, nx, nz)  # back to the wall, facing into the room
     x, z = spot(yaw)
     if facing is not None:
+        for _ in range(3):  # turning changes the footprint, which moves the spot: settle both
+            yaw = yaw_towards(x, z, facing.position[0], facing.position[2])
+            x, z = spot(yaw)
+        x, z = _r(x), _r(z)
         yaw = yaw_towards(x, z, facing.position[0], facing.position[2])
-        x, z = spot(yaw)  # keep clear of the wall at the new angle
         text = f"move {ix.name(obj)} next to the {kind}, facing {ix.name(facing)}"
     else:
         text = rng.choice((f"move {ix.name(obj)} next to the {kind}", f"put {ix.name(obj)} by the {kind}"))
