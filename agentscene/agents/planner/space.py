@@ -215,6 +215,8 @@ class Space:
             return "outside the room"
         if c.y0 < -1e-6 or c.y1 > self.room.height + 1e-6:
             return "through the floor or ceiling"
+        if c.support == "wall" and c.poly.distance(self.poly.exterior) > 0.03:
+            return "not on a wall"
         for seg, bottom, top in self.openings:
             if (c.mounted or c.y1 > bottom + 0.02) and c.poly.distance(seg) < 0.05 and min(c.y1, top) - max(c.y0, bottom) > 0.0:
                 return "in front of a door or window"
