@@ -7,7 +7,7 @@ Every question states what it measures or from where it looks, so the answer is 
 - left/right are egocentric for a stated viewer: "standing in the doorway looking at X"
   (the viewer 0.3 m inside the door) or "facing the front of X" (the viewer 1.5 m in front of
   X looking back at it). An object counts as left or right when its bearing differs from the
-  line of sight by at least 10 degrees;
+  line of sight by at least 10 degrees (and from straight behind by as much);
 - compass directions: north is -z (the top of the top view), east is +x.
 
 Each pair carries the answer as text (`answer`) and as a value (`value`: a number, a word or
@@ -86,8 +86,8 @@ def bearing_side(vx: float, vz: float, tx: float, tz: float, px: float, pz: floa
     lateral = qx * -fz + qz * fx
     ahead = qx * fx + qz * fz
     angle = math.degrees(math.atan2(lateral, ahead))
-    if abs(angle) < SIDE_MARGIN_DEG:
-        return None
+    if abs(angle) < SIDE_MARGIN_DEG or abs(angle) > 180.0 - SIDE_MARGIN_DEG:
+        return None  # straight ahead or straight behind
     return "right" if angle > 0 else "left"
 
 

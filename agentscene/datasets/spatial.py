@@ -173,13 +173,12 @@ class SceneIndex:
             if len(objs) == 1:
                 out[objs[0].id] = f"the {noun(cat)}"
                 continue
-            for phrase, lx, lz in marks:
+            for phrase, lx, lz in marks:  # each landmark names the one object clearly nearest to it
                 if phrase == f"the {noun(cat)}":
                     continue
                 dists = sorted((math.hypot(o.position[0] - lx, o.position[2] - lz), o.id) for o in objs)
                 if dists[1][0] - dists[0][0] >= 0.3 and dists[0][1] not in out:
                     out[dists[0][1]] = f"the {noun(cat)} nearest {phrase}"
-                    break
         return out
 
     def name(self, obj: SceneObject) -> str | None:
