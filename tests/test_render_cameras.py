@@ -152,6 +152,8 @@ def test_bad_camera_input_is_refused_clearly():
         scene_cameras(scene, [])
     with pytest.raises(ValueError, match="positive"):
         top_camera(scene, 0)
+    with pytest.raises(ValueError, match="at most"):
+        top_camera(scene, 10**6)
     with pytest.raises(ValueError, match="non-finite"):
         Camera("x", "perspective", 10, 10, np.eye(3) * np.nan, np.eye(3), np.zeros(3))
     with pytest.raises(ValueError, match="near < far"):

@@ -33,6 +33,9 @@ Projection = Literal["perspective", "orthographic"]
 #: The views every backend knows by name.
 VIEW_NAMES = ("top", "diagonal")
 
+#: Largest image side accepted (beyond this GL framebuffers and Blender refuse or run out of memory).
+MAX_IMAGE_SIZE = 16384
+
 #: Full-frame sensor width in millimetres: lens_mm / SENSOR_MM * image width = focal length in pixels.
 SENSOR_MM = 36.0
 
@@ -206,6 +209,8 @@ def _size(size: int | Sequence[int]) -> tuple[int, int]:
         w, h = (int(v) for v in size)
     if w < 1 or h < 1:
         raise ValueError(f"image size must be positive, got {size!r}")
+    if max(w, h) > MAX_IMAGE_SIZE:
+        raise ValueError(f"image size must be at most {MAX_IMAGE_SIZE} pixels a side, got {size!r}")
     return w, h
 
 

@@ -35,7 +35,7 @@ Box = tuple[float, float, float, float]
 
 
 class OverlaySettings(BaseModel):
-    """Which annotations to draw. `RenderSettings(overlays=False)` or `render(overlays=False)` skips them all."""
+    """Which annotations to draw; `render(..., overlays=False)` skips them all."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -190,20 +190,27 @@ def _grid(draw: ImageDraw.ImageDraw, canvas: Image.Image, camera: Camera, scene:
     label_step = _grid_step_for(scale, line_step, 34.0)
     xs = np.arange(math.ceil(x0 / line_step - 1e-9) * line_step, x1 + 1e-9, line_step)
     zs = np.arange(math.ceil(z0 / line_step - 1e-9) * line_step, z1 + 1e-9, line_step)
-    (u0, v0), (u1, v1) = camera.project(np.array([[x0, 0.0, z0], [x1, 0.0, z1]]))[0]
-    us = camera.project(np.column_stack([xs, np.zeros_like(xs), np.full_like(xs, z0)]))[0][:, 0]
-    vs = camera.project(np.column_stack([np.full_like(zs, x0), np.zeros_like(zs), zs]))[0][:, 1]
+    n_x, n_z = len(xs), len(zs)
+    ends = np.concatenate([
+        np.column_stack([xs, np.zeros(n_x), np.full(n_x, z0)]), np.column_stack([xs, np.zeros(n_x), np.full(n_x, z1)]),
+        np.column_stack([np.full(n_z, x0), np.zeros(n_z), zs]), np.column_stack([np.full(n_z, x1), np.zeros(n_z), zs]),
+    ])
+    uv = camera.project(ends)[0]
+    x_far, x_near = uv[:n_x], uv[n_x : 2 * n_x]  # each x line from z0 to z1 (z1 is at the bottom)
+    z_left, z_right = uv[2 * n_x : 2 * n_x + n_z], uv[2 * n_x + n_z :]
     line = (60, 60, 80, 70)
-    for x, u in zip(xs, us, strict=True):
-        draw.line([(u, v0), (u, v1)], fill=line, width=1)
+    for x, a, b in zip(xs, x_far, x_near, strict=True):
+        draw.line([tuple(a), tuple(b)], fill=line, width=1)
         if abs(x / label_step - round(x / label_step)) < 1e-6:
-            sprite = _sprite(f"x={_fmt(x)}", font_size, None)
-            _paste_text(canvas, f"x={_fmt(x)}", font_size, u - sprite.width / 2.0, v1 + 3, placed)
-    for z, v in zip(zs, vs, strict=True):
-        draw.line([(u0, v), (u1, v)], fill=line, width=1)
+            text = f"x={_fmt(x)}"
+            sprite = _sprite(text, font_size, None)
+            _paste_text(canvas, text, font_size, b[0] - sprite.width / 2.0, b[1] + 3, placed)
+    for z, a, b in zip(zs, z_left, z_right, strict=True):
+        draw.line([tuple(a), tuple(b)], fill=line, width=1)
         if abs(z / label_step - round(z / label_step)) < 1e-6:
-            sprite = _sprite(f"z={_fmt(z)}", font_size, None)
-            _paste_text(canvas, f"z={_fmt(z)}", font_size, u0 - sprite.width - 4, v - sprite.height / 2.0, placed)
+            text = f"z={_fmt(z)}"
+            sprite = _sprite(text, font_size, None)
+            _paste_text(canvas, text, font_size, a[0] - sprite.width - 4, a[1] - sprite.height / 2.0, placed)
 
 
 def draw_overlays(image: Image.Image, camera: Camera, scene: Scene, settings: OverlaySettings | None = None) -> Image.Image:
