@@ -56,10 +56,15 @@ def _crossings(g: ObjectGeometry, room: RoomGeometry, ignore: float) -> tuple[Cr
     if not pts:
         return ()
     points = np.concatenate(pts)
-    idx, dist = room.nearest_walls(points)
+    seg, line = room.wall_distances(points)
+    nearest = seg.min(axis=1, keepdims=True)
+    # A point beyond a convex corner is equally near both walls: it crosses each by its
+    # distance past that wall's line (not by its distance to the shared corner).
+    tied = seg <= nearest + 1e-9
+    crossing = np.where(tied & (line > 0), line, np.where(tied, seg, 0.0))
     best: dict[int, float] = {}
-    for i, d in zip(idx.tolist(), dist.tolist(), strict=True):
-        if d > ignore and d > best.get(i, 0.0):
+    for i, d in enumerate(crossing.max(axis=0).tolist()):
+        if d > ignore:
             best[i] = d
     out = []
     for i, d in sorted(best.items(), key=lambda kv: -kv[1]):

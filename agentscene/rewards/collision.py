@@ -89,8 +89,8 @@ def penetration(a: ObjectGeometry, b: ObjectGeometry, *, horizontal: bool = Fals
 
 def overlap_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> float:
     """Volume shared by two objects (m³): exact for boxes, grid-sampled for meshes."""
-    y0 = max(a.aabb_min[1], b.aabb_min[1])
-    y1 = min(a.aabb_max[1], b.aabb_max[1])
+    y0 = float(max(a.aabb_min[1], b.aabb_min[1]))
+    y1 = float(min(a.aabb_max[1], b.aabb_max[1]))
     if y1 <= y0:
         return 0.0
     if a.is_box and b.is_box:

@@ -181,16 +181,18 @@ class RoomGeometry:
             self._buffered[buffer] = poly
         return self._buffered[buffer]
 
-    def nearest_walls(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each (x, z) point: the index of the nearest wall segment and the distance to it."""
+    def wall_distances(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For (x, z) points: distances to every wall segment and signed distances past every
+        wall's line along its outward normal, both shaped (points, walls)."""
         a = self.segments[:, :2]
         d = self.segments[:, 2:] - a
         rel = points[:, None, :] - a[None, :, :]
         t = np.clip((rel * d[None]).sum(axis=2) / (d * d).sum(axis=1)[None], 0.0, 1.0)
         closest = a[None] + t[..., None] * d[None]
-        dist = np.linalg.norm(points[:, None, :] - closest, axis=2)
-        idx = dist.argmin(axis=1)
-        return idx, dist[np.arange(len(points)), idx]
+        seg = np.linalg.norm(points[:, None, :] - closest, axis=2)
+        normals = np.array([w.normal for w in self.walls])
+        line = (rel * normals[None]).sum(axis=2)
+        return seg, line
 
 
 class SceneGeometry:

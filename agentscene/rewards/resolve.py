@@ -1,7 +1,9 @@
 """`resolve(scene)`: physics auto-correction with small, reported moves; nothing is deleted.
 
-Each round, walls first: an object that crosses walls is pushed back along their inward
-normals by the distance it crosses (plus a 5 mm margin), one poking through the floor is
+Each round, walls first: an object that crosses walls is pushed back along the inward normal
+of the wall it crosses farthest, by that distance plus a 5 mm margin (one wall per round, so
+in an L-shaped room's notch it takes the shorter way out, and at a convex corner it moves
+along each wall once), one poking through the floor is
 raised, one through the ceiling lowered when it does not stand on the floor. Then each
 colliding pair is separated along the floor by the smaller of its horizontal separating
 translations, moving the smaller object (never one listed in `fixed`). Objects resting on a
@@ -59,7 +61,8 @@ def _remaining(report: EvalReport) -> bool:
 def _wall_push(o, g: ObjectGeometry, room_height: float) -> tuple[np.ndarray, str | None]:
     d = np.zeros(3)
     reasons = []
-    for c in o.crossings:
+    if o.crossings:  # the farthest crossing first; a corner's second wall is handled next round
+        c = o.crossings[0]
         d[0] += c.inward[0] * (c.distance + MARGIN)
         d[2] += c.inward[1] * (c.distance + MARGIN)
         reasons.append(f"crossed the {c.side} wall by {c.distance:.3f} m")

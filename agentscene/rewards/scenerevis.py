@@ -133,11 +133,15 @@ def _contacts(scene: Scene, meshes: list, tol: Tolerances):
     if len(meshes) < 2:
         return []
     _, data = manager.in_collision_internal(return_data=True)
+    centre = {o.id: np.asarray(m.bounds, dtype=float).mean(axis=0) for o, m in zip(scene.objects, meshes, strict=True)}
     out = []
     for c in data:
         if c.depth > tol.contact_depth:
             a, b = sorted(c.names)
-            out.append((a, b, float(c.depth), np.asarray(c.normal, dtype=float)))
+            normal = np.asarray(c.normal, dtype=float)
+            if float(np.dot(normal, centre[b] - centre[a])) < 0:  # the contact's names are unordered
+                normal = -normal
+            out.append((a, b, float(c.depth), normal))
     return out
 
 
