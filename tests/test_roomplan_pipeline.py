@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agentscene.formats import dump_scene, load_scene, save_scene
-from agentscene.formats import roomplan  # noqa: F401  (registers the dialect)
+from agentscene.formats import (
+    dump_scene,
+    load_scene,
+    roomplan,  # noqa: F401  (registers the dialect)
+    save_scene,
+)
 from agentscene.tools import apply_tool
 
 DATA = Path(__file__).parent / "data" / "roomplan"

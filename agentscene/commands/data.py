@@ -56,6 +56,11 @@ def _run(kind: str, sources: list[SceneSource], out: Path, settings: DatasetSett
     from agentscene.datasets import build_records, build_view_records
     from agentscene.renderers import RenderError, RendererUnavailableError
 
+    if settings.images or kind == "views":
+        from agentscene.renderers import renderer_names
+
+        if settings.renderer not in renderer_names():
+            raise fail(f"unknown renderer {settings.renderer!r}; known: {', '.join(renderer_names())}")
     build = build_view_records if kind == "views" else build_records
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
