@@ -54,10 +54,17 @@ class PhysicsEvaluator:
         self.tolerances = tolerances
         self.mesh_provider = mesh_provider
         self.compat = compat
+        self._geometry: Any = None  # reused between turns: only edited objects are re-posed
 
     def evaluate(self, scene: Scene) -> Evaluation:
-        from agentscene.rewards import evaluate, feedback_text
+        from agentscene.rewards import evaluate, feedback_text, scene_geometry
 
-        report = evaluate(scene, tolerances=self.tolerances, compat=self.compat, mesh_provider=self.mesh_provider)
+        if self.compat is None:
+            if self._geometry is None:
+                self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
+            else:
+                self._geometry = self._geometry.update(scene)
+        report = evaluate(scene, self._geometry if self.compat is None else None, tolerances=self.tolerances,
+                          compat=self.compat, mesh_provider=self.mesh_provider)
         return Evaluation(report=report, metrics=report.headline(), score=physics_score(report),
                           feedback=feedback_text(report, scene), issues=physics_issues(report))

@@ -204,8 +204,7 @@ class _Run:
         self.turns.append(rec)
         if self.run_dir is not None:
             start = time.perf_counter()
-            self.run_dir.write_turn(rec.to_json())
-            self.run_dir.write_conversation(self.conversation())
+            self.run_dir.write_turn(rec.to_json())  # conversation.jsonl is derived from these at the end
             rec.timings["write_s"] = time.perf_counter() - start
         log.info("turn %d: %d objects, %d calls (%d errors), collision %.1f%%, oob %.1f%%, pbl %.3f%s%s", rec.turn,
                  len(rec.scene.objects), len(rec.tool_calls), rec.errors, rec.metrics.get("collision_rate", 0.0),

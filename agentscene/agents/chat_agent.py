@@ -64,15 +64,16 @@ class ChatAgent:
         self.config = config or ChatAgentConfig()
         self.name = f"{client.kind}:{client.model}"
         self.native_tools = self.config.mode == "native"
+        self._tools = tool_schemas() if self.native_tools else None
+        if self.config.system_prompt is not None:
+            self._system = self.config.system_prompt
+        elif self.native_tools:
+            self._system = load_prompt("system_native.md")
+        else:
+            self._system = load_prompt("system_text.md", tools=_tool_list())
 
     def system_message(self) -> Message:
-        if self.config.system_prompt is not None:
-            text = self.config.system_prompt
-        elif self.native_tools:
-            text = load_prompt("system_native.md")
-        else:
-            text = load_prompt("system_text.md", tools=_tool_list())
-        return {"role": "system", "content": text}
+        return {"role": "system", "content": self._system}
 
     def create_scene(self, prompt: str) -> CreateOutcome:
         if not self.config.create_scene:
@@ -99,7 +100,7 @@ class ChatAgent:
         first_image = 0 if self.config.history_images else len(messages) - 1
         wire = to_provider(messages, vision=self.client.vision, base_dir=observation.base_dir, images_from_index=first_image)
         if self.native_tools:
-            response = self.client.complete(wire, tools=tool_schemas(), tool_choice=self.config.tool_choice)
+            response = self.client.complete(wire, tools=self._tools, tool_choice=self.config.tool_choice)
         else:
             response = self.client.complete(wire)
         calls = list(response.tool_calls)
