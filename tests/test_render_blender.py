@@ -143,6 +143,15 @@ def test_a_hung_worker_is_stopped_with_a_clear_error():
         assert renderer.worker_pid is None
 
 
+def test_a_worker_that_cannot_start_says_why(tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'no Blender here' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    with BlenderRenderer(python=str(fake), start_timeout=20) as renderer:
+        with pytest.raises(BlenderWorkerError, match=r"exited with code 3 while starting(.|\n)*no Blender here"):
+            renderer.render(red_box_scene(), size=32)
+
+
 def test_cycles_and_blend_file(tmp_path):
     target = tmp_path / "scenes" / "red.blend"
     with BlenderRenderer(engine="cycles", samples=4) as renderer:

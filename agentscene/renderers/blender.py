@@ -1,6 +1,6 @@
 """The Blender backend: the same geometry and cameras as the rasteriser, rendered by bpy.
 
-bpy runs in a worker process (`blender_worker.py`) that is started on the first render and
+bpy runs in a worker process (`blender_worker.py`, run as a script) that is started on the first render and
 reused after, so a crash in Blender cannot take the caller down and renders stay warm.
 Workbench (default) is fast; Cycles on the CPU with few samples and denoising is the quality
 option. If the worker dies, that render raises BlenderWorkerError and the next render starts
@@ -39,6 +39,9 @@ from agentscene.renderers.scene_geometry import SceneGeometry, StyleSettings, bu
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.scene import Scene
+
+#: The script the worker process runs.
+WORKER_SCRIPT = Path(__file__).with_name("blender_worker.py")
 
 #: Our world (y up) to Blender's (z up): (x, y, z) -> (x, -z, y), a proper rotation.
 TO_BLENDER = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
@@ -162,9 +165,12 @@ class _Worker:
         self.workdir = Path(tempfile.mkdtemp(prefix="agentscene-blender-"))
         self.log_path = self.workdir / "worker.log"
         python = settings.python or sys.executable
+        # Run the worker as a script: it needs only the standard library, bpy and numpy, so
+        # `python` may be another environment's interpreter (bpy wants numpy<2). -P keeps this
+        # package's directory off sys.path, so module names here cannot shadow Blender's.
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [python, "-m", "agentscene.renderers.blender_worker"],
+                [python, "-P", str(WORKER_SCRIPT)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,

@@ -1,8 +1,9 @@
 """The Blender side of the blender backend: runs in its own process, imports bpy, renders on request.
 
-Run as `python -m agentscene.renderers.blender_worker`. A separate process keeps Blender's
-crashes (and its global state) out of the caller, and lets one warm Blender serve many
-renders. Protocol: one JSON object per line on stdin, one JSON reply per line on the
+Run as `python -P path/to/blender_worker.py`; it imports nothing from agentscene (only the
+standard library, bpy and numpy), so it can run under another environment's interpreter.
+A separate process keeps Blender's crashes (and its global state) out of the caller, and lets
+one warm Blender serve many renders. Protocol: one JSON object per line on stdin, one JSON reply per line on the
 original stdout; everything Blender itself prints goes to stderr (the caller's log file).
 Geometry arrives as an .npz file already in Blender's z-up coordinates, with unlit linear
 colours per face; images leave as PNG files at paths the caller chose.
