@@ -1,1 +1,32 @@
-"""Placeholder: filled by a later issue."""
+"""Agents: model clients (offline planner, OpenAI-compatible providers, scripted), the chat agent
+that drives them, and critics.
+
+    from agentscene.agents import ChatAgent, get_client
+    agent = ChatAgent(get_client("offline", seed=0))                       # no key, no network
+    agent = ChatAgent(get_client("openai-compatible", provider="openrouter", model="openai/gpt-4o-mini"))
+
+Heavy parts (the openai SDK, the planner) load when a client is built.
+"""
+
+from agentscene.agents.base import Agent, AgentAction, CreateOutcome, Observation
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig, load_prompt
+from agentscene.agents.client import (
+    ChatResponse,
+    ModelClient,
+    ModelClientError,
+    ProviderError,
+    ProviderUnavailable,
+    Usage,
+    client_names,
+    get_client,
+    register_client,
+)
+from agentscene.agents.critics import Critic, Critique, RuleCritic, VLMCritic
+from agentscene.agents.providers import PRESETS, ProviderPreset, provider_names
+
+__all__ = [
+    "PRESETS", "Agent", "AgentAction", "ChatAgent", "ChatAgentConfig", "ChatResponse", "CreateOutcome", "Critic",
+    "Critique", "ModelClient", "ModelClientError", "Observation", "ProviderError", "ProviderPreset",
+    "ProviderUnavailable", "RuleCritic", "Usage", "VLMCritic", "client_names", "get_client", "load_prompt",
+    "provider_names", "register_client",
+]

@@ -14,7 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from agentscene.agents.client import ChatResponse, Message, ProviderError, ProviderUnavailable, Usage
+from agentscene.agents.client import (
+    ChatResponse,
+    Message,
+    ProviderError,
+    ProviderUnavailable,
+    Usage,
+)
 from agentscene.agents.providers import get_preset, resolve_api_key
 from agentscene.tools.calls import ToolCall
 
@@ -120,7 +126,13 @@ class OpenAICompatibleClient:
 
     def _with_retries(self, fn):
         import openai
-        from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+        from tenacity import (
+            RetryError,
+            Retrying,
+            retry_if_exception,
+            stop_after_attempt,
+            wait_exponential,
+        )
 
         backoff = wait_exponential(multiplier=self.settings.retry_initial_s, max=self.settings.retry_max_s)
 

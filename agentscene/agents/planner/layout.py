@@ -44,7 +44,7 @@ MOUNT_HEIGHT = {"painting": 1.35, "mirror": 0.95, "clock": 1.85, "whiteboard": 1
                 "wall_lamp": 1.6, "air_conditioner": 2.2, "projector_screen": 0.8, "tv": 1.0}
 #: placement order of the phases: anchors and storage first, then what goes with or on them
 PHASE_TWO = frozenset({"nightstand", "bench", "coffee_table", "armchair", "side_table", "ottoman", "office_chair", "chair",
-                       "dining_chair", "bar_stool", "rug", "monitor", "yoga_mat", "table_lamp", "tv", "monitor", "computer", "printer",
+                       "dining_chair", "bar_stool", "rug", "monitor", "yoga_mat", "table_lamp", "tv", "computer", "printer",
                        "microwave", "vase", "game_console", "plant", "floor_lamp", "speaker", "coat_rack", "fan",
                        "trash_can", "basket", "guitar", "painting", "mirror", "clock", "whiteboard", "curtain",
                        "towel_rack", "wall_lamp", "ceiling_lamp", "air_conditioner"})
