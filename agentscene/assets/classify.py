@@ -16,6 +16,20 @@ import numpy as np
 from agentscene.assets.embedders import Embedder, EmbedderSettings, get_embedder
 from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
 
+#: Phrase vectors per embedder name: a model's vectors for the fixed vocabulary never change,
+#: so classifiers in one process share them (a transformer needs seconds for ~400 phrases).
+_PROTOTYPE_CACHE: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+
+def _phrases() -> tuple[list[str], list[str]]:
+    phrases: list[str] = []
+    cats: list[str] = []
+    for info in CATEGORIES:
+        for phrase in sorted({info.name.replace("_", " "), *info.keywords}):
+            phrases.append(phrase)
+            cats.append(info.name)
+    return phrases, cats
+
 
 @dataclass(frozen=True)
 class CategoryGuess:
@@ -48,15 +62,13 @@ class CategoryClassifier:
 
     def _prototypes(self) -> tuple[np.ndarray, list[str]]:
         if self._phrase_vecs is None:
-            phrases: list[str] = []
-            cats: list[str] = []
-            for info in CATEGORIES:
-                for phrase in {info.name.replace("_", " "), *info.keywords}:
-                    phrases.append(phrase)
-                    cats.append(info.name)
             assert self.embedder is not None
-            self._phrase_vecs = self.embedder.encode(phrases)
-            self._phrase_cats = cats
+            hit = _PROTOTYPE_CACHE.get(self.embedder.name)
+            if hit is None:
+                phrases, cats = _phrases()
+                hit = (self.embedder.encode(phrases), cats)
+                _PROTOTYPE_CACHE[self.embedder.name] = hit
+            self._phrase_vecs, self._phrase_cats = hit
         return self._phrase_vecs, self._phrase_cats
 
     def classify(self, description: str) -> CategoryGuess:

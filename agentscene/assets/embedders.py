@@ -56,7 +56,7 @@ class EmbedderSettings(BaseModel):
     )
     device: str = "cpu"
     batch_size: int = Field(default=64, gt=0)
-    dim: int = Field(default=384, gt=7, description="vector size of the hashing embedder")
+    dim: int = Field(default=512, gt=7, description="vector size of the hashing embedder")
     query_cache: int = Field(default=4096, ge=0, description="remembered query vectors (repeated descriptions)")
 
 
@@ -92,11 +92,11 @@ def _stem(w: str) -> str:
 
 
 class HashingEmbedder:
-    """Feature hashing of words (weight 1), word pairs (0.5) and character trigrams (0.3)."""
+    """Feature hashing of words (weight 1), word pairs (0.5) and character trigrams (0.5)."""
 
-    def __init__(self, dim: int = 384):
+    def __init__(self, dim: int = 512):
         self.dim = int(dim)
-        self.name = f"hashing-v1-{self.dim}"
+        self.name = f"hashing-v2-{self.dim}"
 
     def _features(self, text: str) -> dict[int, float]:
         words = [_stem(w) for w in _WORD.findall(text.lower().replace("-", " ")) if w not in _STOP]
@@ -110,7 +110,7 @@ class HashingEmbedder:
             add("w:" + w, 1.0)
             padded = f"#{w}#"
             for j in range(len(padded) - 2):
-                add("c:" + padded[j : j + 3], 0.3)
+                add("c:" + padded[j : j + 3], 0.5)
         for a, b in zip(words, words[1:], strict=False):
             add(f"p:{a}_{b}", 0.5)
         return acc

@@ -68,6 +68,16 @@ def obj_extents(data: bytes) -> tuple[float, float, float]:
     return float(e[0]), float(e[1]), float(e[2])
 
 
+def label_category(label: str) -> str | None:
+    """Our category for a 3D-FUTURE label. Labels list alternatives ("Lounge Chair / Cafe Chair /
+    Office Chair"); the first one that matches wins."""
+    for part in label.split("/"):
+        name = match_category(part)
+        if name is not None:
+            return name
+    return None
+
+
 def _load_json(path: Path) -> Any:
     from agentscene.assets.safety import MeshLimits
 
@@ -162,7 +172,7 @@ class Future3DBackend(IndexedBackend):
         if not all(np.isfinite(v) and v > 0 for v in size):
             problems.append(f"{jid}: degenerate size {size}")
             return None
-        category = match_category(cat) or match_category(sup) or match_category(text) or UNKNOWN_CATEGORY
+        category = label_category(cat) or label_category(sup) or match_category(text) or UNKNOWN_CATEGORY
         return IndexEntry(
             asset_id=str(jid), text=text or category.replace("_", " "), category=category, size=size,  # type: ignore[arg-type]
             uri=f"{jid}/{self.settings.mesh_file}", source_category=cat or sup,

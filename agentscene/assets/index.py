@@ -212,7 +212,7 @@ class AssetIndex:
                 score[i] = -np.inf
         kk = min(k, n)
         top = np.argpartition(-score, kk - 1)[:kk] if kk < n else np.arange(n)
-        top = top[np.argsort(-score[top], kind="stable")]
+        top = top[np.lexsort((top, -score[top]))]  # best first; ties in index order
         out = []
         for i in top.tolist():
             if not np.isfinite(score[i]):
