@@ -29,7 +29,14 @@ from agentscene.rewards.score import (
     trajectory_reward,
 )
 from agentscene.rewards.shapes import AssetShape, ShapeCache
-from agentscene.rewards.terms import TermContext, format_score, get_term, piecewise, register_term, term_names
+from agentscene.rewards.terms import (
+    TermContext,
+    format_score,
+    get_term,
+    piecewise,
+    register_term,
+    term_names,
+)
 from agentscene.rewards.tolerances import Tolerances
 
 __all__ = [

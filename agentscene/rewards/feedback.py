@@ -31,8 +31,11 @@ def _more(lines: list[str], total: int, top_k: int, what: str) -> None:
         lines.append(f"- … and {total - top_k} more {what}.")
 
 
-def feedback_text(report: EvalReport, scene: Scene, *, top_k: int = 5) -> str:
-    """A concise summary of the scene's physics problems, or a one-line all-clear."""
+def feedback_text(report: EvalReport, scene: Scene, *, top_k: int = 5, min_walkable: float = 0.6) -> str:
+    """A concise summary of the scene's physics problems, or a one-line all-clear.
+
+    A walkable ratio below `min_walkable` is mentioned too.
+    """
     lines: list[str] = []
     for p in report.colliding_pairs[:top_k]:
         dx, _, dz = p.direction
@@ -66,7 +69,7 @@ def feedback_text(report: EvalReport, scene: Scene, *, top_k: int = 5) -> str:
         if d.blocked:
             who = ", ".join(d.blocking) if d.blocking else "an object"
             lines.append(f"- Door on wall {d.wall} is blocked by {who}: only {_cm(d.clearance)} free in front of it.")
-    if report.walkable_ratio is not None and report.walkable_ratio < 0.6 and report.n_objects:
+    if report.walkable_ratio is not None and report.walkable_ratio < min_walkable and report.n_objects:
         lines.append(f"- Only {report.walkable_ratio:.0%} of the free floor can be reached from the door; open up a path.")
     if not lines:
         return "Physics check: no collisions, nothing out of bounds, every object supported."

@@ -94,10 +94,14 @@ class IncrementalEvaluator:
     def step(self, scene: Scene, reply: Any = None, *, config: RewardConfig | None = None,
              key_objects: Sequence[str] = (), judge: Mapping[str, float] | None = None) -> tuple[EvalReport, RewardBreakdown]:
         """Update to `scene` and score the turn that produced it (prev = the scene before)."""
-        from agentscene.rewards.score import score
+        from agentscene.rewards.evaluate import evaluate
+        from agentscene.rewards.score import RewardConfig, score
 
+        cfg = config or RewardConfig()
         prev, prev_report = self.scene, self.report
         report = self.update(scene)
-        reward = score(prev, scene, reply, config=config, key_objects=key_objects, report=report,
+        if "support" in cfg.weights:  # the final turn also scores support: evaluate fully, same geometry
+            report = evaluate(scene, self.geometry, tolerances=self.tolerances)
+        reward = score(prev, scene, reply, config=cfg, key_objects=key_objects, report=report,
                        prev_report=prev_report, judge=judge, tolerances=self.tolerances)
         return report, reward

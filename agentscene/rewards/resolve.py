@@ -79,6 +79,48 @@ def _is_flat(g: ObjectGeometry, tol: Tolerances) -> bool:
     return g.top - g.bottom <= tol.flat_height and g.bottom <= tol.flat_height
 
 
+def _round_moves(report: EvalReport, geo, tol: Tolerances, fixed: set[str],
+                 why: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """The moves of one round: wall pushes first, then one object of each colliding pair."""
+    deltas: dict[str, np.ndarray] = {}
+
+    def push(oid: str, d: np.ndarray, reason: str) -> None:
+        if oid in fixed or not np.any(d):
+            return
+        deltas[oid] = deltas.get(oid, np.zeros(3)) + d
+        reasons = why.setdefault(oid, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    for o in report.out_of_bounds:
+        d, reason = _wall_push(o, geo.by_id[o.id], geo.room.height)
+        if reason:
+            push(o.id, d, reason)
+    for p in report.colliding_pairs:
+        if p.a in deltas or p.b in deltas:
+            continue  # already moving this round; re-test after the move
+        ga, gb = geo.by_id[p.a], geo.by_id[p.b]
+        if _is_flat(ga, tol) or _is_flat(gb, tol):
+            continue
+        if ga.obj.support == gb.id or gb.obj.support == ga.id:
+            child, parent = (ga, gb) if ga.obj.support == gb.id else (gb, ga)
+            push(child.id, np.array([0.0, parent.top - child.bottom, 0.0]), f"sank into {parent.id}")
+            continue
+        depth, direction = penetration(ga, gb, horizontal=True)
+        if depth <= 0:
+            continue
+        mover, sign, other = (gb, 1.0, ga) if gb.volume <= ga.volume else (ga, -1.0, gb)
+        if mover.id in fixed:
+            mover, sign, other = (other, -sign, mover)
+        push(mover.id, sign * direction * (depth + MARGIN), f"collided with {other.id} ({depth:.3f} m)")
+    # Objects resting on a moved object move with it (one level per round; deeper stacks follow next round).
+    for g in geo.objects:
+        if g.obj.support in deltas and g.id not in deltas and g.id not in fixed:
+            deltas[g.id] = deltas[g.obj.support].copy()
+            why.setdefault(g.id, []).append(f"moved with {g.obj.support}")
+    return deltas
+
+
 def resolve(scene: Scene, *, tolerances: Tolerances | None = None, max_iterations: int = 50,
             mesh_provider: MeshProvider | None = None, fixed: Sequence[str] = ()) -> ResolveResult:
     """Push colliding objects apart and pull out-of-bounds ones inside, reporting every move."""
@@ -93,45 +135,9 @@ def resolve(scene: Scene, *, tolerances: Tolerances | None = None, max_iteration
     iterations = 0
     while iterations < max_iterations and _remaining(ev.report):
         iterations += 1
-        geo = ev.geometry
-        deltas: dict[str, np.ndarray] = {}
-
-        def push(oid: str, d: np.ndarray, reason: str) -> None:
-            if oid in fixed_ids or not np.any(d):
-                return
-            deltas[oid] = deltas.get(oid, np.zeros(3)) + d
-            why.setdefault(oid, [])
-            if reason not in why[oid]:
-                why[oid].append(reason)
-
-        for o in ev.report.out_of_bounds:
-            d, reason = _wall_push(o, geo.by_id[o.id], geo.room.height)
-            if reason:
-                push(o.id, d, reason)
-        for p in ev.report.colliding_pairs:
-            if p.a in deltas or p.b in deltas:
-                continue  # already moving this round; re-test after the move
-            ga, gb = geo.by_id[p.a], geo.by_id[p.b]
-            if _is_flat(ga, tol) or _is_flat(gb, tol):
-                continue
-            if ga.obj.support == gb.id or gb.obj.support == ga.id:
-                child, parent = (ga, gb) if ga.obj.support == gb.id else (gb, ga)
-                push(child.id, np.array([0.0, parent.top - child.bottom, 0.0]), f"sank into {parent.id}")
-                continue
-            depth, direction = penetration(ga, gb, horizontal=True)
-            if depth <= 0:
-                continue
-            mover, sign, other = (gb, 1.0, ga) if gb.volume <= ga.volume else (ga, -1.0, gb)
-            if mover.id in fixed_ids:
-                mover, sign, other = (other, -sign, mover)
-            push(mover.id, sign * direction * (depth + MARGIN), f"collided with {other.id} ({depth:.3f} m)")
+        deltas = _round_moves(ev.report, ev.geometry, tol, fixed_ids, why)
         if not deltas:
             break
-        # Objects resting on a moved object move with it (one level per round is enough).
-        for g in geo.objects:
-            if g.obj.support in deltas and g.id not in deltas and g.id not in fixed_ids:
-                deltas[g.id] = deltas[g.obj.support].copy()
-                why.setdefault(g.id, []).append(f"moved with {g.obj.support}")
         for oid, d in deltas.items():
             obj = current[oid]
             pos = tuple(float(v) for v in np.asarray(obj.position) + d)
