@@ -40,6 +40,8 @@ class GenerateConfig(BaseModel):
     mode: Literal["native", "text"] = "native"
     renderer: Literal["raster", "blender", "none"] = "raster"
     assets: Literal["procedural", "3d-future", "objaverse", "sam3d"] = "procedural"
+    #: settings of the asset backend, e.g. {"root": "/data/3D-FUTURE-model"} for 3d-future
+    assets_settings: dict[str, str] = Field(default_factory=dict)
     turns: int = Field(default=5, ge=0, le=500)
     physics_feedback: bool = True
     vlm_feedback: bool = False
@@ -168,9 +170,16 @@ def build_critic(config: GenerateConfig, agent: Any):
 
 
 def build_assets(config: GenerateConfig) -> Any:
+    from pydantic import ValidationError
+
     from agentscene.assets import get_backend
 
-    return get_backend(config.assets)
+    try:
+        return get_backend(config.assets, **config.assets_settings)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise ValueError(f"asset backend {config.assets!r} needs settings ({problems}); "
+                         "pass them with --assets-option KEY=VALUE") from None
 
 
 def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | None = None,
@@ -191,19 +200,17 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
     }
     if config.resume:
         _check_resume(rd, spec)
-    rd.create()
     renderer = None
     try:
+        assets = build_assets(config)  # bad backend settings fail before anything is written
+        if config.renderer != "none":
+            from agentscene.renderers import get_renderer
+
+            renderer = get_renderer(config.renderer)
+        rd.create()
         with rd.logging_to_file(secrets):
-            assets = build_assets(config)
             spec["notes"] = notes
             rd.write_json("spec_used.json", spec)
-            for n in notes:
-                log.warning(n)
-            if config.renderer != "none":
-                from agentscene.renderers import get_renderer
-
-                renderer = get_renderer(config.renderer)
             if on_start is not None:
                 on_start(rd)
             episode = run_episode(config.prompt, agent, renderer, assets, None, config.loop_config(),

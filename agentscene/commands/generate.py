@@ -24,6 +24,7 @@ def generate_command(
     mode: Annotated[str, typer.Option(help="native (tool calling) or text (SceneReVis tags).")] = "native",
     renderer: Annotated[str, typer.Option(help="raster (fast, CPU), blender, or none (no images).")] = "raster",
     assets: Annotated[str, typer.Option(help="procedural, 3d-future, objaverse or sam3d.")] = "procedural",
+    assets_option: Annotated[list[str] | None, typer.Option("--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")] = None,
     turns: Annotated[int, typer.Option(help="Most editing turns after the room is created.")] = 5,
     physics_feedback: Annotated[bool, typer.Option("--physics-feedback/--no-physics-feedback", help="Tell the agent about collisions and out-of-bounds objects.")] = True,
     vlm_feedback: Annotated[bool, typer.Option("--vlm-feedback", help="A critic scores each turn's render; its feedback goes to the agent.")] = False,
@@ -46,10 +47,16 @@ def generate_command(
     from agentscene.generate import GenerateConfig, RunExistsError, generate
 
     console = Console()
+    settings: dict[str, str] = {}
+    for item in assets_option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"--assets-option {item!r} must look like KEY=VALUE")
+        settings[key.strip()] = value
     try:
         config = GenerateConfig(
             prompt=prompt, name=name, out=out, agent=agent, provider=provider, model=model, base_url=base_url,
-            api_key=api_key, mode=mode, renderer=renderer, assets=assets, turns=turns, physics_feedback=physics_feedback,
+            api_key=api_key, mode=mode, renderer=renderer, assets=assets, assets_settings=settings, turns=turns, physics_feedback=physics_feedback,
             vlm_feedback=vlm_feedback, critic=critic, physics_optimization=physics_optimization, rollback=rollback,
             seed=seed, resume=resume, timeout_s=timeout, max_retries=retries,
         )
