@@ -19,9 +19,18 @@ let framedRoom = null;    // floor polygon the camera was framed on
 
 // ---------------------------------------------------------------- drawing backends
 
-function webglAvailable() {
+// What WebGL this browser has: none (draw a 2D plan instead), software (SwiftShader, llvmpipe:
+// skip antialiasing, it costs more than the whole frame) or hardware.
+function webglKind() {
   const probe = document.createElement('canvas');
-  return !!(probe.getContext('webgl2') || probe.getContext('webgl'));
+  const gl = probe.getContext('webgl2') || probe.getContext('webgl');
+  if (!gl) return 'none';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  const kind = /swiftshader|llvmpipe|software/i.test(name) ? 'software' : 'hardware';
+  const lose = gl.getExtension('WEBGL_lose_context');
+  if (lose) lose.loseContext();
+  return kind;
 }
 
 function categoryColor(category) {
@@ -31,10 +40,11 @@ function categoryColor(category) {
 }
 
 class ThreeView {
-  constructor(container) {
+  constructor(container, software) {
     this.container = container;
-    this.renderer = new THREE.WebGLRenderer({ antialias: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer = new THREE.WebGLRenderer({ antialias: !software, powerPreference: 'low-power' });
+    // software WebGL shades every pixel on the CPU: draw at reduced resolution there
+    this.renderer.setPixelRatio(software ? 0.6 : Math.min(window.devicePixelRatio || 1, 2));
     this.renderer.setClearColor(0xeef1f5);
     container.appendChild(this.renderer.domElement);
     this.labels = new CSS2DRenderer();
@@ -50,16 +60,30 @@ class ThreeView {
     this.controls.enableDamping = true;
     this.root = new THREE.Group();
     this.scene.add(this.root);
+    this.pending = false;
+    this.controls.addEventListener('change', () => this.requestRender());
     this.resize();
     new ResizeObserver(() => this.resize()).observe(container);
-    const loop = () => {
-      this.controls.update();
+  }
+
+  // Draw on demand (a change, a camera move, damping still settling), not sixty times a second:
+  // an idle page costs no CPU, which keeps updates quick on software WebGL.
+  requestRender() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      const t0 = performance.now();
+      const moving = this.controls.update();
       this.renderer.render(this.scene, this.camera);
       this.labels.render(this.scene, this.camera);
       view.frames += 1;
-      requestAnimationFrame(loop);
-    };
-    requestAnimationFrame(loop);
+      view.frameMs = performance.now() - t0;
+      // the next animation frame starts once this one is on screen: when the page really shows the change
+      const drawn = view.updates;
+      requestAnimationFrame(() => { if (view.updates === drawn) view.presentedAt = Date.now(); });
+      if (moving || view.frames < 3) this.requestRender();
+    });
   }
 
   resize() {
@@ -69,6 +93,7 @@ class ThreeView {
     this.labels.setSize(w, h);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    this.requestRender();
   }
 
   clear() {
@@ -90,6 +115,7 @@ class ThreeView {
     this.controls.target.set(cx, room.height * 0.25, cz);
     this.camera.position.set(cx + span * 0.75, span * 1.05 + room.height, cz + span * 1.0);
     this.controls.update();
+    this.requestRender();
   }
 
   draw(scene, flagged) {
@@ -97,7 +123,7 @@ class ThreeView {
     const room = scene.room;
     const shape = new THREE.Shape(room.floor.map(([x, z]) => new THREE.Vector2(x, -z)));
     const floor = new THREE.Mesh(new THREE.ShapeGeometry(shape),
-      new THREE.MeshStandardMaterial({ color: 0xd9d4ca, side: THREE.DoubleSide, roughness: 0.95 }));
+      new THREE.MeshLambertMaterial({ color: 0xd9d4ca, side: THREE.DoubleSide, }));
     floor.rotation.x = -Math.PI / 2;
     this.root.add(floor);
     const n = room.floor.length;
@@ -106,7 +132,7 @@ class ThreeView {
       const [x1, z1] = room.floor[(i + 1) % n];
       const length = Math.hypot(x1 - x0, z1 - z0);
       const wall = new THREE.Mesh(new THREE.PlaneGeometry(length, room.height),
-        new THREE.MeshStandardMaterial({ color: 0xb8c2d0, transparent: true, opacity: 0.18, side: THREE.DoubleSide, depthWrite: false }));
+        new THREE.MeshLambertMaterial({ color: 0xb8c2d0, transparent: true, opacity: 0.18, side: THREE.DoubleSide, depthWrite: false }));
       wall.position.set((x0 + x1) / 2, room.height / 2, (z0 + z1) / 2);
       wall.rotation.y = -Math.atan2(z1 - z0, x1 - x0);
       this.root.add(wall);
@@ -129,7 +155,7 @@ class ThreeView {
       group.rotation.y = (obj.yaw || 0) * Math.PI / 180;
       const color = bad ? new THREE.Color(0xe53935) : categoryColor(obj.category);
       const box = new THREE.Mesh(new THREE.BoxGeometry(w, h, d),
-        new THREE.MeshStandardMaterial({ color, roughness: 0.7, transparent: true, opacity: 0.92 }));
+        new THREE.MeshLambertMaterial({ color, transparent: true, opacity: 0.92 }));
       box.position.y = h / 2;
       group.add(box);
       const edges = new THREE.LineSegments(new THREE.EdgesGeometry(box.geometry), new THREE.LineBasicMaterial({ color: 0x344054 }));
@@ -149,6 +175,7 @@ class ThreeView {
       group.add(label);
       this.root.add(group);
     }
+    this.requestRender();
   }
 }
 
@@ -169,6 +196,7 @@ class PlanView {
     this.scene = scene;
     this.flagged = flagged;
     this.paint();
+    view.frames += 3;
   }
 
   paint() {
@@ -209,8 +237,10 @@ class PlanView {
   }
 }
 
-const drawer = webglAvailable() ? new ThreeView(stage) : new PlanView(stage);
-view.mode = drawer instanceof ThreeView ? '3d' : 'plan';
+const gpu = webglKind();
+const drawer = gpu === 'none' ? new PlanView(stage) : new ThreeView(stage, gpu === 'software');
+view.mode = gpu === 'none' ? 'plan' : '3d';
+view.webgl = gpu;
 
 // ---------------------------------------------------------------- side panel
 
@@ -330,6 +360,7 @@ function display(scene, report, metrics, turnNumber) {
   view.objectCount = scene.objects.length;
   view.shownTurn = turnNumber;
   view.updates += 1;
+  view.lastDrawAt = Date.now();
   document.body.dataset.objectCount = String(scene.objects.length);
 }
 
@@ -355,7 +386,9 @@ async function showSelectedTurn() {
 }
 
 async function refresh() {
+  const started = performance.now();
   const state = await getJSON('/api/state');
+  const fetched = performance.now();
   live = state;
   view.version = state.version;
   $('title').textContent = state.name;
@@ -375,6 +408,7 @@ async function refresh() {
     if (follow) slider.value = slider.max;
   }
   if (follow) display(state.scene, state.report, {}, state.turns.length ? state.turns[state.turns.length - 1] : null);
+  view.lastRefresh = { fetchMs: fetched - started, drawMs: performance.now() - fetched };
   if (state.turns.length) await showSelectedTurn();
   setStatus(`${follow ? 'live' : 'history'} · updated ${new Date().toLocaleTimeString()}`);
   view.ready = true;
@@ -404,5 +438,5 @@ $('follow').addEventListener('change', () => {
 });
 
 const events = new EventSource('/api/events');
-events.addEventListener('change', scheduleRefresh);
+events.addEventListener('change', () => { view.lastEventAt = Date.now(); scheduleRefresh(); });
 events.addEventListener('error', () => setStatus('reconnecting to the viewer server…', true));
