@@ -42,9 +42,11 @@ def generate_command(
     from rich.console import Console
 
     from agentscene.agents.client import ProviderError
+    from agentscene.assets import AssetError, MissingExtraError
     from agentscene.cli import fail
     from agentscene.commands.generate_view import Progress, print_summary
     from agentscene.generate import GenerateConfig, RunExistsError, generate
+    from agentscene.renderers import RendererUnavailableError
 
     console = Console()
     settings: dict[str, str] = {}
@@ -66,7 +68,8 @@ def generate_command(
     progress = Progress(console, config)
     try:
         summary = generate(config, on_turn=progress.turn, on_start=progress.start)
-    except (RunExistsError, FileNotFoundError, ValueError, ProviderError) as e:
+    except (RunExistsError, FileNotFoundError, ValueError, ProviderError, RendererUnavailableError, MissingExtraError,
+            AssetError) as e:
         raise fail(str(e)) from None
     except KeyboardInterrupt:
         progress.stop()
