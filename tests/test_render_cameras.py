@@ -160,6 +160,8 @@ def test_bad_camera_input_is_refused_clearly():
         Camera("x", "perspective", 10, 10, np.eye(3), np.eye(3), np.zeros(3), near=2.0, far=1.0)
     with pytest.raises(ValueError):
         CameraSettings(lens_mm=float("nan"))
+    with pytest.raises(ValueError, match="merged"):
+        scene_cameras(scene, [top_camera(scene, 64, name="merged")])
     assert list(scene_cameras(scene, "top")) == ["top"]  # a bare name is one view, not four letters
     # custom cameras pass through unchanged and keep their own size
     ring = ring_cameras(scene, 2, 64)

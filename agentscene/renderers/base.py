@@ -42,8 +42,6 @@ class RendererUnavailableError(ImportError):
 class Renderer(Protocol):
     """Anything that renders scenes: `render` returns a RenderResult; `close` frees workers and contexts."""
 
-    name: str
-
     def render(
         self,
         scene: Scene,

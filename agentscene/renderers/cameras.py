@@ -371,6 +371,8 @@ def scene_cameras(
             raise ValueError(f"unknown view {view!r}; known views: {', '.join(VIEW_NAMES)} (or pass Camera objects)")
         if cam.name in out:
             raise ValueError(f"view {cam.name!r} is listed twice")
+        if cam.name == "merged":
+            raise ValueError("'merged' names the side-by-side image; give the camera another name")
         out[cam.name] = cam
     if not out:
         raise ValueError("no views to render")
