@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
 from agentscene.renderers import (
+    Renderer,
     RenderResult,
     get_renderer,
     register_renderer,
@@ -243,6 +244,7 @@ def test_registry():
         register_renderer("raster", RasterRenderer)
     register_renderer("raster-nomsaa", lambda **kw: RasterRenderer(samples=0, **kw), replace=True)
     renderer = get_renderer("raster-nomsaa", depth=False)
+    assert isinstance(renderer, Renderer)
     try:
         result = renderer.render(red_box_scene(), size=64, overlays=False)
         assert result.depth == {} and result.images["top"].size == (64, 64)
