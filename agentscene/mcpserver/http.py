@@ -13,6 +13,7 @@ def http_app(server: Any, settings: MCPSettings) -> Any:
     """The Starlette app: the MCP endpoint at /mcp, DNS-rebinding protection on for loopback hosts."""
     return server.streamable_http_app(
         streamable_http_path=MCP_PATH,
+        json_response=True,  # one JSON body per call: the tools send no progress or log notifications
         host=settings.host,
         max_request_body_size=settings.max_message_bytes,
         max_sessions=settings.max_http_sessions,
