@@ -342,3 +342,18 @@ def test_tolerances_change_the_verdicts():
     assert evaluate(s, tolerances=Tolerances(pbl_valid=0.05)).pbl_valid
     with pytest.raises(ValueError):
         Tolerances(voxel_pitch=0)
+
+
+def test_mesh_depth_is_the_thickness_of_the_real_overlap_not_of_the_hulls():
+    from .test_rewards_common import table_mesh
+
+    # A post under the middle of a table whose top it pierces by 2 cm: the hulls overlap by
+    # 55 cm sideways, the meshes only 2 cm vertically.
+    s = scene([box("table_1", (1, 0.75, 1), (2, 0, 2), category="table"), box("post_1", (0.1, 0.72, 0.1), (2, 0, 2))])
+    boxes = evaluate(s).colliding_pairs[0]
+    assert boxes.depth == pytest.approx(0.55)
+    r = evaluate(s, mesh_provider=provider_from({"table": table_mesh}))
+    p = r.colliding_pairs[0]
+    # Mesh depths and volumes resolve to the sampling grid (at most one voxel pitch).
+    assert p.depth == pytest.approx(0.02, abs=PITCH) and p.direction == pytest.approx((0.0, -1.0, 0.0))
+    assert p.volume <= 0.1 * 0.1 * PITCH

@@ -4,7 +4,8 @@
   mesh's BVH), so a chair tucked under a table only collides if its mesh touches the table.
 - Penetration depth is the minimum translation that separates the two convex hulls, searched
   over the vertical axis and both objects' horizontal axes (separating-axis test). For two
-  boxes this is exact and equals fcl's box-box depth; for meshes it is the hulls' depth.
+  boxes this is exact and equals fcl's box-box depth; when a mesh is involved each axis's
+  depth is capped by the thickness of the actually shared volume along it.
 - Overlap volume is exact for two boxes (footprint intersection × height overlap) and sampled
   on a grid at most `voxel_pitch` apart inside the AABB intersection when a mesh is involved.
 """
@@ -73,50 +74,84 @@ def penetration(a: ObjectGeometry, b: ObjectGeometry, *, horizontal: bool = Fals
     Zero depth when the hulls are separated or only touch. `horizontal` leaves out the
     vertical axis (how far to slide one object off the other along the floor).
     """
+    axes, over, signed = _axis_overlaps(a, b, horizontal)
+    k = int(np.argmin(over))
+    depth = float(over[k])
+    if depth <= 0:
+        return 0.0, np.zeros(3)
+    return depth, signed[k]
+
+
+def _axis_overlaps(a: ObjectGeometry, b: ObjectGeometry, horizontal: bool = False):
+    """Per candidate axis: the hulls' overlap and the direction that separates them by moving b."""
     axes = _axes(a, b)[1:] if horizontal else _axes(a, b)
     pa = a.hull @ axes.T
     pb = b.hull @ axes.T
     push_pos = pa.max(axis=0) - pb.min(axis=0)  # move b by +axis this much
     push_neg = pb.max(axis=0) - pa.min(axis=0)  # or by -axis this much
-    over = np.minimum(push_pos, push_neg)
-    k = int(np.argmin(over))
-    depth = float(over[k])
-    if depth <= 0:
+    signed = np.where((push_pos <= push_neg)[:, None], axes, -axes)
+    return axes, np.minimum(push_pos, push_neg), signed
+
+
+def mesh_penetration(a: ObjectGeometry, b: ObjectGeometry, shared: np.ndarray | None,
+                     spacing: np.ndarray) -> tuple[float, np.ndarray]:
+    """Depth and direction for pairs with a mesh: per axis, the smaller of the hulls' overlap
+    and the thickness of the sampled shared volume (plus one sample spacing).
+
+    Hulls of non-convex meshes overlap far more than the meshes (a post touching a table
+    top's underside sits deep inside the table's hull), so the shared volume's thickness
+    bounds the depth. Contact thinner than the sampling grid is one sample spacing deep.
+    """
+    axes, over, signed = _axis_overlaps(a, b)
+    step = np.abs(axes) @ np.abs(spacing)
+    if shared is None or len(shared) == 0:
+        local = step
+    else:
+        proj = shared @ axes.T
+        local = proj.max(axis=0) - proj.min(axis=0) + step
+    depth = np.minimum(over, local)
+    k = int(np.argmin(depth))
+    if depth[k] <= 0:
         return 0.0, np.zeros(3)
-    direction = axes[k] if push_pos[k] <= push_neg[k] else -axes[k]
-    return depth, direction
+    return float(depth[k]), signed[k]
 
 
 def overlap_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> float:
     """Volume shared by two objects (m³): exact for boxes, grid-sampled for meshes."""
+    return shared_volume(a, b, pitch)[0]
+
+
+def shared_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> tuple[float, np.ndarray | None, np.ndarray]:
+    """(volume, sample points inside both or None for exact box volumes, sample spacing per axis)."""
     y0 = float(max(a.aabb_min[1], b.aabb_min[1]))
     y1 = float(min(a.aabb_max[1], b.aabb_max[1]))
+    none = np.zeros(3)
     if y1 <= y0:
-        return 0.0
+        return 0.0, None, none
     if a.is_box and b.is_box:
         inter = a.polygon().intersection(b.polygon())
-        return float(inter.area) * (y1 - y0)
+        return float(inter.area) * (y1 - y0), None, none
     lo = np.maximum(a.aabb_min, b.aabb_min)
     hi = np.minimum(a.aabb_max, b.aabb_max)
-    ext = hi - lo
-    if np.any(ext <= 0):
-        return 0.0
-    pts, cell = grid_points(lo, hi, pitch)
+    if np.any(hi - lo <= 0):
+        return 0.0, None, none
+    pts, cell, spacing = grid_points(lo, hi, pitch)
     inside = a.contains(pts)
-    if not inside.any():
-        return 0.0
-    inside[inside] = b.contains(pts[inside])
-    return float(inside.sum()) * cell
+    if inside.any():
+        inside[inside] = b.contains(pts[inside])
+    return float(inside.sum()) * cell, pts[inside], spacing
 
 
-def grid_points(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[np.ndarray, float]:
-    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, and the cell volume."""
+def grid_points(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, the cell
+    volume, and the spacing along each axis."""
     ext = hi - lo
-    counts = [cell_count(float(e), pitch) for e in ext]
-    axes = [lo[i] + (np.arange(counts[i]) + 0.5) * ext[i] / counts[i] for i in range(3)]
+    counts = np.array([cell_count(float(e), pitch) for e in ext])
+    spacing = ext / counts
+    axes = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
     gx, gy, gz = np.meshgrid(*axes, indexing="ij")
-    cell = float(np.prod(ext)) / float(np.prod(counts))
-    return np.column_stack((gx.ravel(), gy.ravel(), gz.ravel())), cell
+    cell = float(np.prod(spacing))
+    return np.column_stack((gx.ravel(), gy.ravel(), gz.ravel())), cell, spacing
 
 
 def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:
@@ -129,7 +164,7 @@ def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:
 def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairContact | None:
     """Contact, depth and overlap volume of two objects whose AABBs overlap; None if apart."""
     contact = fcl_in_contact(a, b)
-    volume = overlap_volume(a, b, tol.voxel_pitch)
+    volume, shared, spacing = shared_volume(a, b, tol.voxel_pitch)
     if volume <= tol.volume_epsilon:
         volume = 0.0
     # A BVH mesh wholly inside another reports no surface contact, but it shares volume.
@@ -137,7 +172,12 @@ def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairC
         contact = True
     if not contact and volume == 0.0:
         return None
-    depth, direction = penetration(a, b) if contact else (0.0, np.zeros(3))
+    if not contact:
+        depth, direction = 0.0, np.zeros(3)
+    elif a.is_box and b.is_box:
+        depth, direction = penetration(a, b)
+    else:
+        depth, direction = mesh_penetration(a, b, shared, spacing)
     if depth <= 0.0 and volume == 0.0:  # touching faces: neither a collision nor an overlap
         return None
     return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), contact)
