@@ -82,7 +82,8 @@ class EvalReport(_Model):
     oob_volume: float = Field(0.0, description="total volume outside the room (m³)")
     mean_oob_volume: float = Field(0.0, description="mean outside volume of the out-of-bounds objects (m³)")
     overlap_volume: float = Field(0.0, description="sum of pairwise overlap volumes (m³)")
-    pbl: float = Field(description="physical boundary loss: oob_volume + overlap_volume (m³)")
+    pbl: float = Field(description="physical boundary loss: oob_volume + overlap_volume (m³); with "
+                             "compat='scenerevis' it is voxel_eval's PBL while oob_volume is myeval's sampled total")
     pbl_valid: bool
     floating: list[FloatingObject] | None = None
     walkable_ratio: float | None = Field(None, description="share of the free floor an agent can reach from the door")
