@@ -96,7 +96,7 @@ def test_find_uses_text_and_size(future, tmp_path):
 
 
 def test_index_is_cached_and_rebuilt_when_stale(future, tmp_path, monkeypatch):
-    backend_for(future, tmp_path).index
+    backend_for(future, tmp_path).load_or_build()
     b2 = backend_for(future, tmp_path)
     monkeypatch.setattr(type(b2), "scan", lambda self: pytest.fail("a fresh index must be reused"))
     assert len(b2.index) == len(MODELS)
@@ -104,12 +104,12 @@ def test_index_is_cached_and_rebuilt_when_stale(future, tmp_path, monkeypatch):
     info = json.loads((future / "model_info.json").read_text())
     (future / "model_info.json").write_text(json.dumps([r for r in info if isinstance(r, dict) and r.get("model_id") != "0e1-wardrobe"]))
     with pytest.raises(AssetIndexError, match="stale"):
-        backend_for(future, tmp_path, rebuild="never").index
+        backend_for(future, tmp_path, rebuild="never").load_or_build()
     assert len(backend_for(future, tmp_path).index) == len(MODELS) - 1, "auto rebuilds a stale index"
     other = backend_for(future, tmp_path, embedder={"name": "hashing", "dim": 64})
     assert other.index.embeddings.shape[1] == 64, "a different embedder invalidates the index"
     with pytest.raises(AssetIndexError, match="no 3d-future index"):
-        get_backend("3d-future", root=future, index_dir=tmp_path / "none", embedder="hashing", rebuild="never").index
+        get_backend("3d-future", root=future, index_dir=tmp_path / "none", embedder="hashing", rebuild="never").load_or_build()
 
 
 def test_progress_bar_build(future, tmp_path, capsys):
@@ -369,7 +369,7 @@ def test_objaverse_list_annotations_and_bad_files(tmp_path):
     bad.write_bytes(b"not gzip")
     with pytest.raises(BrokenAssetError):
         get_backend("objaverse", annotations=bad, glb_dir=tmp_path, index_dir=tmp_path / "j", embedder="hashing",
-                    progress=False).index
+                    progress=False).load_or_build()
 
 
 def test_annotated_size_hints():
