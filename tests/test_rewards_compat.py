@@ -77,3 +77,15 @@ def test_empty_and_single_object_scenes():
     assert evaluate(small([]), compat="scenerevis").pbl == 0.0
     one = evaluate(small([box("a_1", (1, 1, 1), (1.5, 0, 1.5))]), compat="scenerevis")
     assert one.n_colliding_pairs == 0 and one.pbl == pytest.approx(0.0, abs=2 * 21 * 21 * VOXEL)
+
+
+def test_bad_input_in_compat_mode():
+    floor = [(0, 0), (4, 0), (4, 2), (2, 2), (2, 4), (0, 4)]
+    s = scene([box("poster_1", (1.0, 1e-6, 1.0), (1, 0.5, 1)), box("crate_1", (1, 1, 1), (1, 0, 1)),
+               box("dust_1", (1e-5, 1e-5, 1e-5), (1, 0.2, 1)), box("far_1", (1, 1, 1), (10, 0, 10)),
+               box("dup_1", (0.5, 0.5, 0.5), (1, 0, 3)), box("dup_2", (0.5, 0.5, 0.5), (1, 0, 3)),
+               box("notch_1", (0.5, 0.5, 0.5), (3, 0, 3))], floor=floor)
+    r = evaluate(s, compat="scenerevis")
+    assert {o.id for o in r.out_of_bounds} == {"far_1", "notch_1"}  # the L's notch is outside
+    assert ("dup_1", "dup_2") in {(p.a, p.b) for p in r.colliding_pairs}
+    assert r.pbl >= 1.0 + 0.125 and all(v == v for v in r.headline().values())
