@@ -193,6 +193,15 @@ def test_moderate_gap_is_bridged_with_a_warning():
     assert result.scene.room.area == pytest.approx(3.2 * 4.0, abs=0.05)
 
 
+def test_vanishing_window_is_dropped():
+    """Found by the fuzz test: a denormal width used to round to 0 and fail the Opening model."""
+    data = capture("living_room_L.json")
+    data["windows"][0]["dimensions"][0] = 9.263110053819236e-257
+    result = rp.read_roomplan(data)
+    assert [w.where for w in result.warnings if w.code == "opening_degenerate"] == ["windows[0]"]
+    assert sum(op.kind == "window" for op in result.scene.room.openings) == 1
+
+
 def test_extra_interior_wall_is_ignored_with_a_warning():
     data = capture("kitchen.json")
     extra = copy.deepcopy(data["walls"][0])

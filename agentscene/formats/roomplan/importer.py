@@ -128,14 +128,18 @@ def _opening(e: Element, kind: str, floor: list[tuple[float, float]], frame: _Fr
         return None
     _, wall, offset, length = best
     width, height = float(e.dims[0]), float(e.dims[1])
-    if width <= 0 or height <= 0:
-        warn("opening_degenerate", f"{kind} has zero width or height; dropped")
+    if width < 0.01 or height < 0.01:
+        warn("opening_degenerate", f"{kind} is {width:.3g} m wide and {height:.3g} m high; dropped")
         return None
     sill = max(0.0, float(e.centre[1] - height / 2.0 - frame.floor_y))
     if kind == "door" and sill < 0.1:
         sill = 0.0
-    op = Opening(kind=kind, wall=wall, offset=round(offset, 6), width=round(min(width, length), 6),
-                 height=round(height, 6), sill=round(sill, 6))
+    try:
+        op = Opening(kind=kind, wall=wall, offset=round(offset, 6), width=round(min(width, length), 6),
+                     height=round(height, 6), sill=round(sill, 6))
+    except ValidationError as err:
+        warn("opening_degenerate", f"{kind} dropped: " + "; ".join(describe_validation_error(err, limit=3)))
+        return None
     info = {"identifier": e.ident, "kind": kind, "wall": wall}
     if "isOpen" in e.payload:
         info["is_open"] = bool(e.payload["isOpen"])
