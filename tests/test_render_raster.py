@@ -340,6 +340,11 @@ def test_cli_render_writes_pngs(tmp_path):
     res = runner.invoke(app, ["render", str(SCENE_DIR / "bedroom_basic.json"), "--out", str(out), "--views", "top", "--no-overlays", "--prefix", "plain", "--size", "64"])
     assert res.exit_code == 0, res.output
     assert (out / "plain_top.png").exists() and not (out / "plain_diagonal.png").exists()
+    odd = tmp_path / "my room (v2).json"
+    odd.write_bytes((SCENE_DIR / "bedroom_basic.json").read_bytes())
+    res = runner.invoke(app, ["render", str(odd), "--out", str(out), "--views", "top", "--size", "32"])
+    assert res.exit_code == 0, res.output
+    assert (out / "my_room_v2_top.png").exists()
     res = runner.invoke(app, ["render", str(SCENE_DIR / "bedroom_basic.json"), "--views", "side"])
     assert res.exit_code == 1 and "unknown view" in res.output
     res = runner.invoke(app, ["render", str(SCENE_DIR / "bedroom_basic.json"), "--renderer", "povray"])

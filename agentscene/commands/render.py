@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -48,7 +49,7 @@ def render(
     mesh_provider = None
     if assets is not None:
         mesh_provider = _asset_mesh_provider(assets)
-    stem = prefix or scene_path.stem
+    stem = prefix or re.sub(r"[^A-Za-z0-9_.-]+", "_", scene_path.stem).lstrip("._-") or "scene"
     try:
         backend = get_renderer(renderer, **settings)
     except ValueError as e:  # unknown renderer name or bad settings
