@@ -49,7 +49,7 @@ def render(
     mesh_provider = None
     if assets is not None:
         mesh_provider = _asset_mesh_provider(assets)
-    stem = prefix or re.sub(r"[^A-Za-z0-9_.-]+", "_", scene_path.stem).lstrip("._-") or "scene"
+    stem = prefix or re.sub(r"[^A-Za-z0-9_.-]+", "_", scene_path.stem).strip("._-") or "scene"
     try:
         backend = get_renderer(renderer, **settings)
     except ValueError as e:  # unknown renderer name or bad settings
