@@ -38,20 +38,22 @@ def _rss_mb(pid: int) -> float:
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("mcp-http")
     port = _free_port()
+    log = (workdir / "server.log").open("wb")  # a file, not a pipe nobody reads: a full pipe would block the server
     proc = subprocess.Popen([sys.executable, "-m", "agentscene", "mcp", "--transport", "http", "--port", str(port),
                              "--workdir", str(workdir), "--scene", str(BEDROOM)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
         except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
+            assert proc.poll() is None, (workdir / "server.log").read_text()
             time.sleep(0.05)
     yield {"url": f"http://127.0.0.1:{port}/mcp", "port": port, "workdir": workdir, "proc": proc}
     proc.terminate()
     proc.wait(10)
+    log.close()
 
 
 def test_two_concurrent_sessions_keep_separate_scenes(server):
