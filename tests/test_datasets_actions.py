@@ -139,6 +139,8 @@ def test_verify_rejects_failing_calls_and_dirty_results():
     into_table = _Candidate("x", "Move the chair.", [{"name": "move_object", "arguments": {"object_id": "chair_1", "position": [2.5, 0, 1.8]}}], ["chair_1"], ["chair_1"])
     _, problems = verify(scene, into_table, index)
     assert problems and "penetrates table_1" in problems[0]
+    no_op = _Candidate("x", "Nudge the chair.", [{"name": "move_object", "arguments": {"object_id": "chair_1", "position": [3.51, 0, 0.5]}}], ["chair_1"], ["chair_1"])
+    assert verify(scene, no_op, index)[1] == ["nothing changes noticeably"]
     add = _Candidate("x", "Add a plant.", [{"name": "add_object", "arguments": {"description": "plant", "position": [0.4, 0, 2.6], "yaw": 0, "size": [0.4, 1.0, 0.4]}}], [], ["@new"])
     after, problems = verify(scene, add, index)
     assert problems == [] and after.get("plant_1") is not None

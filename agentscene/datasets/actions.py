@@ -364,6 +364,15 @@ def _physics_problems(scene: Scene, ids: list[str]) -> list[str]:
     return out
 
 
+def _changed(before: SceneObject | None, after: SceneObject | None) -> bool:
+    if before is None or after is None:
+        return True
+    moved = math.dist(before.position, after.position) >= 0.05
+    turned = abs(normalize_yaw(before.yaw - after.yaw)) >= 5.0
+    resized = max(abs(a - b) for a, b in zip(before.size, after.size, strict=True)) >= 0.02
+    return moved or turned or resized
+
+
 def verify(scene: Scene, candidate: _Candidate, index: SceneIndex, mode: Verify = "boxes") -> tuple[Scene, list[str]] | None:
     """Apply the calls; None if a call fails, else (new scene, problems of the edited objects)."""
     result = apply_tool_calls(scene, candidate.calls)
@@ -372,6 +381,8 @@ def verify(scene: Scene, candidate: _Candidate, index: SceneIndex, mode: Verify 
     check = [result.results[-1].object_id if c == "@new" else c for c in candidate.check]
     check = [c for c in check if c]
     problems = [f"{p.object_id}: {p.detail}" for p in edit_problems(result.scene, check, index)]
+    if "@new" not in candidate.check and check and not any(_changed(scene.get(c), result.scene.get(c)) for c in check):
+        problems.append("nothing changes noticeably")  # e.g. pushing a bed against the wall it already touches
     if not problems and mode == "physics" and check:
         problems = _physics_problems(result.scene, check)
     return result.scene, problems
