@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,21 +35,27 @@ class Viewer:
     def __init__(self, target: Path):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the test runs
         self.proc = subprocess.Popen([sys.executable, "-m", "agentscene", "view", str(target), "--port", str(self.port)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                     stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
-                assert self.proc.poll() is None, self.proc.stderr.read().decode()
+                assert self.proc.poll() is None, self._output()
                 time.sleep(0.05)
         raise AssertionError("viewer did not start")
+
+    def _output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def close(self):
         self.proc.terminate()
         self.proc.wait(10)
+        self.log.close()
 
 
 @pytest.fixture
