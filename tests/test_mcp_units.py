@@ -156,3 +156,26 @@ def test_settings_refuse_nonsense(tmp_path):
         with pytest.raises(ValidationError):
             MCPSettings(workdir=tmp_path, **bad)
     assert os.path.isabs(str(MCPSettings(workdir=tmp_path).workdir))
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+_names = st.sampled_from(["new_scene", "load_scene", "get_scene", "undo", "export", "render", "move_object", "add_object", "nope"])
+_fields = st.sampled_from(["room_type", "floor", "height", "path", "format", "view", "object_id", "position", "size", "yaw", "description"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_names, arguments=st.one_of(_json, st.dictionaries(_fields, _json, max_size=4)))
+def test_no_argument_a_client_can_send_raises(tmp_path_factory, name, arguments):
+    workdir = tmp_path_factory.getbasetemp() / "fuzz_workdir"
+    s = _settings(workdir)
+    runner = ToolRunner(s)
+    session = SessionStore(s).get("fuzz")
+    out = anyio.run(runner.call, session, name, arguments)
+    runner.close()
+    assert out.ok or (out.error and out.text.startswith(f"Error ({out.error})"))
+    if not out.ok:
+        assert out.data == {"ok": False, "error": out.error, "message": out.text.split(": ", 1)[1]}
