@@ -102,7 +102,8 @@ def test_page_shows_the_scene_and_follows_an_edit_without_reload(tmp_path, brows
     assert latency < 1.5, f"the page took {latency:.2f} s to show the edit"
     assert browser.evaluate("window.__noReload") == "still here"
     assert browser.evaluate("window.__agentsceneViewer.updates") > updates
-    assert browser.evaluate(f"[...document.querySelectorAll('.label')].some(e => e.textContent === '{added.object_id}')")
+    labels = browser.evaluate("[...document.querySelectorAll('.label')].map(e => e.textContent).sort()")
+    assert labels == sorted([*scene.ids, added.object_id])  # the old labels went with the old scene
     assert browser.console_errors() == []
 
 
@@ -125,5 +126,6 @@ def test_history_slider_replays_an_mcp_session(tmp_path, browser, view):
     browser.evaluate("const s = document.getElementById('turn-slider'); s.value = '0'; s.dispatchEvent(new Event('input'))")
     browser.wait_for(f"document.getElementById('object-count').textContent === '{n_start}'", timeout=5)
     assert browser.evaluate("window.__agentsceneViewer.shownTurn") == 0
+    assert browser.evaluate("document.querySelectorAll('.label').length") == n_start
     assert browser.evaluate("document.getElementById('follow').checked") is False
     assert browser.console_errors() == []

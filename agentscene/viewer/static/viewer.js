@@ -102,6 +102,8 @@ class ThreeView {
       child.traverse((o) => {
         if (o.geometry) o.geometry.dispose();
         if (o.material) o.material.dispose();
+        // a label's element lives in the DOM, and 'removed' fires only on the detached group itself
+        if (o.isCSS2DObject && o.element.parentNode) o.element.remove();
       });
     }
   }
