@@ -35,6 +35,8 @@ register_dialect(Dialect("respace", scenerevis.is_respace, scenerevis.load_respa
 register_dialect(Dialect("scenerevis", scenerevis.is_flat, scenerevis.load_flat, scenerevis.dump_flat,
                          "SceneReVis flat: bounds_top/bounds_bottom + objects[]"))
 
+from agentscene.formats import roomplan  # noqa: E402,F401 - registers the read-only "roomplan" dialect
+
 #: Short names accepted on the command line.
 ALIASES = {"scenerevis-flat": "scenerevis", "grouped": "scenerevis-grouped", "flat": "scenerevis"}
 
