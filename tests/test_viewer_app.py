@@ -190,3 +190,25 @@ def test_view_refuses_missing_and_unrecognised_targets(tmp_path):
     (tmp_path / "sessions" / "default").mkdir(parents=True)
     workdir = subprocess.run([sys.executable, "-m", "agentscene", "view", str(tmp_path)], capture_output=True, timeout=60)
     assert workdir.returncode == 1 and b"MCP workdir" in workdir.stderr
+
+
+def test_a_generate_run_directory_is_shown_turn_by_turn(tmp_path, viewer_for):
+    """The viewer reads the run directory `agentscene generate` writes (offline agent, raster renders)."""
+    made = subprocess.run([sys.executable, "-m", "agentscene", "generate", "a small bedroom with a desk", "--name", "run",
+                           "--turns", "2", "--out", str(tmp_path)], capture_output=True, timeout=120)
+    if made.returncode != 0:
+        pytest.skip(f"agentscene generate is not usable here: {made.stderr.decode()[-300:]}")
+    run = tmp_path / "run"
+    v = viewer_for(run)
+    with httpx.Client(base_url=v.url, timeout=10) as c:
+        state = c.get("/api/state").json()
+        final = json.loads((run / "scene.json").read_text())
+        assert state["kind"] == "run" and state["scene"]["objects"] == final["objects"]
+        assert state["turns"][0] == 0 and len(state["turns"]) >= 2
+        for number in state["turns"]:
+            turn = c.get(f"/api/turn/{number}").json()
+            assert turn["problem"] is None and turn["scene"]["room"]["room_type"] == "bedroom"
+            recorded = json.loads((run / "turns" / f"turn_{number:02d}.json").read_text())
+            assert len(turn["tool_calls"]) == len(recorded["tool_calls"])
+            for view in turn["renders"]:
+                assert c.get(f"/api/render/{number}/{view}").content[:4] == b"\x89PNG"
