@@ -9,16 +9,23 @@ from pathlib import Path
 from typing import Any
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to a temp file beside `path`, fsync it, then rename it over `path`."""
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> Path:
+    """Write `data` to a temp file beside `path`, then rename it over `path`.
+
+    With `fsync=True` the data reaches the disk before the rename, so even an OS crash leaves
+    the old or the new file. `fsync=False` still survives a killed process (the rename is
+    atomic and the page cache outlives it) and saves ~10 ms per write on a busy disk, which
+    interactive servers want.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -26,10 +33,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, fsync: bool = True) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), fsync=fsync)
 
 
-def atomic_write_json(path: str | os.PathLike[str], data: Any, indent: int | None = 2) -> Path:
+def atomic_write_json(path: str | os.PathLike[str], data: Any, indent: int | None = 2, *, fsync: bool = True) -> Path:
     text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
-    return atomic_write_text(path, text + "\n")
+    return atomic_write_text(path, text + "\n", fsync=fsync)
