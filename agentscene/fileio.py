@@ -19,8 +19,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, fsync: bool
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp makes 0600 files; keep an existing file's mode, else the usual 0644
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if fsync:

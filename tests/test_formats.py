@@ -214,3 +214,12 @@ def test_explicit_dialect_and_unknown_dialect(bedroom):
     assert load_scene(data, dialect="flat") == bedroom
     with pytest.raises(ValueError, match="unknown dialect"):
         load_scene(data, dialect="fbx")
+
+
+def test_saved_files_are_world_readable(tmp_path, bedroom):
+    target = tmp_path / "scene.json"
+    save_scene(bedroom, target)
+    assert target.stat().st_mode & 0o777 == 0o644
+    os.chmod(target, 0o600)
+    save_scene(bedroom, target)
+    assert target.stat().st_mode & 0o777 == 0o600  # an existing file keeps its mode
