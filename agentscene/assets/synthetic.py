@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 
 from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
-from agentscene.fileio import atomic_write_bytes, atomic_write_json
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Plain writes: these are throwaway fixtures, and fsync per file makes 10,000 of them slow."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def model_mesh(m: SyntheticModel):
 def write_obj(folder: Path, m: SyntheticModel) -> None:
     """<folder>/raw_model.obj, plus model.mtl and texture.png when the model is textured."""
     if m.mesh == "box":
-        atomic_write_bytes(folder / "raw_model.obj", _box_obj(m.size))
+        _write(folder / "raw_model.obj", _box_obj(m.size))
         return
     import trimesh
     from PIL import Image
@@ -65,16 +70,16 @@ def write_obj(folder: Path, m: SyntheticModel) -> None:
 
     mesh = model_mesh(m)
     if m.texture_rgb is None:
-        atomic_write_bytes(folder / "raw_model.obj", export_obj(mesh, include_color=False).encode())
+        _write(folder / "raw_model.obj", export_obj(mesh, include_color=False).encode())
         return
     uv = np.full((len(mesh.vertices), 2), 0.5)
     mesh.visual = trimesh.visual.TextureVisuals(uv=uv, image=Image.new("RGB", (4, 4), m.texture_rgb))
     text, files = export_obj(mesh, return_texture=True, mtl_name="model.mtl")
     png_name = next(k for k in files if k.endswith(".png"))
     mtl = files["model.mtl"].decode().replace(png_name, "texture.png")
-    atomic_write_bytes(folder / "raw_model.obj", text.encode())
-    atomic_write_bytes(folder / "model.mtl", mtl.encode())
-    atomic_write_bytes(folder / "texture.png", files[png_name])
+    _write(folder / "raw_model.obj", text.encode())
+    _write(folder / "model.mtl", mtl.encode())
+    _write(folder / "texture.png", files[png_name])
 
 
 def write_future3d(root: str | Path, models: list[SyntheticModel]) -> Path:
@@ -85,7 +90,7 @@ def write_future3d(root: str | Path, models: list[SyntheticModel]) -> Path:
         info.append({"model_id": m.jid, "style": m.style, "theme": m.theme, "material": m.material,
                      "category": m.category, "super-category": m.super_category or m.category, **m.extra})
         write_obj(root / m.jid, m)
-    atomic_write_json(root / "model_info.json", info, indent=None)
+    _write(root / "model_info.json", json.dumps(info).encode())
     return root
 
 
@@ -94,11 +99,11 @@ def write_objaverse(base: str | Path, records: dict[str, dict[str, Any]], meshes
     base = Path(base)
     glb_dir = base / "glbs"
     for uid, mesh in meshes.items():
-        atomic_write_bytes(glb_dir / uid[:2] / f"{uid}.glb", mesh.export(file_type="glb"))
+        _write(glb_dir / uid[:2] / f"{uid}.glb", mesh.export(file_type="glb"))
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as fh:
         fh.write(json.dumps(records).encode())
-    atomic_write_bytes(base / "annotations.json.gz", buf.getvalue())
+    _write(base / "annotations.json.gz", buf.getvalue())
     return base / "annotations.json.gz", glb_dir
 
 
