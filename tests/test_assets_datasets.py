@@ -89,6 +89,7 @@ def test_find_uses_text_and_size(future, tmp_path):
     assert b.find("dining table", size=(2.4, 0.76, 1.0), k=1)[0].asset_id == "0a2-glass-table"
     assert b.find("bed", size=(1.0, 0.9, 2.0), k=1)[0].asset_id == "0b2-single-bed"
     assert b.find("bed", size=(2.0, 1.1, 2.2), k=1)[0].asset_id == "0b1-king-bed"
+    assert len(b.find("dining table", category="object", k=3)) == 3, "'object' does not filter"
     beds = b.find("something", category="bed", k=5)
     assert {m.asset_id for m in beds} == {"0b1-king-bed", "0b2-single-bed"}
     m = b.find("pendant lamp", k=1)[0]

@@ -24,6 +24,7 @@ from agentscene.assets.embedders import (
 from agentscene.assets.index import AssetIndex, AssetIndexError, IndexEntry
 from agentscene.assets.safety import MeshLimits
 from agentscene.assets.scoring import ScoreSettings
+from agentscene.categories import UNKNOWN_CATEGORY
 
 log = logging.getLogger(__name__)
 
@@ -131,4 +132,6 @@ class IndexedBackend:
 
     def find(self, description: str, category: str | None = None, size: Size3 | None = None, k: int = 5) -> list[AssetMatch]:
         query = self.embedder.encode([description])[0]
+        if category == UNKNOWN_CATEGORY:  # "object" means "no category", not "only uncategorised assets"
+            category = None
         return self.index.search(query, size=size, category=category, k=k, scoring=self.settings.scoring)

@@ -144,6 +144,52 @@ def check_mesh(mesh: trimesh.Trimesh, limits: MeshLimits, label: str = "mesh") -
     return mesh
 
 
+def _instances(loaded) -> list[tuple[object, int]]:
+    """(geometry, how many times the scene places it) for each triangle mesh, before anything
+    is copied: a tiny file may instance one mesh a million times."""
+    import trimesh
+
+    if isinstance(loaded, trimesh.Trimesh):
+        return [(loaded, 1)]
+    if not isinstance(loaded, trimesh.Scene):
+        raise BrokenAssetError(f"holds no triangle mesh ({type(loaded).__name__})")
+    counts: dict[str, int] = {}
+    for node in loaded.graph.nodes_geometry:
+        name = loaded.graph[node][1]
+        counts[name] = counts.get(name, 0) + 1
+    return [(loaded.geometry[n], c) for n, c in counts.items() if isinstance(loaded.geometry.get(n), trimesh.Trimesh)]
+
+
+def _check_raw(loaded, limits: MeshLimits, label: str) -> None:
+    """Caps, index ranges and finiteness on the parsed arrays, before trimesh does lazy work
+    (colour conversion, copies) that would trip over them."""
+    parts = _instances(loaded)
+    total_v = sum(_count(g)[0] * n for g, n in parts)
+    total_f = sum(_count(g)[1] * n for g, n in parts)
+    if total_f > limits.max_faces or total_v > limits.max_vertices:
+        raise UnsafeAssetError(
+            f"{label} has {total_f} faces / {total_v} vertices, over the caps "
+            f"({limits.max_faces} / {limits.max_vertices})"
+        )
+    if total_f == 0:
+        raise BrokenAssetError(f"{label} has no faces")
+    for g, _ in parts:
+        v = np.asarray(g.vertices)
+        f = np.asarray(g.faces)
+        if not np.isfinite(v).all():
+            raise UnsafeAssetError(f"{label} has non-finite vertex coordinates")
+        if len(f) and (f.min() < 0 or f.max() >= len(v)):
+            raise BrokenAssetError(f"{label} has face indices outside its vertex list")
+
+
+def _flatten(loaded):
+    import trimesh
+
+    geoms = [loaded] if isinstance(loaded, trimesh.Trimesh) else [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh)]
+    geoms = [_bake_colours(g) for g in geoms if len(g.faces)]
+    return geoms[0] if len(geoms) == 1 else trimesh.util.concatenate(geoms)
+
+
 def load_mesh(
     data: bytes,
     file_type: str,
@@ -163,34 +209,12 @@ def load_mesh(
     resolver = _sandbox_resolver(Path(resolver_root).resolve() if resolver_root is not None else None, limits)
     try:
         loaded = trimesh.load(io.BytesIO(data), file_type=file_type, resolver=resolver, process=False)
-    except (UnsafeAssetError, AssetNotFoundError):
+        _check_raw(loaded, limits, label)
+        mesh = _flatten(loaded)
+    except (UnsafeAssetError, AssetNotFoundError, BrokenAssetError):
         raise
-    except Exception as e:  # third-party parsers raise anything on malformed input: report it as data
+    except Exception as e:  # third-party parsers fail in any way on malformed input: report it as data
         raise BrokenAssetError(f"{label}: cannot parse {file_type.upper()}: {type(e).__name__}: {e}") from e
-    if isinstance(loaded, trimesh.Scene):
-        geoms = [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh)]
-    elif isinstance(loaded, trimesh.Trimesh):
-        geoms = [loaded]
-    else:
-        raise BrokenAssetError(f"{label}: {file_type.upper()} holds no triangle mesh ({type(loaded).__name__})")
-    geoms = [g for g in geoms if len(g.faces)]
-    if not geoms:
-        raise BrokenAssetError(f"{label} has no faces")
-    total_v = sum(len(g.vertices) for g in geoms)
-    total_f = sum(len(g.faces) for g in geoms)
-    if total_f > limits.max_faces or total_v > limits.max_vertices:
-        raise UnsafeAssetError(
-            f"{label} has {total_f} faces / {total_v} vertices, over the caps "
-            f"({limits.max_faces} / {limits.max_vertices})"
-        )
-    for g in geoms:
-        if not np.isfinite(np.asarray(g.vertices)).all():
-            raise UnsafeAssetError(f"{label} has non-finite vertex coordinates")
-    try:
-        geoms = [_bake_colours(g) for g in geoms]
-        mesh = geoms[0] if len(geoms) == 1 else trimesh.util.concatenate(geoms)
-    except (ValueError, IndexError, TypeError, KeyError) as e:
-        raise BrokenAssetError(f"{label}: cannot combine its parts: {e}") from e
     return check_mesh(mesh, limits, label)
 
 

@@ -192,6 +192,10 @@ class Sam3DBackend:
         settings = kwargs.pop("settings", None)
         return cls(settings if settings is not None else Sam3DSettings(**kwargs))
 
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self.client.close()
+
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.cache_dir / "requests" / f"{key}.json", self.cache_dir / "meshes" / f"{key}.glb"
 
