@@ -51,6 +51,7 @@ def test_mutated_files_never_escape_as_other_exceptions(file_type, data):
         except AssetError:
             return
     assert np.isfinite(m.vertices).all() and m.faces.max() < len(m.vertices)
+    assert m.copy().visual.face_colors.shape == (len(m.faces), 4), "colours usable by renderers"
 
 
 @settings(max_examples=100, deadline=None)
@@ -75,3 +76,17 @@ def test_instancing_bombs_are_capped_before_copying():
         load_mesh(data, "glb", limits=MeshLimits(max_faces=5000))
     m = load_mesh(data, "glb", limits=MeshLimits())
     assert len(m.faces) == 6000
+
+
+def test_plain_pbr_colours_and_textures_become_usable_colours():
+    from PIL import Image
+    from trimesh.visual.material import PBRMaterial
+
+    box = trimesh.creation.box()
+    box.visual = trimesh.visual.TextureVisuals(uv=np.full((8, 2), 0.5), material=PBRMaterial(baseColorFactor=[255, 0, 0, 255]))
+    m = load_mesh(box.export(file_type="glb"), "glb", limits=MeshLimits())
+    assert m.visual.kind == "face" and (m.visual.face_colors[:, :3] == (255, 0, 0)).all()
+    box.visual = trimesh.visual.TextureVisuals(uv=np.full((8, 2), 0.5), image=Image.new("RGB", (4, 4), (0, 0, 250)))
+    m = load_mesh(box.export(file_type="glb"), "glb", limits=MeshLimits())
+    assert m.visual.kind == "vertex" and (m.visual.vertex_colors[:, :3] == (0, 0, 250)).all()
+    assert m.copy().visual.face_colors.shape == (12, 4)

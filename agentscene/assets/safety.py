@@ -105,17 +105,31 @@ def _sandbox_resolver(root: Path | None, limits: MeshLimits):
 
 
 def _bake_colours(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
-    """Replace textures by per-vertex colours so the mesh concatenates and renders anywhere."""
-    visual = mesh.visual
-    if getattr(visual, "kind", None) == "texture":
-        uv = getattr(visual, "uv", None)
-        if uv is not None and len(uv) == len(mesh.vertices) and np.isfinite(uv).all():
-            mesh.visual = visual.to_color()
-        else:
-            import trimesh.visual
+    """Replace textures by per-vertex colours so the mesh concatenates and renders anywhere.
 
+    A texture without an image (a plain PBR colour) or with broken UVs becomes one face colour;
+    colour arrays whose length does not match the mesh are dropped rather than trusted.
+    """
+    import trimesh.visual
+
+    visual = mesh.visual
+    nv, nf = len(mesh.vertices), len(mesh.faces)
+    if getattr(visual, "kind", None) == "texture":
+        baked = None
+        uv = getattr(visual, "uv", None)
+        if uv is not None and len(uv) == nv and np.isfinite(uv).all():
+            candidate = visual.to_color()
+            if np.asarray(candidate.vertex_colors).shape == (nv, 4):
+                baked = candidate
+        if baked is None:
             colour = getattr(getattr(visual, "material", None), "main_color", None)
-            mesh.visual = trimesh.visual.ColorVisuals(mesh, face_colors=colour if colour is not None else None)
+            colour = np.asarray(colour).reshape(-1)[:4] if colour is not None else None
+            baked = trimesh.visual.ColorVisuals(mesh, face_colors=colour if colour is not None and len(colour) in (3, 4) else None)
+        mesh.visual = baked
+    elif getattr(visual, "kind", None) == "vertex" and np.asarray(visual.vertex_colors).shape != (nv, 4):
+        mesh.visual = trimesh.visual.ColorVisuals(mesh)
+    elif getattr(visual, "kind", None) == "face" and np.asarray(visual.face_colors).shape != (nf, 4):
+        mesh.visual = trimesh.visual.ColorVisuals(mesh)
     return mesh
 
 
