@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.env.actions import ParsedAction, parse_action
-from agentscene.env.observation import ReplyProtocol, initial_observation, step_observation, system_message
+from agentscene.env.observation import (
+    ReplyProtocol,
+    SceneJsonCache,
+    initial_observation,
+    step_observation,
+    system_message,
+)
 from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_row
 from agentscene.rewards import IncrementalEvaluator, RewardBreakdown, RewardConfig, Tolerances, score, trajectory_reward
 from agentscene.scene import Scene
@@ -86,6 +92,7 @@ class SceneEnv:
         self.history: list[Scene] = []
         self._evaluator: IncrementalEvaluator | None = None
         self._last_shown: Scene | None = None
+        self._json = SceneJsonCache(self.config.scene_dialect)
 
     @property
     def unwrapped(self) -> SceneEnv:
@@ -141,7 +148,7 @@ class SceneEnv:
         self.history = [self.scene]
         self._evaluator = IncrementalEvaluator(self.scene, tolerances=self.config.tolerances, mesh_provider=self.mesh_provider)
         self._last_shown = self.scene
-        obs = initial_observation(task, self.scene, scene_dialect=self.config.scene_dialect)
+        obs = initial_observation(task, self.scene, scene_dialect=self.config.scene_dialect, cache=self._json)
         info = {"task_id": task.task_id, "prompt": task.prompt, "key_objects": list(task.key_objects),
                 "episode_seed": episode_seed, "system_prompt": self.system_prompt,
                 "metrics": self._evaluator.report.headline()}
@@ -187,7 +194,7 @@ class SceneEnv:
 
         obs = step_observation(results, problem, report, scene, turn=self.turn, max_turns=cfg.max_turns,
                                feedback=feedback_text(report, scene, top_k=cfg.feedback_top_k), include_scene=show,
-                               scene_dialect=cfg.scene_dialect)
+                               scene_dialect=cfg.scene_dialect, cache=self._json)
         info: dict[str, Any] = {
             "turn": self.turn,
             "reward_breakdown": breakdown,

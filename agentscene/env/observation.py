@@ -67,8 +67,42 @@ def scene_json(scene: Scene, dialect: str = "native") -> str:
     return json.dumps(_round(data), ensure_ascii=False, separators=(",", ":"))
 
 
-def scene_block(scene: Scene, dialect: str = "native") -> str:
-    return "<current_scene>\n```json\n" + scene_json(scene, dialect) + "\n```\n</current_scene>"
+def _compact(value: Any) -> str:
+    return json.dumps(_round(value), ensure_ascii=False, separators=(",", ":"))
+
+
+class SceneJsonCache:
+    """`scene_json` for one trajectory, re-serialising only what an edit replaced.
+
+    Frozen scenes share their unchanged objects, so an object seen in the previous scene (same
+    identity) reuses its JSON. Native dialect only; other dialects are dumped whole.
+    """
+
+    def __init__(self, dialect: str = "native"):
+        self.dialect = dialect
+        self._room: tuple[Any, str] | None = None
+        self._objects: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, scene: Scene) -> str:
+        if self.dialect != "native":
+            return scene_json(scene, self.dialect)
+        if self._room is None or self._room[0] is not scene.room:
+            self._room = (scene.room, _compact(scene.room.model_dump(mode="json")))
+        fresh: dict[int, tuple[Any, str]] = {}
+        parts = []
+        for obj in scene.objects:
+            hit = self._objects.get(id(obj))
+            if hit is None or hit[0] is not obj:
+                hit = (obj, _compact(obj.model_dump(mode="json")))
+            fresh[id(obj)] = hit
+            parts.append(hit[1])
+        self._objects = fresh
+        return '{"room":' + self._room[1] + ',"objects":[' + ",".join(parts) + "]}"
+
+
+def scene_block(scene: Scene, dialect: str = "native", cache: SceneJsonCache | None = None) -> str:
+    text = cache(scene) if cache is not None else scene_json(scene, dialect)
+    return "<current_scene>\n```json\n" + text + "\n```\n</current_scene>"
 
 
 def describe_room(scene: Scene) -> str:
@@ -82,18 +116,19 @@ def describe_room(scene: Scene) -> str:
             f"{len(scene.objects)} object(s) so far.")
 
 
-def initial_observation(task: SceneTask, scene: Scene, *, scene_dialect: str = "native") -> str:
+def initial_observation(task: SceneTask, scene: Scene, *, scene_dialect: str = "native", cache: SceneJsonCache | None = None) -> str:
     """The first user message of an episode."""
     return "\n".join([
         f"Design request: {task.prompt}",
         describe_room(scene),
-        scene_block(scene, scene_dialect),
+        scene_block(scene, scene_dialect, cache),
         "Edit the scene with the tools; call terminate when it is finished.",
     ])
 
 
 def step_observation(results: Sequence[ToolResult], problem: str | None, report: EvalReport, scene: Scene, *,
-                     turn: int, max_turns: int, feedback: str, include_scene: bool, scene_dialect: str = "native") -> str:
+                     turn: int, max_turns: int, feedback: str, include_scene: bool, scene_dialect: str = "native",
+                     cache: SceneJsonCache | None = None) -> str:
     """The user message after a step: what each call did, the physics check, the scene."""
     parts: list[str] = []
     if problem:
@@ -102,7 +137,7 @@ def step_observation(results: Sequence[ToolResult], problem: str | None, report:
         parts.append("Tool results:\n" + "\n".join(f"{i + 1}. {r.tool}: {r.to_message()}" for i, r in enumerate(results)))
     parts.append(feedback)
     if include_scene:
-        parts.append(scene_block(scene, scene_dialect))
+        parts.append(scene_block(scene, scene_dialect, cache))
     left = max_turns - turn
     parts.append(f"Turn {turn} of {max_turns}; {left} left." if left > 0 else f"Turn {turn} of {max_turns}: the episode is over.")
     return "\n".join(parts)
