@@ -111,7 +111,7 @@ def sink(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random
 
 @builder("toilet")
 def toilet(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random.Generator) -> None:
-    col = st.paint if st.paint != (32, 32, 34) else WHITE
+    col = st.paint if st.named else WHITE  # sanitary ware is white unless the description says otherwise
     seat_y = clamp(h * 0.5, 0.3, 0.45)
     tank_d = clamp(d * 0.25, 0.12, 0.22)
     b.cyl(0.0, 0.0, d * 0.08, w * 0.3, seat_y * 0.6, col, n=12, rz=d * 0.25, top_radius=w * 0.38)
@@ -124,7 +124,7 @@ def toilet(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.rand
 
 @builder("bathtub")
 def bathtub(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random.Generator) -> None:
-    col = st.paint if st.paint != (32, 32, 34) else WHITE
+    col = st.paint if st.named else WHITE
     t = clamp(min(w, d) * 0.09, 0.05, 0.1)
     foot = 0.1 if rng.random() < 0.3 else 0.0
     if foot:  # clawfoot
@@ -254,7 +254,7 @@ def air_conditioner(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng
 
 @builder("radiator")
 def radiator(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random.Generator) -> None:
-    col = st.paint if st.paint != (32, 32, 34) else WHITE
+    col = st.paint if st.named else WHITE
     n = int(clamp(round(w / 0.06), 3, 30))
     for i in range(n):
         x = -w / 2 + w * (i + 0.5) / n

@@ -173,8 +173,10 @@ def plant(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.rando
     b.cyl(0.0, pot_h - 0.02, 0.0, r * 0.5, 0.021, SOIL, n=12)
     leaf = LEAF
     kind = int(rng.integers(3))
-    if kind == 0:  # bushy
-        for _ in range(6):
+    if kind == 0:  # bushy, starting right above the soil
+        rr0 = min(r, (h - pot_h) * 0.3)
+        b.sphere((0.0, pot_h + rr0 * 0.8, 0.0), (r * 0.7, rr0, r * 0.7), leaf)
+        for _ in range(5):
             cx, cz = rng.uniform(-r * 0.5, r * 0.5, 2)
             cy = pot_h + (h - pot_h) * float(rng.uniform(0.3, 0.7))
             rr = min(r, (h - pot_h) * 0.35) * float(rng.uniform(0.6, 1.0))
@@ -289,7 +291,7 @@ def trash_can(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.r
 @builder("basket")
 def basket(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random.Generator) -> None:
     col = (st.wood, (184, 148, 92), st.paint)[int(rng.integers(3))]
-    if rng.random() < 0.4:
+    if rng.random() < 0.6:
         _bin(b, w, h, d, col, lid=False)
         return
     t = 0.015

@@ -89,6 +89,7 @@ class Style:
     paint: Colour  # painted / appliance bodies
     accent: Colour  # pillows, books, small details
     seed: int
+    named: int = 0  # how many roles the description's colour words repainted
 
     def rng(self) -> np.random.Generator:
         return np.random.default_rng(self.seed)
@@ -106,9 +107,11 @@ def make_style(category: str, seed: int, named: tuple[Colour, ...] = ()) -> Styl
     accent = FABRICS[int(rng.integers(len(FABRICS)))]
     roles = MAIN_ROLES.get(category, ("wood", "metal"))
     values = {"wood": wood, "fabric": fabric, "metal": metal, "paint": paint, "accent": accent}
+    applied = 0
     for role, colour in zip(roles, named, strict=False):
         values[role] = colour
-    return Style(seed=stable_seed(category, seed, "shape"), **values)
+        applied += 1
+    return Style(seed=stable_seed(category, seed, "shape"), named=applied, **values)
 
 
 #: Categories whose main body may be painted rather than bare wood.
