@@ -119,7 +119,7 @@ def test_unambiguous_intent_is_repaired_and_recorded(reply, repair):
     result = parse_reply(reply)
     assert isinstance(result, Reply), result
     assert result.tool_calls and result.tool_calls[0].name == "move_object"
-    assert any(repair in r for r in result.repairs), result.repairs
+    assert any(repair in r.message for r in result.repairs), result.repairs
     strict = parse_reply(reply, lenient=False)
     assert isinstance(strict, FormatError) and strict.code == "not_lenient"
 

@@ -126,7 +126,7 @@ class ChatAgent:
                 calls = [c.model_copy(update={"id": c.id or f"tool_{i + 1}"}) for i, c in enumerate(parsed.tool_calls or [])]
                 if not calls:
                     error = "the reply has no <tool_calls>. Edit the scene with tool calls, or call terminate."
-                notes += parsed.repairs
+                notes += [r.message for r in parsed.repairs]
         assistant: Message = {"role": "assistant", "content": content}
         if self.native_tools and response.tool_calls:
             assistant["tool_calls"] = [_sanitised(c).to_openai() for c in response.tool_calls]

@@ -205,15 +205,17 @@ CALL_PENALTIES = {
 }
 
 
-def _repair_score(repair: str) -> float | None:
-    """What SceneReVis' format check gives a reply our lenient parser had to repair."""
-    if repair.startswith("ignored text outside"):
-        return None  # they ignore prose outside the tags too
-    if "markdown fence inside <tool_calls>" in repair:
-        return -0.9  # their json.loads fails on the fence
-    if "markdown fence inside <create_scene>" in repair:
-        return None  # they require that fence
-    return -1.0  # missing or malformed tags, a bare object instead of a list
+#: What SceneReVis' format check gives replies our lenient parser had to repair (None: no effect).
+REPAIR_SCORES: dict[str, float | None] = {
+    "text_outside_blocks": None,  # they ignore prose outside the tags too
+    "fence_in_create_scene": None,  # they require that fence
+    "fence_in_tool_calls": -0.9,  # their json.loads fails on the fence
+    "unwrapped_tool_calls": -1.0,
+    "single_call_object": -1.0,
+    "calls_without_tags": -1.0,
+    "tag_normalised": -1.0,
+    "missing_close_tool_calls": -1.0,
+}
 
 
 def _first_turn_format(create_scene: dict, reply) -> float:
@@ -249,7 +251,7 @@ def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> fl
         return _first_turn_format(reply.create_scene, reply)
     if reply.tool_calls is None or reply.think is None:
         return -1.0
-    repaired = [s for s in (_repair_score(r) for r in reply.repairs) if s is not None]
+    repaired = [s for s in (REPAIR_SCORES[r.code] for r in reply.repairs) if s is not None]
     if repaired:
         return min(repaired)
     if not reply.tool_calls:

@@ -14,11 +14,11 @@ from agentscene.tools.arguments import (
 )
 from agentscene.tools.calls import ErrorCode, ToolCall, ToolCallsResult, ToolResult, coerce_call
 from agentscene.tools.schemas import strict_json_schema, tool_schemas
-from agentscene.tools.text_protocol import FormatError, Reply, format_reply, parse_reply
+from agentscene.tools.text_protocol import FormatError, Repair, Reply, format_reply, parse_reply
 
 __all__ = [
     "MAX_OBJECTS", "TOOLS", "AddObject", "ErrorCode", "FormatError", "MoveObject", "RemoveObject",
-    "ReplaceObject", "Reply", "RotateObject", "ScaleObject", "Terminate", "ToolCall", "ToolCallsResult",
+    "ReplaceObject", "Repair", "Reply", "RotateObject", "ScaleObject", "Terminate", "ToolCall", "ToolCallsResult",
     "ToolResult", "apply_call", "apply_tool", "apply_tool_calls", "coerce_call", "format_reply",
     "parse_reply", "strict_json_schema", "tool_names", "tool_schemas",
 ]

@@ -59,6 +59,21 @@ class FormatError(BaseModel):
     ok: Literal[False] = False
 
 
+RepairCode = Literal[
+    "fence_in_tool_calls", "fence_in_create_scene", "unwrapped_tool_calls", "single_call_object",
+    "calls_without_tags", "tag_normalised", "missing_close_tool_calls", "text_outside_blocks",
+]
+
+
+class Repair(BaseModel):
+    """One leniency the parser applied: a code for rewards, a message for people and models."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: RepairCode
+    message: str
+
+
 class Reply(BaseModel):
     """A parsed reply. `tool_calls` is None when the reply has no <tool_calls> block."""
 
@@ -68,7 +83,7 @@ class Reply(BaseModel):
     conclusion: str | None = None
     tool_calls: list[ToolCall] | None = None
     create_scene: dict[str, Any] | None = None
-    repairs: list[str] = Field(default_factory=list)
+    repairs: list[Repair] = Field(default_factory=list)
     ok: Literal[True] = True
 
 
@@ -79,11 +94,11 @@ class _Bad(Exception):
         self.message = message
 
 
-def _unfence(text: str, block: str, repairs: list[str]) -> str:
+def _unfence(text: str, block: str, repairs: list[Repair]) -> str:
     stripped = text.strip()
     m = _FENCE_RE.match(stripped)
     if m:
-        repairs.append(f"removed a markdown fence inside <{block}>")
+        repairs.append(Repair(code=f"fence_in_{block}", message=f"removed a markdown fence inside <{block}>"))
         return m.group(1).strip()
     return stripped
 
@@ -104,12 +119,12 @@ def _loads(text: str, block: str, code: FormatErrorCode) -> Any:
         raise _Bad(code, f"the JSON in <{block}> is nested too deeply") from None
 
 
-def _calls_from(value: Any, repairs: list[str], where: str) -> list[ToolCall]:
+def _calls_from(value: Any, repairs: list[Repair], where: str) -> list[ToolCall]:
     if isinstance(value, dict) and isinstance(value.get("tool_calls"), list):
-        repairs.append(f"unwrapped {{\"tool_calls\": [...]}} in {where}")
+        repairs.append(Repair(code="unwrapped_tool_calls", message=f"unwrapped {{\"tool_calls\": [...]}} in {where}"))
         value = value["tool_calls"]
     elif isinstance(value, dict) and "name" in value:
-        repairs.append(f"wrapped a single call object in a list in {where}")
+        repairs.append(Repair(code="single_call_object", message=f"wrapped a single call object in a list in {where}"))
         value = [value]
     if not isinstance(value, list):
         raise _Bad("invalid_tool_calls", f"{where} must hold a JSON list of calls, got a {type(value).__name__}. {_HOW}")
@@ -124,7 +139,7 @@ def _calls_from(value: Any, repairs: list[str], where: str) -> list[ToolCall]:
     return calls
 
 
-def _bare_calls(text: str, repairs: list[str]) -> list[ToolCall] | None:
+def _bare_calls(text: str, repairs: list[Repair]) -> list[ToolCall] | None:
     """Calls from a reply with no tags whose whole content is a (fenced) JSON list of calls."""
     stripped = text.strip()
     candidates = [m.group(1).strip() for m in _ANY_FENCE_RE.finditer(stripped)]
@@ -141,11 +156,11 @@ def _bare_calls(text: str, repairs: list[str]) -> list[ToolCall] | None:
     )
     if not looks_like_calls:
         return None
-    repairs.append("tool calls were not inside <tool_calls> tags")
+    repairs.append(Repair(code="calls_without_tags", message="tool calls were not inside <tool_calls> tags"))
     return _calls_from(value, repairs, "the reply")
 
 
-def _blocks(text: str, repairs: list[str]) -> tuple[dict[str, str], str]:
+def _blocks(text: str, repairs: list[Repair]) -> tuple[dict[str, str], str]:
     """Split into {tag: content} and the text outside the blocks."""
     blocks: dict[str, str] = {}
     outside: list[str] = []
@@ -155,7 +170,7 @@ def _blocks(text: str, repairs: list[str]) -> tuple[dict[str, str], str]:
     for m in _TAG_RE.finditer(text):
         closing, tag = m.group(1) == "/", m.group(2).lower()
         if m.group(0) != f"<{'/' if closing else ''}{tag}>":
-            repairs.append(f"normalised the tag {m.group(0)!r}")
+            repairs.append(Repair(code="tag_normalised", message=f"normalised the tag {m.group(0)!r}"))
         if open_tag is None:
             if closing:
                 raise _Bad("stray_closing_tag", f"</{tag}> has no matching <{tag}>. {_HOW}")
@@ -177,7 +192,7 @@ def _blocks(text: str, repairs: list[str]) -> tuple[dict[str, str], str]:
                 json.loads(_FENCE_RE.sub(r"\1", rest.strip()))
             except (json.JSONDecodeError, RecursionError):
                 raise _Bad("unclosed_tag", "<tool_calls> is never closed and its JSON is incomplete; end it with </tool_calls>.") from None
-            repairs.append("added the missing </tool_calls>")
+            repairs.append(Repair(code="missing_close_tool_calls", message="added the missing </tool_calls>"))
             blocks[open_tag] = rest
             pos = len(text)
         else:
@@ -195,7 +210,7 @@ def parse_reply(text: Any, lenient: bool = True) -> Reply | FormatError:
             raise _Bad("too_long", f"the reply has {len(text)} characters, over the {MAX_REPLY_CHARS} limit")
         if not text.strip():
             raise _Bad("empty_reply", f"the reply is empty. {_HOW}")
-        repairs: list[str] = []
+        repairs: list[Repair] = []
         blocks, outside = _blocks(text, repairs)
         if not blocks:
             calls = _bare_calls(text, repairs)
@@ -204,7 +219,7 @@ def parse_reply(text: Any, lenient: bool = True) -> Reply | FormatError:
             reply = Reply(tool_calls=calls, repairs=repairs)
         else:
             if outside.strip():
-                repairs.append("ignored text outside the tagged blocks")
+                repairs.append(Repair(code="text_outside_blocks", message="ignored text outside the tagged blocks"))
             if "tool_calls" not in blocks and "create_scene" not in blocks:
                 raise _Bad("no_action", f"the reply has no <tool_calls> or <create_scene> block, so nothing happens. {_HOW}")
             calls = None
@@ -225,7 +240,7 @@ def parse_reply(text: Any, lenient: bool = True) -> Reply | FormatError:
                 tool_calls=calls, create_scene=scene, repairs=repairs,
             )
         if reply.repairs and not lenient:
-            raise _Bad("not_lenient", "the reply needed repairs: " + "; ".join(reply.repairs))
+            raise _Bad("not_lenient", "the reply needed repairs: " + "; ".join(r.message for r in reply.repairs))
         return reply
     except _Bad as bad:
         return FormatError(code=bad.code, message=bad.message)
