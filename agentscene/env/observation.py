@@ -61,6 +61,8 @@ def scene_json(scene: Scene, dialect: str = "native") -> str:
     """The scene as compact JSON for a prompt: floats to mm, empty fields and metadata dropped."""
     from agentscene.formats import dump_scene
 
+    if dialect == "native":
+        return SceneJsonCache()(scene)
     data = dump_scene(scene, dialect)
     for key in ("metadata", "schema_version"):
         data.pop(key, None)
