@@ -26,7 +26,7 @@ from .conftest import fixture_paths
 
 @pytest.fixture(scope="module")
 def procedural():
-    return get_backend("procedural", embedder="hashing")
+    return get_backend("procedural", embedder="hashing", cache_dir=None)
 
 
 def room():

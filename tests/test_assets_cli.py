@@ -17,6 +17,12 @@ from .conftest import SCENE_DIR
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    """Default caches live under ~/.cache: keep them in the test's own directory."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
 def run(*args):
     return runner.invoke(app, ["assets", *map(str, args)])
 

@@ -280,3 +280,32 @@ def test_search_is_sorted_bounded_and_finite(vec, size, k, mode):
     assert len(out) == min(k, 6)
     scores = [m.score for m in out]
     assert scores == sorted(scores, reverse=True) and all(math.isfinite(s) for s in scores)
+
+
+def test_prototype_vectors_are_cached_on_disk(tmp_path, monkeypatch):
+    import agentscene.assets.classify as classify
+
+    calls = []
+    inner = HashingEmbedder(96)
+
+    class Counting:
+        name, dim = "counting-96", 96
+
+        def encode(self, texts):
+            calls.append(len(texts))
+            return inner.encode(texts)
+
+    monkeypatch.setattr(classify, "_PROTOTYPE_CACHE", {})
+    c = CategoryClassifier(Counting(), cache_dir=tmp_path, min_similarity=0.3)
+    c.classify("refridgerator")
+    files = list(tmp_path.glob("category-prototypes-*.npy"))
+    assert len(files) == 1 and calls[0] > 300
+    monkeypatch.setattr(classify, "_PROTOTYPE_CACHE", {})
+    calls.clear()
+    assert CategoryClassifier(Counting(), cache_dir=tmp_path, min_similarity=0.3).classify("refridgerator").category == "fridge"
+    assert calls == [1], "only the query was embedded; the phrases came from disk"
+    files[0].write_bytes(b"corrupt")
+    monkeypatch.setattr(classify, "_PROTOTYPE_CACHE", {})
+    calls.clear()
+    assert CategoryClassifier(Counting(), cache_dir=tmp_path, min_similarity=0.3).classify("refridgerator").category == "fridge"
+    assert calls[0] > 300, "a corrupt cache is recomputed"

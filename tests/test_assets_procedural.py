@@ -22,7 +22,7 @@ ALL = category_names() + ["object"]
 
 @pytest.fixture(scope="module")
 def backend() -> ProceduralBackend:
-    return get_backend("procedural", embedder="hashing")  # type: ignore[return-value]
+    return get_backend("procedural", embedder="hashing", cache_dir=None)  # type: ignore[return-value]
 
 
 def obj(description: str, category: str = "object", size=(1.0, 1.0, 1.0), asset=None) -> SceneObject:

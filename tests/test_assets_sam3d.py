@@ -35,7 +35,7 @@ GOOD_GLB = build_mesh("armchair", size=(0.8, 0.9, 0.8), seed=1).export(file_type
 
 @pytest.fixture(scope="module")
 def reference_url():
-    app = create_app(get_backend("procedural", embedder="hashing"))
+    app = create_app(get_backend("procedural", embedder="hashing", cache_dir=None))
     with serve_in_thread(app) as url:
         yield url
 
@@ -75,7 +75,7 @@ def test_reference_server_protocol(reference_url):
 
 
 def test_store_dir_keeps_glbs_on_disk(tmp_path):
-    app = create_app(get_backend("procedural", embedder="hashing"), store_dir=tmp_path / "store")
+    app = create_app(get_backend("procedural", embedder="hashing", cache_dir=None), store_dir=tmp_path / "store")
     with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=10) as c:
         line = json.loads(c.post("/generate_geometries", json=[{"prompt": "floor lamp"}]).text.splitlines()[0])
         path = line["data"]["geometry_path"]
@@ -274,7 +274,7 @@ def test_a_failing_server_never_breaks_a_scene(tmp_path):
         assert result.assignments[0].status == "failed"
         assert "BrokenAssetError" in result.assignments[0].tried[0].error
         assert result.scene == scene, "the object is left as it was"
-        provider = mesh_provider(b, fallback=get_backend("procedural", embedder="hashing"))
+        provider = mesh_provider(b, fallback=get_backend("procedural", embedder="hashing", cache_dir=None))
         obj = scene.objects[0].model_copy(update={"asset": None})
         assert provider(obj) is not None, "no sam3d asset: the procedural fallback answers"
         from agentscene.scene import Asset

@@ -8,13 +8,19 @@ phrase when that similarity clears `min_similarity`, else the generic `object`.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from agentscene.assets.embedders import Embedder, EmbedderSettings, get_embedder
 from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
+
+log = logging.getLogger(__name__)
 
 #: Phrase vectors per embedder name: a model's vectors for the fixed vocabulary never change,
 #: so classifiers in one process share them (a transformer needs seconds for ~400 phrases).
@@ -46,10 +52,12 @@ class CategoryClassifier:
         embedder: Embedder | EmbedderSettings | str | None = "minilm",
         *,
         min_similarity: float = 0.55,
+        cache_dir: Path | None = None,
     ):
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self.min_similarity = float(min_similarity)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._phrase_vecs: np.ndarray | None = None
         self._phrase_cats: list[str] = []
         self._memo: dict[str, CategoryGuess] = {}
@@ -66,10 +74,35 @@ class CategoryClassifier:
             hit = _PROTOTYPE_CACHE.get(self.embedder.name)
             if hit is None:
                 phrases, cats = _phrases()
-                hit = (self.embedder.encode(phrases), cats)
+                hit = (self._load_or_encode(phrases), cats)
                 _PROTOTYPE_CACHE[self.embedder.name] = hit
             self._phrase_vecs, self._phrase_cats = hit
         return self._phrase_vecs, self._phrase_cats
+
+    def _load_or_encode(self, phrases: list[str]) -> np.ndarray:
+        """Phrase vectors from the disk cache (keyed by embedder and vocabulary), else computed
+        and stored there. A transformer needs seconds for them; the file loads in microseconds."""
+        assert self.embedder is not None
+        if self.cache_dir is None:
+            return self.embedder.encode(phrases)
+        key = hashlib.sha1("\x1f".join([self.embedder.name, *phrases]).encode("utf-8")).hexdigest()[:16]
+        path = self.cache_dir / f"category-prototypes-{key}.npy"
+        if path.is_file():
+            try:
+                vecs = np.load(path, allow_pickle=False)
+            except (OSError, ValueError) as e:
+                log.warning("ignoring unreadable prototype cache %s: %s", path, e)
+            else:
+                if vecs.shape == (len(phrases), self.embedder.dim) and np.isfinite(vecs).all():
+                    return vecs.astype(np.float32, copy=False)
+                log.warning("ignoring prototype cache %s with shape %s", path, vecs.shape)
+        vecs = self.embedder.encode(phrases)
+        from agentscene.fileio import atomic_write_bytes
+
+        buf = io.BytesIO()
+        np.save(buf, vecs, allow_pickle=False)
+        atomic_write_bytes(path, buf.getvalue())
+        return vecs
 
     def classify(self, description: str) -> CategoryGuess:
         hit = self._memo.get(description)

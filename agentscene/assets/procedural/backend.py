@@ -8,6 +8,7 @@ without any retrieval step.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -37,6 +38,10 @@ class ProceduralSettings(BaseModel):
         description="embeddings for descriptions no keyword matches (loaded on first need); None = keywords only",
     )
     min_similarity: float = Field(default=0.55, ge=-1.0, le=1.0, description="below this an embedding match is 'object'")
+    cache_dir: Path | None = Field(
+        default_factory=lambda: Path.home() / ".cache" / "agentscene" / "assets",
+        description="where category phrase vectors are cached (None: recompute per process)",
+    )
 
     @field_validator("embedder", mode="before")
     @classmethod
@@ -74,7 +79,8 @@ class ProceduralBackend:
 
     def __init__(self, settings: ProceduralSettings | None = None):
         self.settings = settings or ProceduralSettings()
-        self.classifier = CategoryClassifier(self.settings.embedder, min_similarity=self.settings.min_similarity)
+        self.classifier = CategoryClassifier(self.settings.embedder, min_similarity=self.settings.min_similarity,
+                                             cache_dir=self.settings.cache_dir)
 
     @classmethod
     def from_settings(cls, **kwargs: Any) -> ProceduralBackend:
