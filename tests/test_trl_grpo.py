@@ -18,6 +18,9 @@ import pytest
 pytest.importorskip("trl")
 pytest.importorskip("tokenizers")
 
+from agentscene.env import EnvConfig, build_rows  # noqa: E402
+from agentscene.env.trl import OVER, SceneToolEnv, env_reward, environment_factory  # noqa: E402
+
 
 def _trainer_importable() -> str | None:
     """Why GRPOTrainer cannot be imported here, for the one known environment mismatch (else None)."""
@@ -33,8 +36,6 @@ def _trainer_importable() -> str | None:
     del pyarrow
     return None
 
-from agentscene.env import EnvConfig, SceneTask, build_rows  # noqa: E402
-from agentscene.env.trl import OVER, SceneToolEnv, env_reward, environment_factory  # noqa: E402
 
 BED_CALL = {"name": "add_object", "arguments": {"description": "oak double bed", "position": [2.0, 0.0, 2.0],
                                                 "yaw": 0.0, "size": [1.6, 1.0, 2.0]}}

@@ -28,7 +28,13 @@ def dataset_command(
     """Build task rows (prompt, room type, key objects, initial room) for TRL, verl or ms-swift."""
     from agentscene.cli import console, fail
     from agentscene.env.observation import system_message
-    from agentscene.env.tasks import ROW_FORMATS, TaskError, build_rows, read_prompt_files, write_jsonl
+    from agentscene.env.tasks import (
+        ROW_FORMATS,
+        TaskError,
+        build_rows,
+        read_prompt_files,
+        write_jsonl,
+    )
 
     if fmt not in ROW_FORMATS:
         raise fail(f"unknown --format {fmt!r}; choose one of: {', '.join(ROW_FORMATS)}")

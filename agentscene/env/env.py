@@ -29,7 +29,14 @@ from agentscene.env.observation import (
     system_message,
 )
 from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_row
-from agentscene.rewards import IncrementalEvaluator, RewardBreakdown, RewardConfig, Tolerances, score, trajectory_reward
+from agentscene.rewards import (
+    IncrementalEvaluator,
+    RewardBreakdown,
+    RewardConfig,
+    Tolerances,
+    score,
+    trajectory_reward,
+)
 from agentscene.scene import Scene
 
 if TYPE_CHECKING:
