@@ -141,6 +141,8 @@ def plan_batch(batch: BatchConfig, base: GenerateConfig) -> BatchPlan:
         if batch.existing != "error" and _dir_used(out / name):
             kept = _existing_row(row, out / name, batch.existing)
             if kept is not None:
+                if before is not None and before.status == "ok" and kept.status == "ok":
+                    kept = before.model_copy(update={"metrics": kept.metrics})  # keep when/where it ran
                 rows.append(kept)
                 continue
         rows.append(row)

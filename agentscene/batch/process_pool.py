@@ -14,7 +14,7 @@ import multiprocessing
 import traceback
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from agentscene.batch.runners import EpisodeFn, OnDone, OnStart, crashed_row, failed_row
@@ -54,18 +54,23 @@ class ProcessPoolRunner:
                 if pool is None:
                     pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_worker,
                                                initargs=(stop, self.threads_per_worker))
+                broken = False
                 while accepting and not solo_running:
-                    if solo:
-                        if inflight:
-                            break
-                        item, solo_running = solo.popleft(), True
-                    elif queue and len(inflight) < self.workers:
-                        item = queue.popleft()
-                    else:
+                    source = solo if solo else queue
+                    if (source is solo and inflight) or not source or len(inflight) >= self.workers:
                         break
-                    on_start(item[0])
-                    inflight[pool.submit(self.episode_fn, item[0])] = (item[0], item[1] + 1)
-                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                    task, attempts = source.popleft()
+                    try:
+                        fut = pool.submit(self.episode_fn, task)
+                    except BrokenProcessPool:  # a worker died since the last check
+                        source.appendleft((task, attempts))
+                        broken = True
+                        break
+                    solo_running = source is solo
+                    inflight[fut] = (task, attempts + 1)
+                    on_start(task)
+                # once broken, every running episode fails at once: collect them all
+                done, _ = wait(list(inflight), return_when=ALL_COMPLETED if broken else FIRST_COMPLETED)
                 suspects: list[tuple[EpisodeTask, int]] = []
                 for fut in done:
                     task, attempts = inflight.pop(fut)
@@ -74,20 +79,20 @@ class ProcessPoolRunner:
                         suspects.append((task, attempts))
                     else:
                         accepting = on_done(row) and accepting
+                if suspects and inflight:
+                    for fut in wait(list(inflight)).done:
+                        task, attempts = inflight.pop(fut)
+                        row = self._outcome(fut, task, attempts)
+                        if row is None:
+                            suspects.append((task, attempts))
+                        else:
+                            accepting = on_done(row) and accepting
                 if not inflight:
                     solo_running = False
-                if not suspects:
+                if not (suspects or broken):
                     continue
-                # The pool is broken: every other running episode fails the same way, at once.
-                for fut, (task, attempts) in list(inflight.items()):
-                    del inflight[fut]
-                    row = self._outcome(fut, task, attempts)
-                    if row is None:
-                        suspects.append((task, attempts))
-                    else:
-                        accepting = on_done(row) and accepting
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool, solo_running = None, False
+                pool = None
                 if len(suspects) == 1:
                     task, attempts = suspects[0]
                     accepting = on_done(crashed_row(task, CRASH, attempts)) and accepting
@@ -100,6 +105,9 @@ class ProcessPoolRunner:
             for task, attempts in solo:  # left over when the batch stopped early
                 on_done(failed_row(task, "not re-run after the worker pool broke (the batch stopped); --resume re-runs it",
                                    attempts=attempts, status="interrupted"))
+            if pool is not None:  # idle workers exit at once; waiting keeps a slow starter from outliving `stop`
+                pool.shutdown(wait=True)
+                pool = None
         except KeyboardInterrupt:
             stop.set()
             self._drain(inflight, on_done)

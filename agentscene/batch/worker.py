@@ -78,7 +78,7 @@ def limit_threads(threads: int = 1) -> None:
 def _watch_parent(parent: int) -> None:
     """Exit when the batch process is gone (killed with SIGKILL), instead of living on as an orphan."""
     while True:
-        time.sleep(1.0)
+        time.sleep(0.25)
         if os.getppid() != parent:
             os._exit(70)
 
