@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agentscene.categories import category_info
+from agentscene.datasets.sampling import sample_distinct
 from agentscene.datasets.spatial import (
     COMPASS,
     FLAT_HEIGHT,
@@ -396,26 +397,13 @@ def synthesize_actions(scene: Scene, n: int, rng: random.Random, *, verify_mode:
     template that keeps failing on this scene (no room by any window, say) is dropped.
     """
     index = index or SceneIndex(scene)
-    names = templates or list(TEMPLATES)
-    unknown = [t for t in names if t not in TEMPLATES]
-    if unknown:
-        raise ValueError(f"unknown templates {unknown}; known: {', '.join(TEMPLATES)}")
-    live = list(names)
-    out: list[ActionPair] = []
-    seen: set[str] = set()
-    while len(out) < n and live:
-        name = rng.choices(live, weights=[WEIGHTS.get(t, 1) for t in live])[0]
-        for _ in range(attempts):
-            candidate = TEMPLATES[name](index, rng)
-            if candidate is None or candidate.instruction in seen:
-                continue
-            checked = verify(scene, candidate, index, verify_mode)
-            if checked is None or checked[1]:
-                continue
-            seen.add(candidate.instruction)
-            out.append(ActionPair(candidate.kind, candidate.instruction, candidate.calls, candidate.targets,
-                                  {"verified": verify_mode}))
-            break
-        else:
-            live.remove(name)
-    return out
+
+    def accept(candidate: _Candidate) -> ActionPair | None:
+        checked = verify(scene, candidate, index, verify_mode)
+        if checked is None or checked[1]:
+            return None
+        return ActionPair(candidate.kind, candidate.instruction, candidate.calls, candidate.targets, {"verified": verify_mode})
+
+    generators = {name: (lambda rng, t=template: t(index, rng)) for name, template in TEMPLATES.items()}
+    return sample_distinct(generators, templates, WEIGHTS, n, rng, key=lambda c: c.instruction, accept=accept,
+                           attempts=attempts, what="templates")

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentscene.datasets.sampling import sample_distinct
 from agentscene.datasets.spatial import (
     FLAT_HEIGHT,
     SceneIndex,
@@ -261,21 +262,6 @@ def synthesize_qa(scene: Scene, n: int, rng: random.Random, *, kinds: list[str] 
                   index: SceneIndex | None = None) -> list[QAPair]:
     """Up to n distinct question/answer pairs for one scene."""
     index = index or SceneIndex(scene)
-    names = kinds or list(QUESTIONS)
-    unknown = [k for k in names if k not in QUESTIONS]
-    if unknown:
-        raise ValueError(f"unknown question kinds {unknown}; known: {', '.join(QUESTIONS)}")
-    live = list(names)
-    out: list[QAPair] = []
-    seen: set[str] = set()
-    while len(out) < n and live:
-        name = rng.choices(live, weights=[WEIGHTS.get(k, 1) for k in live])[0]
-        for _ in range(attempts):
-            pair = QUESTIONS[name](index, rng)
-            if pair is not None and pair.question not in seen:
-                seen.add(pair.question)
-                out.append(pair)
-                break
-        else:
-            live.remove(name)
-    return out
+    generators = {name: (lambda rng, q=question: q(index, rng)) for name, question in QUESTIONS.items()}
+    return sample_distinct(generators, kinds, WEIGHTS, n, rng, key=lambda p: p.question, attempts=attempts,
+                           what="question kinds")
