@@ -6,8 +6,17 @@ Every value is escaped and every number checked finite, so a chart of any run is
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape as _escape
+
+#: characters XML 1.0 does not allow (an SVG must stay well-formed whatever a run's labels hold)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub("", text))
+
 
 PALETTE = ("#d1495b", "#2e86ab", "#edae49", "#3b8b5a", "#7c5ba6", "#5c6b73")
 
@@ -32,12 +41,12 @@ class Chart:
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart)."""
+    """Round tick values covering [lo, hi] (1, 2, 2.5 or 5 times a power of ten apart)."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         hi = lo + 1.0
     raw = (hi - lo) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
     start = math.floor(lo / step) * step
     ticks = []
     value = start
