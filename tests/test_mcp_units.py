@@ -179,3 +179,27 @@ def test_no_argument_a_client_can_send_raises(tmp_path_factory, name, arguments)
     assert out.ok or (out.error and out.text.startswith(f"Error ({out.error})"))
     if not out.ok:
         assert out.data == {"ok": False, "error": out.error, "message": out.text.split(": ", 1)[1]}
+
+
+def test_export_writes_meshes_through_the_exporters(tmp_path):
+    import trimesh
+
+    (tmp_path / "bedroom.json").write_text(BEDROOM.read_text())
+    s = _settings(tmp_path)
+    runner = ToolRunner(s)
+    session = SessionStore(s).get("x")
+
+    async def go():
+        await runner.call(session, "load_scene", {"path": "bedroom.json"})
+        glb = await runner.call(session, "export", {"format": "glb", "path": None})
+        mjcf = await runner.call(session, "export", {"format": "mjcf", "path": "out/room.xml"})
+        escape = await runner.call(session, "export", {"format": "glb", "path": "../room.glb"})
+        return glb, mjcf, escape
+
+    glb, mjcf, escape = anyio.run(go)
+    assert glb.ok and (tmp_path / "exports" / "scene_glb.glb").is_file()
+    loaded = trimesh.load(tmp_path / "exports" / "scene_glb.glb")
+    assert len(loaded.geometry) >= len(load_scene(BEDROOM).objects)
+    assert mjcf.ok and "<mujoco" in (tmp_path / "out" / "room.xml").read_text()
+    assert not escape.ok and escape.error == "path_refused"
+    runner.close()

@@ -179,18 +179,28 @@ class ToolRunner:
         return Outcome(ok=True, text=f"Restored the previous scene ({n} objects).", data={"ok": True, "n_objects": n})
 
     def _export(self, session: SceneSession, args: Export) -> Outcome:
-        formats = _writable_dialects()
+        from agentscene.exporters import ExportError, export_scene, exporter_info, exporter_names
+
+        dialects, exporters = _writable_dialects(), exporter_names()
         fmt = args.format.strip().lower()
-        if fmt not in formats:
-            return Outcome.refuse("unknown_format", f"unknown export format {args.format[:64]!r}; the formats are {', '.join(formats)}")
-        raw = args.path if args.path is not None else f"exports/scene_{fmt}.json"
+        if fmt not in dialects and fmt not in exporters:
+            return Outcome.refuse("unknown_format", f"unknown export format {args.format[:64]!r}; the formats are "
+                                  f"{', '.join(dialects + exporters)}")
+        suffix = ".json" if fmt in dialects else exporter_info(fmt).suffix
+        raw = args.path if args.path is not None else f"exports/scene_{fmt}{suffix}"
         try:
             path = confine(self.settings.workdir, raw)
         except PathRefused as e:
             return Outcome.refuse("path_refused", str(e))
         if path.is_dir():
             return Outcome.refuse("path_refused", f"{raw!r} is a directory; give a file name")
-        atomic_write_json(path, dump_scene(session.scene, fmt))
+        if fmt in dialects:
+            atomic_write_json(path, dump_scene(session.scene, fmt))
+        else:
+            try:
+                export_scene(session.scene, fmt, path)
+            except ExportError as e:  # a missing extra or a library that refused the scene
+                return Outcome.refuse("export_failed", str(e))
         shown = relative_to_workdir(self.settings.workdir, path)
         return Outcome(ok=True, text=f"Wrote {shown} ({fmt}, {len(session.scene.objects)} objects).",
                        data={"ok": True, "path": shown, "format": fmt, "bytes": path.stat().st_size})

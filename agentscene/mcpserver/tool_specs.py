@@ -71,9 +71,9 @@ class Render(_Args):
 class Export(_Args):
     """Write the current scene to a file in the workdir."""
 
-    format: Annotated[str, Strict(), Field(max_length=64, description="native, scenerevis, scenerevis-grouped or respace")]
+    format: Annotated[str, Strict(), Field(max_length=64, description="native, scenerevis, scenerevis-grouped, respace (JSON) or glb, usd, mjcf, blend, scene-eval")]
     path: Annotated[str, Strict(), Field(max_length=1024)] | None = Field(
-        default=None, description="output file relative to the workdir; null for exports/scene_<format>.json"
+        default=None, description="output file relative to the workdir; null for exports/scene_<format>.<ext>"
     )
 
 
