@@ -175,3 +175,31 @@ def test_ray_backend_runs_the_same_episodes_on_a_local_ray(tmp_path):
     assert "Ray worker running this episode died" in rows[1].error
     assert rows[0].metrics.n_objects >= 1 and (out / rows[2].name / "scene.json").is_file()
     assert load_summary(out).counts == {"ok": 2, "crashed": 1}
+
+
+def _episode_leaking_the_key(task):
+    import agentscene.generate as gen
+
+    real = gen.generate
+
+    def leaky(config, **kwargs):
+        raise ValueError(f"the provider rejected key {config.api_key.get_secret_value()}")
+
+    gen.generate = leaky
+    try:
+        return run_task(task)
+    finally:
+        gen.generate = real
+
+
+def test_the_api_key_never_reaches_the_summary(tmp_path):
+    key = "sk-test-DO-NOT-LEAK-1234567890"
+    prompts = _suite(tmp_path, ["a bedroom with a bed"])
+    out = tmp_path / "out"
+    base = BASE.model_copy(update={"agent": "openai-compatible", "api_key": key})
+    summary = run_batch(BatchConfig(prompts=prompts, out=out), base, episode_fn=_episode_leaking_the_key)
+    row = summary.episodes[0]
+    assert row.status == "error" and row.error == "ValueError: the provider rejected key ***"
+    assert key not in row.traceback and "***" in row.traceback
+    text = (out / SUMMARY_FILE).read_text()
+    assert key not in text and '"api_key"' not in text and summary.config["agent"] == "openai-compatible"

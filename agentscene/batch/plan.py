@@ -36,7 +36,8 @@ class BatchConfig(BaseModel):
     prompts: Path
     out: Path
     indices: str | None = Field(default=None, description="e.g. 0-9,20,30-39; None: every prompt")
-    workers: int = Field(default=1, ge=1, le=1024)
+    #: episodes at the same time; None: 1 process, or every CPU of the Ray cluster
+    workers: int | None = Field(default=None, ge=1, le=1024)
     backend: str = "process"
     address: str | None = Field(default=None, description="Ray cluster address (auto, ray://host:10001)")
     continue_on_error: bool = False

@@ -27,7 +27,7 @@ class BatchProgress:
         kept = summary.counts.get("ok", 0)
         skipped = summary.counts.get("skipped", 0)
         self.console.print(f"[bold]agentscene batch[/] {summary.prompts_file} -> {summary.out}: {len(summary.episodes)} prompts "
-                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {summary.workers} "
+                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {summary.workers or 'all cluster'} "
                            f"{summary.backend} worker(s)", highlight=False)
         for row in summary.episodes:
             if row.status == "skipped":

@@ -109,7 +109,8 @@ class BatchSummary(BaseModel):
     prompts_sha256: str
     out: str
     backend: str
-    workers: int
+    #: None: as many as the Ray cluster has CPUs
+    workers: int | None
     indices: str
     continue_on_error: bool
     #: the shared generate settings (GenerateConfig without prompt, name, out and the key)

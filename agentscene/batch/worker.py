@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agentscene.batch.summary import EpisodeRow, now_iso, read_episode_metrics
 from agentscene.generate import GenerateConfig
+from agentscene.run_dir import redact
 
 #: thread-pool sizes of numeric libraries; a worker uses one core, so more threads only contend
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
@@ -125,6 +126,10 @@ def run_task(task: EpisodeTask) -> EpisodeRow:
         finally:
             faulthandler.disable()
     fault_path.unlink(missing_ok=True)
+    if config.api_key is not None:  # an exception's text must not carry the key into the summary
+        secret = [config.api_key.get_secret_value()]
+        row.error = redact(row.error, secret) if row.error else None
+        row.traceback = redact(row.traceback, secret) if row.traceback else None
     if run_dir.is_dir():
         row.metrics = read_episode_metrics(run_dir)
     row.wall_s = round(time.perf_counter() - start, 3)

@@ -40,7 +40,7 @@ def aggregate_table(summary: BatchSummary) -> str:
         ("objects per scene", num(a.mean_objects, 1)),
         ("turns per episode", num(a.mean_turns, 1)),
         ("episode time", num(a.mean_episode_s, 2, " s") + f' <span class="muted">(batch wall {num(summary.wall_s, 1)} s, '
-                                                           f'{summary.workers} {esc(summary.backend)} worker(s))</span>'),
+                                                           f'{summary.workers or "all cluster"} {esc(summary.backend)} worker(s))</span>'),
     ]
     if a.judge:
         pairs.append(("judge (rule), mean", ", ".join(f"{esc(k)} {num(v, 2)}" for k, v in a.judge.items())))
