@@ -24,6 +24,7 @@ from agentscene.batch.summary import (
     BatchSummary,
     EpisodeMetrics,
     EpisodeRow,
+    finished_scenes,
     load_summary,
     read_episode_metrics,
 )
@@ -32,6 +33,6 @@ from agentscene.batch.worker import EpisodeTask, run_task
 __all__ = [
     "SUMMARY_FILE", "Aggregate", "BatchConfig", "BatchExistsError", "BatchPlan", "BatchSummary", "EpisodeMetrics",
     "EpisodeRow", "EpisodeRunner", "EpisodeTask", "IndexSpecError", "PromptLine", "PromptSuite", "SuiteError",
-    "episode_config", "format_indices", "get_runner", "load_suite", "load_summary", "make_runner", "parse_indices",
+    "episode_config", "finished_scenes", "format_indices", "get_runner", "load_suite", "load_summary", "make_runner", "parse_indices",
     "parse_suite", "plan_batch", "read_episode_metrics", "register_runner", "run_batch", "run_task", "runner_names",
 ]

@@ -248,3 +248,13 @@ def load_summary(out: str | Path) -> BatchSummary | None:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise ValueError(f"{path} is not a batch summary this version can read ({where}: {first['msg']})") from None
+
+
+def finished_scenes(out: str | Path) -> list[tuple[EpisodeRow, Path]]:
+    """(row, scene.json) of every finished episode of the batch in `out`, in index order — what
+    `agentscene eval --batch` evaluates. Raises ValueError when `out` holds no batch summary."""
+    summary = load_summary(out)
+    if summary is None:
+        raise ValueError(f"{out} holds no {SUMMARY_FILE}: not a batch directory")
+    rows = sorted((r for r in summary.episodes if r.status == "ok"), key=lambda r: r.index)
+    return [(r, Path(out) / r.name / "scene.json") for r in rows if (Path(out) / r.name / "scene.json").is_file()]
