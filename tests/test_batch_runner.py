@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from agentscene.batch import BatchConfig, BatchExistsError, load_summary, plan_batch, run_batch, run_task
+from agentscene.batch import (
+    BatchConfig,
+    BatchExistsError,
+    load_summary,
+    plan_batch,
+    run_batch,
+    run_task,
+)
 from agentscene.batch.summary import SUMMARY_FILE
 from agentscene.generate import GenerateConfig, generate
 

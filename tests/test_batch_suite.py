@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentscene.agents.planner.prompt import parse_prompt
-from agentscene.batch import IndexSpecError, SuiteError, format_indices, load_suite, parse_indices, parse_suite
+from agentscene.batch import (
+    IndexSpecError,
+    SuiteError,
+    format_indices,
+    load_suite,
+    parse_indices,
+    parse_suite,
+)
 from agentscene.batch.suite import MAX_PROMPT_CHARS
 from agentscene.run_dir import check_name
 

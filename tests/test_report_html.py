@@ -21,8 +21,7 @@ from typer.testing import CliRunner
 from agentscene.batch import BatchConfig, run_batch
 from agentscene.cli import app
 from agentscene.generate import GenerateConfig
-from agentscene.report import ReportError, load_run, write_report
-from agentscene.report import svg
+from agentscene.report import ReportError, load_run, svg, write_report
 from agentscene.viewer.devtools import Browser, find_chromium
 
 HOSTILE = 'a bedroom with a bed <script>alert("x")</script> & a "desk"'

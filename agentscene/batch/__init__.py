@@ -14,7 +14,13 @@ Each prompt gets `<out>/<index>-<slug>/` (a normal run directory) and a row in
 """
 
 from agentscene.batch.indices import IndexSpecError, format_indices, parse_indices
-from agentscene.batch.plan import BatchConfig, BatchExistsError, BatchPlan, episode_config, plan_batch
+from agentscene.batch.plan import (
+    BatchConfig,
+    BatchExistsError,
+    BatchPlan,
+    episode_config,
+    plan_batch,
+)
 from agentscene.batch.run import make_runner, run_batch
 from agentscene.batch.runners import EpisodeRunner, get_runner, register_runner, runner_names
 from agentscene.batch.suite import PromptLine, PromptSuite, SuiteError, load_suite, parse_suite

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentscene.batch.indices import format_indices, parse_indices
 from agentscene.batch.suite import PromptSuite, load_suite
-from agentscene.batch.summary import BatchSummary, EpisodeRow, load_summary, now_iso, read_episode_metrics
+from agentscene.batch.summary import (
+    BatchSummary,
+    EpisodeRow,
+    load_summary,
+    now_iso,
+    read_episode_metrics,
+)
 from agentscene.batch.worker import EpisodeTask
 from agentscene.generate import GenerateConfig
 

@@ -95,7 +95,13 @@ def batch_command(
     from pydantic import ValidationError
     from rich.console import Console
 
-    from agentscene.batch import BatchConfig, BatchExistsError, IndexSpecError, SuiteError, run_batch
+    from agentscene.batch import (
+        BatchConfig,
+        BatchExistsError,
+        IndexSpecError,
+        SuiteError,
+        run_batch,
+    )
     from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
     from agentscene.cli import fail

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.exporters.base import (
-    ExportError,
     Exporter,
+    ExportError,
     exporter_info,
     exporter_names,
     get_exporter,
