@@ -24,7 +24,11 @@ def _load(path: Path, dialect: str) -> tuple[Any, str | None]:
         return None, f"{path}: {e}"
 
 
-def _table(rows: list[tuple[Path, EvalReport]]):
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _table(rows: list[tuple[Path, EvalReport]], *, mean: bool = False):
     from rich.table import Table
 
     table = Table(title="Physics evaluation", caption="coll%, oob%: share of objects; depth: deepest collision (m); PBL: volume outside "
@@ -43,15 +47,28 @@ def _table(rows: list[tuple[Path, EvalReport]]):
             "-" if r.walkable_ratio is None else f"{r.walkable_ratio:.0%}",
             "-" if not doors else f"{min(d.clearance for d in doors):.2f}",
         )
+    if mean and rows:  # a batch: the SceneReVis headline means (validity as a share of scenes)
+        reports = [r for _, r in rows]
+        walks = [r.walkable_ratio for r in reports if r.walkable_ratio is not None]
+        table.add_section()
+        table.add_row(
+            f"[bold]mean of {len(reports)}[/]", f"{_mean([r.n_objects for r in reports]):.1f}",
+            f"{_mean([r.collision_rate for r in reports]):.1f}", f"{_mean([r.max_penetration_depth for r in reports]):.2f}",
+            f"{_mean([r.oob_rate for r in reports]):.1f}", f"{_mean([r.pbl for r in reports]):.2f}",
+            f"{100 * _mean([1.0 if r.pbl_valid else 0.0 for r in reports]):.0f}%",
+            f"{_mean([len(r.floating) for r in reports if r.floating is not None]):.1f}",
+            "-" if not walks else f"{_mean(walks):.0%}", "",
+        )
     return table
 
 
 def eval_command(
-    scenes: Annotated[list[Path], typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON).")],
+    scenes: Annotated[list[Path] | None, typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full reports as JSON instead of a table.")] = False,
     compat: Annotated[str | None, typer.Option(help="Reproduce another evaluator's numbers: scenerevis.")] = None,
     dialect: Annotated[str, typer.Option(help="Input dialect, or auto to detect.")] = "auto",
     feedback: Annotated[bool, typer.Option("--feedback/--no-feedback", help="Print each scene's problems under the table.")] = True,
+    batch: Annotated[Path | None, typer.Option("--batch", help="A batch directory (agentscene batch --out): every finished episode's scene, with the means.")] = None,
 ) -> None:
     """Evaluate scene physics: collisions, out of bounds, PBL, support, walkable floor, doors."""
     from agentscene.cli import console, err_console, fail
@@ -59,10 +76,22 @@ def eval_command(
 
     if compat is not None and compat not in COMPAT_MODES:
         raise fail(f"unknown --compat {compat!r}; choose one of: {', '.join(COMPAT_MODES)}")
+    named = [(path, path) for path in scenes or []]  # (label in the table, file)
+    if batch is not None:
+        from agentscene.batch import finished_scenes
+
+        try:
+            named += [(Path(row.name), path) for row, path in finished_scenes(batch)]
+        except ValueError as e:
+            raise fail(str(e)) from None
+        if not named:
+            raise fail(f"{batch} has no finished episode yet")
+    if not named:
+        raise fail("give scene files, or --batch DIR")
     rows: list[tuple[Path, Any, EvalReport]] = []
     out: list[dict[str, Any]] = []
     bad = 0
-    for path in scenes:
+    for label, path in named:
         scene, error = _load(path, dialect)
         if error is not None:
             bad += 1
@@ -70,12 +99,12 @@ def eval_command(
             out.append({"scene": str(path), "error": error})
             continue
         report = evaluate(scene, compat=compat)
-        rows.append((path, scene, report))
+        rows.append((label, scene, report))
         out.append({"scene": str(path), "report": report.model_dump(mode="json")})
     if as_json:
         typer.echo(json.dumps(out, indent=2))
     elif rows:
-        console.print(_table([(p, r) for p, _, r in rows]))
+        console.print(_table([(p, r) for p, _, r in rows], mean=batch is not None))
         if feedback:
             for path, scene, report in rows:
                 if not report.ok:
