@@ -181,3 +181,21 @@ def test_kill_the_batch_mid_way_and_resume_loses_at_most_the_episodes_in_flight(
     m = re.search(r"(\d+) to run, (\d+) already done", " ".join(resumed.stdout.split()))
     assert m and int(m.group(1)) + int(m.group(2)) == len(lines) and int(m.group(2)) >= len(done)
     os.killpg(proc.pid, signal.SIGKILL) if _alive(proc.pid) else None
+
+
+def test_eval_batch_prints_the_metric_table_of_every_finished_episode(tmp_path):
+    prompts = _suite(tmp_path, ["a bedroom with a bed and a wardrobe", "a kitchen with a fridge", "a gym with a treadmill"])
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(prompts), "--out", str(out), "--indices", "0,2", *QUICK]).exit_code == 0
+    result = runner.invoke(app, ["eval", "--batch", str(out), "--no-feedback"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    summary = load_summary(out)
+    for row in summary.episodes:
+        assert row.name in result.output
+    assert "mean of 2" in result.output and "001-" not in result.output
+    as_json = runner.invoke(app, ["eval", "--batch", str(out), "--json"])
+    reports = json.loads(as_json.output)
+    assert [Path(r["scene"]).parent.name for r in reports] == [r.name for r in summary.episodes]
+    assert [r["report"]["n_objects"] for r in reports] == [r.metrics.n_objects for r in summary.episodes]
+    nothing = runner.invoke(app, ["eval", "--batch", str(tmp_path)])
+    assert nothing.exit_code == 1 and "not a batch directory" in _text(nothing)
