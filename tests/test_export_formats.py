@@ -332,3 +332,8 @@ def test_cli_export(tmp_path):
     assert bad.exit_code == 1 and "unknown export format 'fbx'" in bad.output and "Traceback" not in bad.output
     missing = runner.invoke(app, ["export", str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "is not a scene file" in missing.output
+    no_data = runner.invoke(app, ["export", str(DATA / "bedroom_basic.json"), "--assets", "3d-future",
+                                  "--assets-option", f"root={tmp_path / 'no-such-dataset'}", "--out", str(tmp_path / "x.glb")])
+    assert no_data.exit_code == 1 and "is not a directory" in no_data.output and "Traceback" not in no_data.output
+    bad_option = runner.invoke(app, ["export", str(DATA / "bedroom_basic.json"), "--assets-option", "novalue"])
+    assert bad_option.exit_code == 1 and "must look like KEY=VALUE" in bad_option.output

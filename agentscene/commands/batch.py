@@ -193,6 +193,7 @@ def export_command(
     format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
     out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix).")] = None,
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
+    assets_option: Annotated[list[str] | None, typer.Option("--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")] = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
 ) -> None:
     """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
@@ -201,8 +202,14 @@ def export_command(
     from agentscene.cli import fail
     from agentscene.exporters import ExportError, export_path
 
+    settings = {}
+    for item in assets_option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"--assets-option {item!r} must look like KEY=VALUE")
+        settings[key.strip()] = value
     try:
-        written = export_path(scene, format, out, assets=assets, dynamic=dynamic)
+        written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
     except ExportError as e:
         raise fail(str(e)) from None
     Console().print(f"wrote {written}", highlight=False)

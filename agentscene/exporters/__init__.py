@@ -84,7 +84,7 @@ def export_path(source: str | Path, format: str, out: str | Path | None = None, 
         scene_file.stem + (".sceneeval.json" if format == "scene-eval" else info.suffix))
     try:
         provider = default_mesh_provider(assets, **(assets_settings or {}))
-    except (AssetError, ValidationError, ValueError) as e:
+    except (AssetError, ValidationError, ValueError, OSError) as e:  # bad settings, a missing dataset folder
         raise ExportError(f"asset backend {assets!r}: {e}") from None
     try:
         return export_scene(scene, format, target, mesh_provider=provider, **settings)
