@@ -17,10 +17,6 @@ import typer
 
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
-#: generate's CLI names whose GenerateConfig field is spelled differently
-_RENAMED = {"timeout": "timeout_s", "retries": "max_retries"}
-
-
 def generate_parameters() -> list[inspect.Parameter]:
     """The shared options, taken from `agentscene generate` itself (annotations evaluated)."""
     from agentscene.commands.generate import generate_command
@@ -33,25 +29,9 @@ def config_from_options(options: dict[str, Any]):
     """generate's CLI option values -> the batch's base GenerateConfig (prompt filled per episode).
 
     Raises ValueError for a malformed value (pydantic's ValidationError is one)."""
-    from agentscene.generate import GenerateConfig
+    from agentscene.commands.generate import config_from_options as from_generate_options
 
-    data: dict[str, Any] = {"prompt": "(batch)"}
-    fields = GenerateConfig.model_fields
-    for name, value in options.items():
-        if name == "assets_option":
-            settings = {}
-            for item in value or []:
-                key, sep, val = item.partition("=")
-                if not sep or not key.strip():
-                    raise ValueError(f"--assets-option {item!r} must look like KEY=VALUE")
-                settings[key.strip()] = val
-            data["assets_settings"] = settings
-            continue
-        field = _RENAMED.get(name, name)
-        if field not in fields:
-            raise RuntimeError(f"generate option {name!r} has no GenerateConfig field; update _RENAMED in {__name__}")
-        data[field] = value
-    return GenerateConfig(**data)
+    return from_generate_options({"prompt": "(batch)", **options})
 
 
 def _problems(e: Exception) -> str:

@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+#: CLI option names whose GenerateConfig field is spelled differently
+RENAMED = {"timeout": "timeout_s", "retries": "max_retries"}
+
+
+def config_from_options(options: dict[str, Any]):
+    """`agentscene generate` option values -> GenerateConfig (shared with `agentscene batch`).
+
+    Raises ValueError for a malformed value (pydantic's ValidationError is one); a CLI option
+    with no GenerateConfig field is our bug and raises RuntimeError."""
+    from agentscene.generate import GenerateConfig
+
+    data: dict[str, Any] = {}
+    for name, value in options.items():
+        if name == "assets_option":
+            settings = {}
+            for item in value or []:
+                key, sep, val = item.partition("=")
+                if not sep or not key.strip():
+                    raise ValueError(f"--assets-option {item!r} must look like KEY=VALUE")
+                settings[key.strip()] = val
+            data["assets_settings"] = settings
+            continue
+        field = RENAMED.get(name, name)
+        if field not in GenerateConfig.model_fields:
+            raise RuntimeError(f"generate option {name!r} has no GenerateConfig field; update RENAMED in {__name__}")
+        data[field] = value
+    return GenerateConfig(**data)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +66,7 @@ def generate_command(
     retries: Annotated[int, typer.Option(help="Retries of a failed model call (429, 5xx, timeouts).")] = 4,
 ) -> None:
     """Generate a scene: create a room, furnish and revise it over several turns, render and evaluate it."""
+    options = dict(locals())
     from pydantic import ValidationError
     from rich.console import Console
 
@@ -45,26 +74,17 @@ def generate_command(
     from agentscene.assets import AssetError, MissingExtraError
     from agentscene.cli import fail
     from agentscene.commands.generate_view import Progress, print_summary
-    from agentscene.generate import GenerateConfig, RunExistsError, generate
+    from agentscene.generate import RunExistsError, generate
     from agentscene.renderers import RendererUnavailableError
 
     console = Console()
-    settings: dict[str, str] = {}
-    for item in assets_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise fail(f"--assets-option {item!r} must look like KEY=VALUE")
-        settings[key.strip()] = value
     try:
-        config = GenerateConfig(
-            prompt=prompt, name=name, out=out, agent=agent, provider=provider, model=model, base_url=base_url,
-            api_key=api_key, mode=mode, renderer=renderer, assets=assets, assets_settings=settings, turns=turns, physics_feedback=physics_feedback,
-            vlm_feedback=vlm_feedback, critic=critic, physics_optimization=physics_optimization, rollback=rollback,
-            seed=seed, resume=resume, timeout_s=timeout, max_retries=retries,
-        )
+        config = config_from_options(options)
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
         raise fail(problems) from None
+    except ValueError as e:
+        raise fail(str(e)) from None
     progress = Progress(console, config)
     try:
         summary = generate(config, on_turn=progress.turn, on_start=progress.start)
