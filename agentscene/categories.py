@@ -42,7 +42,7 @@ CATEGORIES: tuple[CategoryInfo, ...] = (
     _c("bar_stool", ["bar stool", "counter stool", "barstool"], (0.4, 0.75, 0.4)),
     _c("stool", ["stool", "footstool", "step stool"], (0.4, 0.45, 0.4)),
     _c("sectional_sofa", ["sectional", "sectional sofa", "corner sofa", "l-shaped sofa", "l shaped sofa", "modular sofa"], (2.8, 0.85, 1.8), against_wall=True),
-    _c("sofa", ["sofa", "couch", "loveseat", "love seat", "settee", "futon", "chesterfield"], (2.1, 0.85, 0.9), against_wall=True),
+    _c("sofa", ["sofa", "couch", "loveseat", "love seat", "settee", "futon", "chesterfield", "chaise lounge", "chaise longue", "chaise"], (2.1, 0.85, 0.9), against_wall=True),
     _c("armchair", ["armchair", "arm chair", "lounge chair", "accent chair", "recliner", "easy chair", "wingback", "club chair", "reading chair", "rocking chair"], (0.85, 0.95, 0.85)),
     _c("chair", ["chair", "seat"], (0.5, 0.9, 0.5)),
     _c("bench", ["bench"], (1.2, 0.45, 0.4)),

@@ -24,7 +24,8 @@ ROOM_PHRASES: dict[str, tuple[str, ...]] = {
     "bathroom": ("bathroom", "bath room", "washroom", "restroom", "powder room", "ensuite", "en suite", "wc room"),
     "office": ("office", "home office", "workspace", "work room", "workroom", "coworking", "work space"),
     "study_room": ("study", "study room", "library", "reading room", "reading nook"),
-    "gym": ("gym", "home gym", "fitness room", "workout room", "exercise room", "fitness studio", "weight room"),
+    "gym": ("gym", "home gym", "fitness room", "workout room", "exercise room", "fitness studio", "weight room",
+            "martial arts room", "dojo", "yoga room", "yoga studio", "training room"),
     "entertainment_room": ("game room", "games room", "gaming room", "media room", "home theater", "home theatre",
                            "entertainment room", "rec room", "recreation room", "man cave", "billiard room"),
 }
@@ -35,6 +36,8 @@ ROOM_FROM_OBJECT: dict[str, str] = {
     "sectional_sofa": "living_room", "tv_stand": "living_room", "dining_table": "dining_room",
     "stove": "kitchen", "fridge": "kitchen", "kitchen_island": "kitchen", "toilet": "bathroom",
     "bathtub": "bathroom", "shower": "bathroom", "desk": "office", "treadmill": "gym", "squat_rack": "gym",
+    "punching_bag": "gym", "weight_bench": "gym", "exercise_bike": "gym", "rowing_machine": "gym", "elliptical": "gym",
+    "dumbbell_rack": "gym", "yoga_mat": "gym",
     "pool_table": "entertainment_room", "arcade_machine": "entertainment_room", "ping_pong_table": "entertainment_room",
 }
 
@@ -136,13 +139,31 @@ class PromptSpec(BaseModel):
 
 
 def _find_room(words: list[str]) -> str | None:
+    """The room the prompt names; a room word inside an object's name ("office chair",
+    "chaise lounge") does not count."""
     text = " " + " ".join(words) + " "
+    singular = " " + " ".join(_singular(w) for w in words) + " "
+    object_spans = []
+    for phrase, _ in _phrase_index():
+        if len(phrase) < 2:
+            break  # longest first: the rest are single words
+        key = " " + " ".join(phrase) + " "
+        at = singular.find(key)
+        while at >= 0:
+            object_spans.append((at, at + len(key)))
+            at = singular.find(key, at + 1)
     best: tuple[int, str] | None = None
     for room, phrases in ROOM_PHRASES.items():
         for phrase in phrases:
             at = text.find(" " + phrase + " ")
-            if at >= 0 and (best is None or len(phrase) > best[0]):
-                best = (len(phrase), room)
+            while at >= 0:
+                end = at + len(phrase) + 2
+                inside_object = any(lo <= at and end <= hi and hi - lo > end - at for lo, hi in object_spans)
+                if not inside_object:
+                    if best is None or len(phrase) > best[0]:
+                        best = (len(phrase), room)
+                    break
+                at = text.find(" " + phrase + " ", at + 1)
     return best[1] if best else None
 
 
