@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from agentscene.agents.planner.arrange import arrange
 from agentscene.agents.planner.layout import Layout, Placement
 from agentscene.agents.planner.program import ItemSpec, build_program, choose_dimensions, make_room
 from agentscene.agents.planner.prompt import PromptSpec, parse_prompt
@@ -67,7 +68,7 @@ class Planner:
                                                "room_type": spec.room_type})
             items = self.program(spec, room.area)
             layout = Layout(scene, _rng(self.seed, prompt, "trial"))
-            layout.place_all(items)
+            arrange(layout, items)
             important = sum(1 for item, _ in layout.skipped if item.explicit or not item.decor)
             if best is None or important < best[0]:
                 best = (important, scene)
@@ -111,7 +112,7 @@ class Planner:
         missing = self.missing(spec, scene)
         if missing:
             layout = Layout(scene, _rng(self.seed, prompt, f"layout{len(scene.objects)}"))
-            placements = layout.place_all(missing)
+            placements = arrange(layout, missing)
             phase = min((p.phase for p in placements), default=None)
             chosen = [p for p in placements if p.phase == phase]
             if chosen:

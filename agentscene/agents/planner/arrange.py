@@ -1,0 +1,139 @@
+"""The order of placement: anchors with their companions first, then storage, free pieces,
+corners, rugs, things on surfaces, on walls and on the ceiling, and whatever is left.
+
+Each step asks `Layout` (the rules for one kind of piece) for a spot and records a skip with
+its reason when there is none.
+"""
+
+from __future__ import annotations
+
+from agentscene.agents.planner.layout import (
+    CENTER,
+    CORNER,
+    FREE,
+    ON_SURFACE,
+    SATELLITES,
+    Layout,
+    Placement,
+)
+from agentscene.agents.planner.program import ItemSpec
+from agentscene.agents.planner.space import Placed
+from agentscene.categories import category_info
+
+
+def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
+    """Place every item, group by group, in the order that lets companions find their anchors."""
+    pending = list(items)
+
+    def take(*cats: str) -> list[ItemSpec]:
+        got = [i for i in pending if i.category in cats]
+        for i in got:
+            pending.remove(i)
+        return got
+
+    def anchors(*cats: str) -> list[Placed]:
+        return [p for p in layout.space.items if p.category in cats]
+
+    nightstands = take("nightstand")
+    for bed in take("bed", "crib"):
+        if layout.place_bed(bed, [n for n in nightstands][: 2]) is None:
+            layout._skip(bed, "no wall left long enough for it")
+    for bed in anchors("bed", "crib"):
+        while nightstands and layout._satellite_count.get(bed.key, 0) < 2:
+            n = nightstands.pop(0)
+            if layout.place_nightstand(n, bed) is None:
+                pending.append(n)
+                break
+            layout._satellite_count[bed.key] = layout._satellite_count.get(bed.key, 0) + 1
+    pending.extend(nightstands)
+    for bench in take("bench"):
+        beds = anchors("bed")
+        if not (beds and layout.place_at_foot(bench, beds[0])) and not layout.place_against_wall(bench):
+            layout._skip(bench, "no free spot")
+
+    stands = take("tv_stand")
+    for sofa in take("sectional_sofa", "sofa"):
+        if layout.place_sofa(sofa, wants_tv=bool(stands)) is None:
+            layout._skip(sofa, "no wall left long enough for it")
+    sofas = anchors("sofa", "sectional_sofa")
+    for stand in stands:
+        placed = layout.place_tv_stand(stand, sofas[0]) if sofas else layout.place_against_wall(stand)
+        if placed is None:
+            layout._skip(stand, "no free wall")
+    for table in take("coffee_table"):
+        if not (sofas and layout.place_coffee_table(table, sofas[0])) and not layout.place_centre(table):
+            layout._skip(table, "no free spot")
+    for chair in take("armchair"):
+        tables = anchors("coffee_table")
+        placed = layout.place_armchair(chair, tables[0], sofas[0] if sofas else None) if tables else None
+        if placed is None and not layout.place_corner(chair):
+            layout._skip(chair, "no free spot")
+    for item in take("side_table", "ottoman"):
+        hosts = anchors(*SATELLITES[item.category])
+        if not any(layout.place_beside(item, h) for h in hosts[:2]) and not layout.place_corner(item):
+            layout._skip(item, "no free spot")
+
+    chairs = take("office_chair", "chair")
+    for k, desk in enumerate(take("desk")):
+        chair = chairs[k] if k < len(chairs) else None
+        accept = (lambda p, c=chair: layout._chair_fits(c, p)) if chair is not None else None
+        if layout.place_against_wall(desk, accept=accept) is None and layout.place_against_wall(desk) is None:
+            layout._skip(desk, "no free wall")
+    for desk in anchors("desk"):
+        if chairs and layout._satellite_count.get(desk.key, 0) < 1:
+            chair = chairs.pop(0)
+            if layout.place_desk_chair(chair, desk) is None:
+                layout._skip(chair, "no room in front of the desk")
+            layout._satellite_count[desk.key] = 1
+
+    for table in take(*CENTER):
+        if layout.place_centre(table) is None:
+            layout._skip(table, "no open floor large enough")
+    seats = take("dining_chair", "bar_stool") + chairs
+    for seat in seats:
+        tables = anchors(*SATELLITES.get(seat.category, ("dining_table",)))
+        if not any(layout.place_chair_at(seat, t) for t in tables):
+            if not layout.place_corner(seat):
+                layout._skip(seat, "no room around a table")
+
+    wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
+                  and i.category not in CORNER and i.category not in ON_SURFACE]
+    for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
+        pending.remove(item)
+        if layout.place_against_wall(item) is None and layout.place_free(item) is None:
+            layout._skip(item, "no free wall")
+    for item in take(*FREE):
+        if item.category == "yoga_mat":
+            if layout.place_rug(item) is None:
+                layout._skip(item, "no open floor")
+        elif layout.place_free(item) is None:
+            layout._skip(item, "no free spot")
+    for item in take("floor_lamp"):
+        hosts = anchors("sofa", "sectional_sofa", "armchair")
+        if not any(layout.place_beside(item, h) for h in hosts[:2]) and not layout.place_corner(item):
+            layout._skip(item, "no free corner")
+    for item in take(*CORNER):
+        if layout.place_corner(item) is None:
+            layout._skip(item, "no free corner")
+    for item in take("rug"):
+        if layout.place_rug(item) is None:
+            layout._skip(item, "no open floor")
+    for item in [i for i in pending if i.category in ON_SURFACE]:
+        pending.remove(item)
+        if layout.place_on(item) is None:
+            if item.category == "tv" and layout.place_mounted(item):
+                continue
+            layout._skip(item, "nothing to stand it on")
+    for item in [i for i in pending if category_info(i.category).support == "wall"]:
+        pending.remove(item)
+        if layout.place_mounted(item) is None:
+            layout._skip(item, "no free wall space")
+    for item in [i for i in pending if category_info(i.category).support == "ceiling"]:
+        pending.remove(item)
+        if layout.place_ceiling(item) is None:
+            layout._skip(item, "no free ceiling spot")
+    for item in list(pending):
+        pending.remove(item)
+        if layout.place_free(item) is None and layout.place_corner(item) is None:
+            layout._skip(item, "no free spot")
+    return layout.placements
