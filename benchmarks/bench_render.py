@@ -12,21 +12,10 @@ import json
 import os
 import statistics
 import time
-from pathlib import Path
 
-from agentscene import load_scene
+from _scenes import thirty_objects
+
 from agentscene.renderers import get_renderer
-from agentscene.scene import Scene
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def thirty_objects() -> Scene:
-    office = load_scene(ROOT / "tests" / "data" / "scenes" / "office_open.json")
-    keep = office.objects[:30]
-    ids = {o.id for o in keep}
-    keep = [o if o.support in ("floor", "wall", "ceiling") or o.support in ids else o.model_copy(update={"support": "floor"}) for o in keep]
-    return office.with_objects(keep)
 
 
 def procedural_meshes():

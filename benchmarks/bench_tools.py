@@ -10,21 +10,11 @@ import json
 import random
 import statistics
 import time
-from pathlib import Path
 
-from agentscene import load_scene
+from _scenes import thirty_objects
+
 from agentscene.scene import Scene
 from agentscene.tools import apply_tool, parse_reply
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def thirty_objects() -> Scene:
-    office = load_scene(ROOT / "tests" / "data" / "scenes" / "office_open.json")
-    keep = office.objects[:30]
-    ids = {o.id for o in keep}
-    keep = [o if o.support in ("floor", "wall", "ceiling") or o.support in ids else o.model_copy(update={"support": "floor"}) for o in keep]
-    return office.with_objects(keep)
 
 
 def timed(fn, n: int) -> list[float]:
