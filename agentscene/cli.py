@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from agentscene.commands import console, err_console, fail  # noqa: F401 - fail is re-exported
 from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
 from agentscene.formats.native import scene_json_schema
 
@@ -25,8 +25,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 
 #: Modules that add commands: each has `register(app)`.
 COMMAND_MODULES = (
@@ -40,11 +38,6 @@ COMMAND_MODULES = (
     "agentscene.commands.mcp",
 )
 
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print a user-facing error (no traceback) and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:

@@ -26,7 +26,7 @@ SQUARE = [(0, 0), (4, 0), (4, 3), (0, 3)]
 
 def test_clockwise_floor_is_normalised_to_counter_clockwise():
     room = Room(floor=list(reversed(SQUARE)))
-    assert room.floor == ((0.0, 3.0), (4.0, 3.0), (4.0, 0.0), (0.0, 0.0))[::-1] or room.floor[0] == (0.0, 0.0)
+    assert room.floor == ((0.0, 0.0), (4.0, 0.0), (4.0, 3.0), (0.0, 3.0))  # the clockwise input, reversed
     # counter-clockwise means positive shoelace area
     from agentscene.geometry import signed_area
 

@@ -1,1 +1,19 @@
-"""CLI command modules: each has `register(app)` and imports heavy libraries only inside commands."""
+"""CLI command modules: each has `register(app)` and imports heavy libraries only inside commands.
+
+The consoles and `fail` live here rather than in agentscene.cli, so command modules can import
+them at the top without a cycle (agentscene.cli imports every command module).
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a user-facing error (no traceback) and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands import fail
+
 assets_app = typer.Typer(help="Asset backends: index datasets, search, assign meshes, serve meshes.",
                          no_args_is_help=True)
 
@@ -72,11 +74,6 @@ def make_backend(name: str, *, root: Path | None = None, annotations: Path | Non
     return get_backend(name, **kw)
 
 
-def _fail(message: str) -> typer.Exit:
-    from agentscene.cli import fail
-
-    return fail(message)
-
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
@@ -106,16 +103,16 @@ def index(
     from agentscene.assets import AssetError, MissingExtraError
 
     if kind not in ("3d-future", "objaverse"):
-        raise _fail(f"--kind must be 3d-future or objaverse, got {kind!r}")
+        raise fail(f"--kind must be 3d-future or objaverse, got {kind!r}")
     if not directory.is_dir():
-        raise _fail(f"{directory} is not a directory")
+        raise fail(f"{directory} is not a directory")
     start = time.perf_counter()
     try:
         backend = make_backend(kind, root=directory, annotations=annotations, glb_dir=glb_dir, index_dir=index_dir,
                                embedder=embedder, runtime=runtime)
         idx = backend.build_index()  # type: ignore[attr-defined]
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     cats = sorted(idx.categories().items(), key=lambda kv: -kv[1])[:8]
     typer.echo(f"indexed {len(idx)} {kind} assets in {time.perf_counter() - start:.1f} s -> {backend.index_dir}")  # type: ignore[attr-defined]
     typer.echo(f"embedder {idx.embedder_name}; skipped {idx.manifest.get('skipped', 0)}")
@@ -146,7 +143,7 @@ def find(
                          embedder=embedder, runtime=runtime)
         matches = b.find(description, category=category, size=size, k=k)
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     if as_json:
         typer.echo(json.dumps([m.model_dump() for m in matches], indent=2))
         return
@@ -191,9 +188,9 @@ def assign(
         result = assign_assets(s, b, verify=verify, overwrite=overwrite)
         atomic_write_json(out, dump_scene(result.scene, to))
     except SceneFormatError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     for a in result.assignments:
         mark = {"assigned": "✓", "kept": "=", "failed": "✗"}[a.status]
         typer.echo(f"{mark} {a.object_id}: {a.message}")
@@ -223,7 +220,7 @@ def mesh(
         b = make_backend(backend, root=root, annotations=annotations, glb_dir=glb_dir, url=url, index_dir=index_dir)
         m = b.mesh(asset_id)
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     data = m.export(file_type=out.suffix.lstrip(".").lower() or "glb")
     atomic_write_bytes(out, data if isinstance(data, bytes) else data.encode("utf-8"))
     e = m.extents
@@ -247,6 +244,6 @@ def serve(
         uvicorn = require("uvicorn", "assets")
         app = create_app(make_backend("procedural", embedder=embedder, runtime=runtime), store_dir=store)
     except MissingExtraError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     typer.echo(f"serving procedural meshes on http://{host}:{port} (POST /generate_geometries, GET /health)")
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -84,7 +84,7 @@ def batch_command(
     )
     from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
-    from agentscene.cli import fail
+    from agentscene.commands import fail
 
     if resume and skip_existing:
         raise fail("--resume and --skip-existing exclude each other: resume finishes unfinished runs, "
@@ -158,7 +158,7 @@ def report_command(
     """Write a self-contained HTML report of a run (renders, per-turn metrics and plot, tool calls) or of a batch (gallery, aggregates)."""
     from rich.console import Console
 
-    from agentscene.cli import fail
+    from agentscene.commands import fail
     from agentscene.report import ReportError, write_report
 
     try:
@@ -179,7 +179,7 @@ def export_command(
     """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
     from rich.console import Console
 
-    from agentscene.cli import fail
+    from agentscene.commands import fail
     from agentscene.exporters import ExportError, export_path
 
     settings = {}

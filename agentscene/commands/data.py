@@ -34,7 +34,7 @@ EmbedOpt = Annotated[bool, typer.Option("--embed-scene", help="Inline each scene
 
 
 def _sources(paths: list[Path], dialect: str) -> list[SceneSource]:
-    from agentscene.cli import err_console, fail
+    from agentscene.commands import err_console, fail
     from agentscene.datasets import load_sources
     from agentscene.formats import roomplan  # noqa: F401  (registers the dialect until formats/__init__ does)
 
@@ -52,7 +52,7 @@ def _sources(paths: list[Path], dialect: str) -> list[SceneSource]:
 def _run(kind: str, sources: list[SceneSource], out: Path, settings: DatasetSettings) -> BuildSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from agentscene.cli import err_console, fail
+    from agentscene.commands import err_console, fail
     from agentscene.datasets import build_records, build_view_records
     from agentscene.renderers import RenderError, RendererUnavailableError
 
@@ -79,7 +79,7 @@ def _run(kind: str, sources: list[SceneSource], out: Path, settings: DatasetSett
 
 
 def _report(summary: BuildSummary, out: Path) -> None:
-    from agentscene.cli import console
+    from agentscene.commands import console
 
     tasks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_task.items()))
     console.print(f"wrote {out}: {summary.records} records from {summary.scenes} scenes ({tasks or 'none'})"
@@ -136,7 +136,7 @@ def actions_cmd(
     from_: FromOpt = "auto",
 ) -> None:
     """Instruction -> tool-call records, each verified by applying the calls to the scene."""
-    from agentscene.cli import fail
+    from agentscene.commands import fail
 
     if verify not in ("boxes", "physics"):
         raise fail(f"--verify must be boxes or physics, got {verify!r}")
@@ -180,7 +180,7 @@ def roomplan_cmd(
     """Import an Apple RoomPlan capture; print what had to be fixed or dropped."""
     from pydantic import ValidationError
 
-    from agentscene.cli import console, err_console, fail
+    from agentscene.commands import console, err_console, fail
     from agentscene.formats import SceneFormatError, dump_scene, read_json_file
     from agentscene.formats.errors import describe_validation_error
     from agentscene.formats.roomplan import RoomPlanSettings, read_roomplan

@@ -71,7 +71,7 @@ def eval_command(
     batch: Annotated[Path | None, typer.Option("--batch", help="A batch directory (agentscene batch --out): every finished episode's scene, with the means.")] = None,
 ) -> None:
     """Evaluate scene physics: collisions, out of bounds, PBL, support, walkable floor, doors."""
-    from agentscene.cli import console, err_console, fail
+    from agentscene.commands import console, err_console, fail
     from agentscene.rewards import COMPAT_MODES, evaluate, feedback_text
 
     if compat is not None and compat not in COMPAT_MODES:

@@ -72,7 +72,7 @@ def generate_command(
 
     from agentscene.agents.client import ProviderError
     from agentscene.assets import AssetError, MissingExtraError
-    from agentscene.cli import fail
+    from agentscene.commands import fail
     from agentscene.commands.generate_view import Progress, print_summary
     from agentscene.generate import RunExistsError, generate
     from agentscene.renderers import RendererUnavailableError

@@ -7,11 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-
-def _fail(message: str) -> typer.Exit:
-    from agentscene.cli import fail
-
-    return fail(message)
+from agentscene.commands import fail
 
 
 def mcp(
@@ -31,27 +27,27 @@ def mcp(
     from agentscene.mcpserver import MCPSettings, SessionBusy, serve
 
     if transport not in ("stdio", "http"):
-        raise _fail(f"--transport must be stdio or http, got {transport!r}")
+        raise fail(f"--transport must be stdio or http, got {transport!r}")
     mode: Literal["stdio", "http"] = "stdio" if transport == "stdio" else "http"
     if scene is not None:
         try:
             load_scene(scene)
         except SceneFormatError as e:
-            raise _fail(str(e)) from None
+            raise fail(str(e)) from None
     try:
         settings = MCPSettings(workdir=workdir.resolve(), scene=scene.resolve() if scene else None, transport=mode,
                                host=host, port=port, session=session, renderer=renderer)
     except ValidationError as e:
-        raise _fail("; ".join(describe_validation_error(e))) from None
+        raise fail("; ".join(describe_validation_error(e))) from None
     settings.workdir.mkdir(parents=True, exist_ok=True)
     if mode == "http":
         typer.echo(f"agentscene MCP server on http://{host}:{port}/mcp (workdir {settings.workdir})", err=True)
     try:
         anyio.run(serve, settings)
     except SessionBusy as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     except ImportError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
 
@@ -69,9 +65,9 @@ def view(
         settings = ViewerSettings(target=target.resolve(), host=host, port=port)
         run_viewer(settings, open_browser=open_browser)
     except ViewerTargetError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     except ImportError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -31,7 +31,7 @@ def render(
     dialect: Annotated[str, typer.Option(help="Input dialect, or auto to detect.")] = "auto",
 ) -> None:
     """Render a scene's views to PNGs (one per view plus the merged side-by-side image)."""
-    from agentscene.cli import console, fail
+    from agentscene.commands import console, fail
     from agentscene.fileio import atomic_write_json
     from agentscene.formats import SceneFormatError, load_scene
     from agentscene.renderers import RenderError, RendererUnavailableError, get_renderer
@@ -75,7 +75,7 @@ def render(
 
 def _asset_mesh_provider(name: str):
     """A MeshProvider from the asset backend `name` (imported only when asked for)."""
-    from agentscene.cli import fail
+    from agentscene.commands import fail
 
     try:
         from agentscene.assets import get_backend, mesh_provider

@@ -26,7 +26,7 @@ def dataset_command(
     scene_dialect: Annotated[str, typer.Option(help="Format of the scene JSON in the prompt (native, scenerevis).")] = "native",
 ) -> None:
     """Build task rows (prompt, room type, key objects, initial room) for TRL, verl or ms-swift."""
-    from agentscene.cli import console, fail
+    from agentscene.commands import console, fail
     from agentscene.env.observation import system_message
     from agentscene.env.tasks import (
         ROW_FORMATS,
@@ -68,7 +68,7 @@ def export_sft_command(
     fmt: Annotated[str, typer.Option("--format", help="Sample layout: ms-swift (SceneChain) or trl.")] = "ms-swift",
 ) -> None:
     """Turn run directories into multi-turn chat samples with images for supervised fine-tuning."""
-    from agentscene.cli import console, err_console, fail
+    from agentscene.commands import console, err_console, fail
     from agentscene.env.sft import SFT_FORMATS, export_sft
     from agentscene.env.tasks import write_jsonl
 
