@@ -198,7 +198,7 @@ room space area corner nook zone wall walls floor ceiling side sides end ends mi
 right top bottom edge window windows door doors entrance entry doorway view views light lighting natural daylight
 sunlight sun lit illuminated layout plan arrangement design feel vibe look atmosphere ambience ambiance mood style
 styled decor decorated furnished furnishings furniture pieces piece items item things thing objects object
-lies lie lying sits sit sitting stands stand standing placed positioned located arranged centered centred tucked pushed pulled
+hangs hang lies lie lying sits sit sitting stands stand standing placed positioned located arranged centered centred tucked pushed pulled
 facing faces face faced lined lining runs running hung hanging mounted mount leaning leans rests resting
 set sets paired pairing flanked flanking surrounded surrounding complete completed completes finished finish
 anchored anchor anchors anchoring grouped group groups framed framing frames topped topping holding holds hold

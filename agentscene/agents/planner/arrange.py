@@ -115,7 +115,7 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_centre(table) is None:
             layout._skip(table, "no open floor large enough")
     seats = take("dining_chair", "bar_stool") + chairs + table_seats
-    seats.sort(key=lambda i: (i.anchor is None, {"ends": 0, "sides": 1}.get(i.placement or "", 2)))
+    seats.sort(key=lambda i: (i.anchor is None, {"ends": 0, "sides": 1}.get(i.placement or "", 2), -i.size[0]))
     for seat in seats:
         own = layout.anchor_of(seat.anchor) if seat.anchor else None
         tables = [own] if own is not None else anchors(*SATELLITES.get(seat.category, ("dining_table",)))

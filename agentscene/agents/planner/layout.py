@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from agentscene.agents.planner.program import ItemSpec
+from agentscene.agents.planner.program import ItemSpec, seats_per_end
 from agentscene.agents.planner.space import WALL_GAP, Placed, Space, Wall, clearance_zone
 from agentscene.scene import Scene
 
@@ -127,9 +127,10 @@ class Layout:
 
     # -- committing -------------------------------------------------------------------------
 
-    def _placed(self, item: ItemSpec, pos, yaw: float, support: str = "floor", group: str | None = None) -> Placed:
+    def _placed(self, item: ItemSpec, pos, yaw: float, support: str = "floor", group: str | None = None,
+                use_zone: bool = True) -> Placed:
         pos = (_r(pos[0]), _r(pos[1]), _r(pos[2]))
-        zone = clearance_zone(item.category, pos, yaw, item.size) if support == "floor" else None
+        zone = clearance_zone(item.category, pos, yaw, item.size) if support == "floor" and use_zone else None
         return Placed(f"new:{item.key}", item.category, pos, round(yaw, 4), item.size, support, group, zone)
 
     def _commit(self, item: ItemSpec, p: Placed) -> Placed:
@@ -138,10 +139,10 @@ class Layout:
         return p
 
     def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
-             accept: Callable[[Placed], bool] | None = None) -> Placed | None:
+             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True) -> Placed | None:
         ordered = sorted(cands, key=lambda c: -c[2])
         for pos, yaw, _ in ordered[: self.max_tries]:
-            p = self._placed(item, pos, yaw, support, group)
+            p = self._placed(item, pos, yaw, support, group, use_zone)
             if self.space.fits(p) and (accept is None or accept(p)):
                 return self._commit(item, p)
         return None
@@ -364,8 +365,18 @@ class Layout:
         return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
 
     def place_centre(self, item: ItemSpec) -> Placed | None:
+        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first."""
         target = self._open_centre()
-        return self._try(item, self.grid_candidates(item, target, self._axis_yaws()), group=f"new:{item.key}")
+        yaws = self._axis_yaws()
+        region = self.space.region
+        if region is not None:
+            x0, z0, x1, z1 = region.bounds
+            if (z1 - z0) > (x1 - x0):
+                yaws = yaws[::-1]
+        cands = self.grid_candidates(item, target, yaws[:1])
+        penalty = 0.6 if item.size[0] > item.size[2] * 1.3 else 0.0
+        cands += [(pos, yaw, score - penalty) for pos, yaw, score in self.grid_candidates(item, target, yaws[1:])]
+        return self._try(item, cands, group=f"new:{item.key}")
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
@@ -381,10 +392,14 @@ class Layout:
                 z = table.position[2] + right[1] * along + front[1] * off
                 seats.append((x, z, _yaw_facing(-front[0] * side, -front[1] * side)))
         n_sides = len(seats)
-        for side in (1, -1):
-            off = side * (w / 2 + 0.06 + item.size[2] / 2)
-            x, z = table.position[0] + right[0] * off, table.position[2] + right[1] * off
-            seats.append((x, z, _yaw_facing(-right[0] * side, -right[1] * side)))
+        per_end = seats_per_end(d, item.size[0])
+        for k in range(per_end):
+            across = (k + 0.5) * d / per_end - d / 2
+            for side in (1, -1):
+                off = side * (w / 2 + 0.06 + item.size[2] / 2)
+                x = table.position[0] + right[0] * off + front[0] * across
+                z = table.position[2] + right[1] * off + front[1] * across
+                seats.append((x, z, _yaw_facing(-right[0] * side, -right[1] * side)))
         if item.placement == "sides":
             seats = seats[:n_sides]
         elif item.placement == "ends":
@@ -392,7 +407,8 @@ class Layout:
         if table.category in ("kitchen_island", "counter"):
             seats = [s for s in seats if abs(((s[2] - table.yaw + 180) % 360) - 180) > 135]  # front side only
         cands = [((x, 0.0, z), yaw, -i * 0.01) for i, (x, z, yaw) in enumerate(seats)]
-        return self._try(item, cands, group=table.group)
+        # a seat's use area is the table it faces: no clearance zone of its own
+        return self._try(item, cands, group=table.group, use_zone=False)
 
     def place_desk_chair(self, item: ItemSpec, desk: Placed) -> Placed | None:
         front, _ = _vec(desk.yaw)

@@ -331,13 +331,19 @@ def _size_tables(items: list[ItemSpec]) -> None:
         ends = [s for s in seats if s.placement == "ends"]
         if not ends and sides > 6:
             sides -= 2  # two of a long set sit at the heads
-        per_side = math.ceil(sides / 2)
         w, h, d = table.size
-        if w == d and per_side <= 2 and not ends:
+        if w == d and sides <= 4 and not ends:
             continue  # a round table seats its set around it
-        need_w = per_side * SEAT_PITCH + 0.15
-        need_d = max([d, *[s.size[0] + 0.1 for s in ends]])
-        table.size = (round(max(w, need_w), 2), h, round(max(d, min(need_d, 1.2)), 2))
+        d = round(max([d, *[min(s.size[0] + 0.1, 1.2) for s in ends]]), 2)
+        if ends:
+            sides += max(0, len(ends) - 2 * seats_per_end(d, max(s.size[0] for s in ends)))  # the rest move to the sides
+        per_side = math.ceil(sides / 2)
+        table.size = (round(max(w, per_side * SEAT_PITCH + 0.15), 2), h, d)
+
+
+def seats_per_end(table_depth: float, seat_width: float) -> int:
+    """How many seats of this width fit side by side at one head of a table."""
+    return max(1, int((table_depth + 0.05) / (seat_width + 0.05)))
 
 
 def _needed_area(items: list[ItemSpec]) -> float:
@@ -365,11 +371,29 @@ def choose_dimensions(brief: Brief, items: list[ItemSpec], rng: random.Random, s
     area = min(rng.uniform(*band) * scale, 400.0)
     width = math.sqrt(area * aspect)
     depth = area / width
-    # the longest item (a bed, a pool table) must fit with room to walk around it
-    longest = max((max(i.size[0], i.size[2]) for i in items if category_info(i.category).support == "floor"), default=1.0)
-    depth = max(depth, min(longest + 1.3, 12.0))
+    # the longest item (a bed, a pool table, a table with its seats) must fit with room to walk around it
+    long_span, short_span = _spans(items)
+    width = max(width, min(long_span, 16.0))
+    depth = max(depth, min(short_span, 12.0))
     width = max(width, depth * (1.05 if brief.shape != "square" else 1.0))
     return round(width * 10) / 10, round(depth * 10) / 10
+
+
+def _spans(items: list[ItemSpec]) -> tuple[float, float]:
+    """The room's least length and width: each floor piece's long and short side, with its seats and a walkway."""
+    long_span = short_span = 1.0
+    for item in items:
+        if category_info(item.category).support != "floor" or item.category in ("rug", "yoga_mat"):
+            continue
+        w, _, d = item.size
+        extra_long = extra_short = 1.3
+        if item.category in ("dining_table", "table", "kitchen_island"):
+            seats = [i for i in items if i.anchor == item.key] or [i for i in items if i.category == "dining_chair"]
+            end = max((i.size[2] for i in seats if i.placement == "ends" or i.category == "armchair"), default=0.5)
+            extra_long, extra_short = 2 * (end + 0.06) + 0.8, 2 * 0.56 + 0.8
+        long_span = max(long_span, max(w, d) + extra_long)
+        short_span = max(short_span, min(w, d) + extra_short)
+    return long_span, short_span
 
 
 def zone_regions(brief: Brief, room: Room) -> dict[str, tuple[float, float, float, float]] | None:
