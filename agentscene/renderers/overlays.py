@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.geometry import front_vector
 from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.scene_geometry import object_color
@@ -96,8 +97,8 @@ def _box_edges(draw: ImageDraw.ImageDraw, camera: Camera, corners: np.ndarray, f
 
 def _arrow(draw: ImageDraw.ImageDraw, camera: Camera, obj: SceneObject, fill, width: int) -> None:
     """From the top-face centre toward the front, past the front edge, with a head."""
-    yaw = math.radians(obj.yaw)
-    front = np.array([math.sin(yaw), 0.0, math.cos(yaw)])
+    fx, fz = front_vector(obj.yaw)
+    front = np.array([fx, 0.0, fz])
     top_y = obj.position[1] + obj.size[1]
     start = np.array([obj.position[0], top_y, obj.position[2]])
     reach = obj.size[2] / 2.0 + max(0.15, 0.25 * obj.size[2])
