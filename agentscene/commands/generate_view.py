@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from agentscene.brief import Brief
     from agentscene.generate import GenerateConfig, RunSummary
     from agentscene.loop import TurnRecord
     from agentscene.run_dir import RunDirectory
@@ -27,6 +28,15 @@ class Progress:
                            f"(agent {c.agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})", highlight=False)
         self.status = self.console.status("creating the room…")
         self.status.start()
+
+    def brief(self, brief: Brief) -> None:
+        """The prompt's reading, before the first turn: what will be built and what was not understood."""
+        from rich.markup import escape
+
+        for line in brief.reading():
+            key, _, rest = line.partition(": ")
+            style = "yellow" if key in ("warning", "not understood") else "cyan"
+            self.console.print(f"  [{style}]{escape(key)}[/]: {escape(rest)}", highlight=False)
 
     def turn(self, rec: TurnRecord) -> None:
         m = rec.metrics
