@@ -26,6 +26,9 @@ class BlendExporter:
         from agentscene.renderers.blender import BlenderRenderer, BlenderSettings
         from agentscene.renderers.scene_geometry import StyleSettings
 
+        from agentscene.fileio import resolve_target
+
+        resolve_target(path)  # refuse a pipe or device node before Blender opens it
         scene = parts.scene
         style = StyleSettings(wall_height=min(scene.room.height, MAX_WALL_HEIGHT))
         try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.limits import loads_json
 from agentscene.scene import Scene
 
 
@@ -41,8 +42,8 @@ class ToolCall(BaseModel):
         if isinstance(self.arguments, dict):
             return self.arguments
         try:
-            value = json.loads(self.arguments) if self.arguments.strip() else {}
-        except (json.JSONDecodeError, RecursionError):
+            value = loads_json(self.arguments) if self.arguments.strip() else {}
+        except ValueError:  # invalid JSON or over a limit
             return None
         return value if isinstance(value, dict) else None
 
