@@ -22,11 +22,10 @@ class BlendExporter:
 
     def export(self, parts: ExportScene, path: Path, *, mesh_provider: Any = None, python: str | None = None,
                **settings: Any) -> Path:
+        from agentscene.fileio import resolve_target
         from agentscene.renderers.base import RenderError, RendererUnavailableError
         from agentscene.renderers.blender import BlenderRenderer, BlenderSettings
         from agentscene.renderers.scene_geometry import StyleSettings
-
-        from agentscene.fileio import resolve_target
 
         resolve_target(path)  # refuse a pipe or device node before Blender opens it
         scene = parts.scene

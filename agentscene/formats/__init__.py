@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.fileio import atomic_write_json
-from agentscene.limits import DEFAULT_LIMITS, InputLimitError, Limits, check_tree, loads_json, read_regular_file
 from agentscene.formats import native, scenerevis
 from agentscene.formats.errors import SceneFormatError, describe_validation_error
 from agentscene.formats.registry import (
@@ -21,6 +20,14 @@ from agentscene.formats.registry import (
     dialect_names,
     get_dialect,
     register_dialect,
+)
+from agentscene.limits import (
+    DEFAULT_LIMITS,
+    InputLimitError,
+    Limits,
+    check_tree,
+    loads_json,
+    read_regular_file,
 )
 from agentscene.scene import Scene
 

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from agentscene.categories import category_info, infer_category
 from agentscene.formats.errors import describe_validation_error
-from agentscene.limits import InputLimitError, check_tree, loads_json, shown
 from agentscene.geometry import distance_to_polygon_edges, normalize_yaw, point_in_polygon
+from agentscene.limits import InputLimitError, check_tree, loads_json, shown
 from agentscene.scene import Scene, SceneObject
 from agentscene.tools.arguments import (
     TOOLS,

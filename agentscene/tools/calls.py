@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentscene.limits import first_unencodable, loads_json, shown
 from agentscene.scene import Scene
 
-
 #: Longest tool-call id accepted (ids are echoed back with each result).
 MAX_CALL_ID_CHARS = 256
 
