@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
+
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
 def generate_parameters() -> list[inspect.Parameter]:
@@ -114,7 +116,7 @@ def batch_command(
         raise fail(str(e)) from None
     except KeyboardInterrupt:
         view.stop()
-        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {summary_path(out)}; "
+        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {esc(summary_path(out))}; "
                       "continue with the same command and --resume", highlight=False)
         raise typer.Exit(130) from None
     view.stop()
@@ -165,7 +167,7 @@ def report_command(
         written = write_report(path, out, copy_images=copy_images, episodes=episodes)
     except ReportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def export_command(
@@ -192,7 +194,7 @@ def export_command(
         written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
     except ExportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

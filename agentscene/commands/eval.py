@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
+
 if TYPE_CHECKING:
     from agentscene.rewards import EvalReport
 
@@ -40,7 +42,7 @@ def _table(rows: list[tuple[Path, EvalReport]], *, mean: bool = False):
     for path, r in rows:
         doors = r.door_clearance or []
         table.add_row(
-            path.stem, str(r.n_objects), f"{r.collision_rate:.0f}",
+            esc(path.stem), str(r.n_objects), f"{r.collision_rate:.0f}",
             f"{r.max_penetration_depth:.2f}", f"{r.oob_rate:.0f}", f"{r.pbl:.2f}",
             "[green]yes[/]" if r.pbl_valid else "[red]no[/]",
             "-" if r.floating is None else str(len(r.floating)),
@@ -95,7 +97,7 @@ def eval_command(
         scene, error = _load(path, dialect)
         if error is not None:
             bad += 1
-            err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {esc(error)}", highlight=False)
             out.append({"scene": str(path), "error": error})
             continue
         report = evaluate(scene, compat=compat)
@@ -108,7 +110,7 @@ def eval_command(
         if feedback:
             for path, scene, report in rows:
                 if not report.ok:
-                    console.print(f"\n[bold]{path.name}[/]", highlight=False)
+                    console.print(f"\n[bold]{esc(path.name)}[/]", highlight=False)
                     console.print(feedback_text(report, scene), highlight=False, markup=False)
     if bad:
         raise typer.Exit(1)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from agentscene.commands import esc
+
 if TYPE_CHECKING:
     from agentscene.brief import Brief
     from agentscene.generate import GenerateConfig, RunSummary
@@ -24,8 +26,8 @@ class Progress:
 
     def start(self, rd: RunDirectory) -> None:
         c = self.config
-        self.console.print(f"[bold]agentscene generate[/] {c.prompt!r} -> {rd.root}  "
-                           f"(agent {c.agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})", highlight=False)
+        self.console.print(f"[bold]agentscene generate[/] {esc(repr(c.prompt))} -> {esc(rd.root)}  "
+                           + esc(f"(agent {c.agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})"), highlight=False)
         self.status = self.console.status("creating the room…")
         self.status.start()
 
@@ -53,7 +55,7 @@ class Progress:
         self.console.print(
             f"turn {rec.turn:>2} {what:<17} {len(rec.scene.objects):>3} obj  "
             f"coll {m.get('collision_rate', 0.0):4.1f}%  OOB {m.get('oob_rate', 0.0):4.1f}%  "
-            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {' '.join(flags)}", highlight=False)
+            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {esc(' '.join(flags))}", highlight=False)
         if self.status is not None and not rec.terminated:
             self.status.update(f"turn {rec.turn + 1}: asking the agent…")
 
@@ -67,8 +69,8 @@ def print_summary(console: Console, s: RunSummary) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    state = "[green]finished[/]" if s.finished else f"[red]stopped ({s.stop_reason})[/]"
-    table.add_row("run", f"{s.name}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s")
+    state = "[green]finished[/]" if s.finished else f"[red]stopped ({esc(s.stop_reason)})[/]"
+    table.add_row("run", f"{esc(s.name)}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s")
     table.add_row("objects", str(s.n_objects))
     table.add_row("collision rate", f"{s.collision_rate:.1f}%")
     table.add_row("out of bounds", f"{s.oob_rate:.1f}%")
@@ -80,11 +82,11 @@ def print_summary(console: Console, s: RunSummary) -> None:
         table.add_row("usage", f"{s.tokens} tokens{cost}")
     for key in ("scene.json", "render", "metrics.json"):
         if key in s.paths:
-            table.add_row(key, s.paths[key])
-    table.add_row("directory", str(s.run_dir))
+            table.add_row(key, esc(s.paths[key]))
+    table.add_row("directory", esc(s.run_dir))
     if s.error:
-        table.add_row("error", s.error)
+        table.add_row("error", esc(s.error))
         table.add_row("", "continue with --resume")
     for note in s.notes:
-        table.add_row("note", note)
+        table.add_row("note", esc(note))
     console.print(table)

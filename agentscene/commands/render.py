@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from agentscene.commands import esc
+
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
@@ -65,12 +67,12 @@ def render(
     if cameras:
         paths["cameras"] = atomic_write_json(out / f"{stem}_cameras.json", result.cameras_json())
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
     for name, path in paths.items():
-        console.print(f"{name:10} {path}", highlight=False)
+        console.print(esc(f"{name:10} {path}"), highlight=False)
     if blend is not None:
-        console.print(f"{'blend':10} {blend}", highlight=False)
-    console.print(f"rendered {len(result.images)} view(s) with {renderer} in {result.seconds:.2f} s", highlight=False)
+        console.print(esc(f"{'blend':10} {blend}"), highlight=False)
+    console.print(f"rendered {len(result.images)} view(s) with {esc(renderer)} in {result.seconds:.2f} s", highlight=False)
 
 
 def _asset_mesh_provider(name: str):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from agentscene.agents.planner.program import ItemSpec, seats_per_end
 from agentscene.agents.planner.space import WALL_GAP, Placed, Space, Wall, clearance_zone
+from agentscene.geometry import front_vector, right_vector, yaw_facing
 from agentscene.scene import Scene
 
 Candidate = tuple[tuple[float, float, float], float, float]  # position, yaw, score
@@ -64,12 +65,11 @@ class Placement:
 
 def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """(front, right) unit vectors in x-z for a yaw: local +z and local +x."""
-    a = math.radians(yaw)
-    return (math.sin(a), math.cos(a)), (math.cos(a), -math.sin(a))
+    return front_vector(yaw), right_vector(yaw)
 
 
 def _yaw_facing(fx: float, fz: float) -> float:
-    return round(math.degrees(math.atan2(fx, fz)), 4)
+    return round(yaw_facing(fx, fz), 4)
 
 
 def _r(v: float) -> float:
