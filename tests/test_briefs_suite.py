@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -61,7 +61,7 @@ def test_brief_is_read_as_annotated(row):
         assert [z.kind for z in b.zones] == row["zones"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def furnish(prompt: str, seed: int = 0, turns: int = 8) -> Scene:
     planner = Planner(seed=seed)
     scene = planner.create_scene(prompt)
@@ -102,7 +102,7 @@ def check_layout(row: dict) -> None:
             for rug in scene.by_category(subject):
                 assert any(Polygon(rug.footprint()).intersects(Polygon(t.footprint())) for t in scene.by_category(target))
     for desk in scene.by_category("desk"):
-        def faces_desk(c) -> bool:
+        def faces_desk(c, desk=desk) -> bool:
             a = math.radians(c.yaw)
             to_desk = (desk.position[0] - c.position[0], desk.position[2] - c.position[2])
             return math.sin(a) * to_desk[0] + math.cos(a) * to_desk[1] > 0
