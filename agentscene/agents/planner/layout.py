@@ -139,9 +139,10 @@ class Layout:
         return p
 
     def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
-             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True) -> Placed | None:
+             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True,
+             limit: int | None = None) -> Placed | None:
         ordered = sorted(cands, key=lambda c: -c[2])
-        for pos, yaw, _ in ordered[: self.max_tries]:
+        for pos, yaw, _ in ordered[: limit or self.max_tries]:
             p = self._placed(item, pos, yaw, support, group, use_zone)
             if self.space.fits(p) and (accept is None or accept(p)):
                 return self._commit(item, p)
@@ -385,7 +386,7 @@ class Layout:
         cands = self.grid_candidates(item, target, yaws[:1])
         penalty = 0.6 if item.size[0] > item.size[2] * 1.3 else 0.0
         cands += [(pos, yaw, score - penalty) for pos, yaw, score in self.grid_candidates(item, target, yaws[1:])]
-        return self._try(item, cands, group=f"new:{item.key}")
+        return self._try(item, cands, group=f"new:{item.key}", limit=1500)  # any open spot, nearest the centre first
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
@@ -532,6 +533,9 @@ class Layout:
                     front, right = _vec(host.yaw)
                     room = host.size[0] / 2 - item.size[0] / 2 - 0.03
                     sides = [0.0, room, -room, room / 2, -room / 2]
+                    if "slot" in item.extra:  # one of several screens side by side
+                        k, n = item.extra["slot"]
+                        sides = [(k - (n - 1) / 2) * (item.size[0] + 0.03), *sides]
                     if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
                         sides = [room, -room]
                     back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0

@@ -322,8 +322,9 @@ def _size_desks(items: list[ItemSpec]) -> None:
         return
     per_desk = math.ceil(len(monitors) / len(desks))
     width = 0.55
-    for m in monitors:
+    for k, m in enumerate(monitors):
         m.size = (width, m.size[1], m.size[2])
+        m.extra["slot"] = (k % per_desk, per_desk)
     for desk in desks:
         desk.size = (round(max(desk.size[0], per_desk * (width + 0.03) + 0.1), 2), desk.size[1], desk.size[2])
 
@@ -429,7 +430,9 @@ def zone_regions(brief: Brief, room: Room) -> dict[str, tuple[float, float, floa
     if not brief.composite:
         return None
     x0, z0, x1, z1 = room.polygon().bounds
-    weights = [(z.kind, sum(area_range(z.kind)) / 2) for z in brief.zones]
+    # the kitchen (most pieces against walls) takes an end of the room, where it has three walls
+    order = sorted(brief.zones, key=lambda z: 0 if z.kind == "kitchen" else 1)
+    weights = [(z.kind, sum(area_range(z.kind)) / 2) for z in order]
     total = sum(w for _, w in weights)
     along_x = (x1 - x0) >= (z1 - z0)
     out: dict[str, tuple[float, float, float, float]] = {}
