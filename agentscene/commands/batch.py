@@ -136,7 +136,7 @@ def _batch_signature() -> inspect.Signature:
         ("continue_on_error", Annotated[bool, typer.Option("--continue-on-error", help="Record a failing prompt and go on (default: stop starting new ones).")], False),
         ("resume", Annotated[bool, typer.Option("--resume", help="Continue the batch in --out: keep finished episodes, resume the rest from their last turn.")], False),
         ("skip_existing", Annotated[bool, typer.Option("--skip-existing", help="Run only prompts that have no run directory in --out yet.")], False),
-        ("backend", Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene\\[ray]').")], "process"),
+        ("backend", Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene[ray]').")], "process"),
         ("address", Annotated[str | None, typer.Option(help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray).")], None),
     ]
     params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a, default=d) for n, a, d in own]
