@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from agentscene.generate import GenerateConfig, RunSummary
@@ -53,28 +52,36 @@ class Progress:
             self.status = None
 
 
+#: what to do next after a run that stopped early, by stop reason
+NEXT_STEP = {
+    "provider_unavailable": "the provider could not be reached; continue later with --resume",
+    "provider_error": "the provider refused the request: check the API key (--api-key or its variable), --model and --base-url",
+}
+
+
 def print_summary(console: Console, s: RunSummary) -> None:
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    from rich.markup import escape
+
+    from agentscene.commands import print_rows
+
     state = "[green]finished[/]" if s.finished else f"[red]stopped ({s.stop_reason})[/]"
-    table.add_row("run", f"{s.name}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s")
-    table.add_row("objects", str(s.n_objects))
-    table.add_row("collision rate", f"{s.collision_rate:.1f}%")
-    table.add_row("out of bounds", f"{s.oob_rate:.1f}%")
-    table.add_row("PBL", f"{s.pbl:.3f} m³ ({'valid' if s.pbl <= 0.1 else 'invalid'})")
+    rows = [("run", f"{escape(s.name)}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s"),
+            ("objects", str(s.n_objects)),
+            ("collision rate", f"{s.collision_rate:.1f}%"),
+            ("out of bounds", f"{s.oob_rate:.1f}%"),
+            ("PBL", f"{s.pbl:.3f} m³ ({'valid' if s.pbl <= 0.1 else 'invalid'})")]
     if s.judge:
-        table.add_row("judge (rule)", ", ".join(f"{k} {v:g}" for k, v in s.judge.items()))
+        rows.append(("judge (offline)", ", ".join(f"{k} {v:g}" for k, v in s.judge.items())))
     if s.tokens or s.cost_usd:
         cost = f", ${s.cost_usd:.4f}" if s.cost_usd is not None else ""
-        table.add_row("usage", f"{s.tokens} tokens{cost}")
+        rows.append(("usage", f"{s.tokens} tokens{cost}"))
     for key in ("scene.json", "render", "metrics.json"):
         if key in s.paths:
-            table.add_row(key, s.paths[key])
-    table.add_row("directory", str(s.run_dir))
+            rows.append((key, escape(s.paths[key])))
+    rows.append(("directory", escape(str(s.run_dir))))
     if s.error:
-        table.add_row("error", s.error)
-        table.add_row("", "continue with --resume")
+        rows.append(("error", escape(s.error)))
+        rows.append(("next", NEXT_STEP.get(s.stop_reason, "continue with --resume")))
     for note in s.notes:
-        table.add_row("note", note)
-    console.print(table)
+        rows.append(("note", escape(note)))
+    print_rows(console, rows)
