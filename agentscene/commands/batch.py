@@ -34,14 +34,6 @@ def config_from_options(options: dict[str, Any]):
     return from_generate_options({"prompt": "(batch)", **options})
 
 
-def _problems(e: Exception) -> str:
-    from pydantic import ValidationError
-
-    if isinstance(e, ValidationError):
-        return "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-    return str(e)
-
-
 @contextmanager
 def _sigterm_as_interrupt():
     """`kill <pid>` stops a batch like Ctrl-C: running episodes end after their current turn."""
@@ -85,6 +77,7 @@ def batch_command(
     from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
     from agentscene.commands import fail
+    from agentscene.commands.generate import config_problems
 
     if resume and skip_existing:
         raise fail("--resume and --skip-existing exclude each other: resume finishes unfinished runs, "
@@ -97,7 +90,7 @@ def batch_command(
                             continue_on_error=continue_on_error,
                             existing="resume" if resume else "skip" if skip_existing else "error")
     except (ValidationError, ValueError) as e:
-        raise fail(_problems(e)) from None
+        raise fail(config_problems(e)) from None
     console = Console()
     view = BatchProgress(console, prompts.stem)
     try:
@@ -151,7 +144,7 @@ def _install_batch_signature() -> None:
 
 def report_command(
     path: Annotated[Path, typer.Argument(help="A run directory (outputs/<name>) or a batch directory (with batch_summary.json).")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the page (default: <path>/report.html).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the page (default: PATH/report.html).")] = None,
     copy_images: Annotated[bool, typer.Option("--copy-images", help="Copy images next to the page instead of embedding them.")] = False,
     episodes: Annotated[bool, typer.Option("--episodes/--no-episodes", help="Batch: also write each episode's own report.")] = True,
 ) -> None:

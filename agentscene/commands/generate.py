@@ -36,6 +36,23 @@ def config_from_options(options: dict[str, Any]):
     return GenerateConfig(**data)
 
 
+def config_problems(error: Exception) -> str:
+    """A GenerateConfig error as one line in the CLI's words: `--turns: ...`, not `turns: Value error, ...`."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    options = {field: name for name, field in RENAMED.items()} | {"assets_settings": "assets_option"}
+    problems = []
+    for err in error.errors(include_url=False):
+        msg = err["msg"].removeprefix("Value error, ")
+        loc = [str(x) for x in err["loc"]]
+        if loc:
+            msg = f"--{options.get(loc[0], loc[0]).replace('_', '-')}: {msg}" if loc[0] != "prompt" else msg
+        problems.append(msg)
+    return "; ".join(problems)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
     app.command("generate")(generate_command)
@@ -44,10 +61,10 @@ def register(app: typer.Typer) -> None:
 def generate_command(
     prompt: Annotated[str, typer.Argument(help="What to build, e.g. 'a cozy bedroom with two nightstands'.")],
     name: Annotated[str | None, typer.Option(help="Run directory name under --out (default: from the prompt).")] = None,
-    agent: Annotated[str, typer.Option(help="offline (no key, no network) or openai-compatible.")] = "offline",
-    provider: Annotated[str, typer.Option(help="openrouter, vllm or openai (for --agent openai-compatible).")] = "openrouter",
-    model: Annotated[str | None, typer.Option(help="Model id (default: the provider's; vllm: the served model).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Override the provider's base URL.")] = None,
+    agent: Annotated[str | None, typer.Option(help="offline (no key, no network) or openai-compatible. Default: openai-compatible when --provider, --model, --base-url or --api-key is given, else offline.", show_default=False)] = None,
+    provider: Annotated[str | None, typer.Option(help="openrouter, vllm or openai; implies --agent openai-compatible. Default: openrouter.", show_default=False)] = None,
+    model: Annotated[str | None, typer.Option(help="Model id (default: the provider's; vllm: the served model); implies --agent openai-compatible.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Override the provider's base URL; implies --agent openai-compatible.")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key (default: OPENROUTER_API_KEY / OPENAI_API_KEY).", show_default=False)] = None,
     mode: Annotated[str, typer.Option(help="native (tool calling) or text (SceneReVis tags).")] = "native",
     renderer: Annotated[str, typer.Option(help="raster (fast, CPU), blender, or none (no images).")] = "raster",
@@ -67,7 +84,6 @@ def generate_command(
 ) -> None:
     """Generate a scene: create a room, furnish and revise it over several turns, render and evaluate it."""
     options = dict(locals())
-    from pydantic import ValidationError
     from rich.console import Console
 
     from agentscene.agents.client import ProviderError
@@ -80,11 +96,8 @@ def generate_command(
     console = Console()
     try:
         config = config_from_options(options)
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-        raise fail(problems) from None
-    except ValueError as e:
-        raise fail(str(e)) from None
+    except ValueError as e:  # pydantic's ValidationError is one
+        raise fail(config_problems(e)) from None
     progress = Progress(console, config)
     try:
         summary = generate(config, on_turn=progress.turn, on_start=progress.start)

@@ -22,8 +22,9 @@ class Progress:
 
     def start(self, rd: RunDirectory) -> None:
         c = self.config
+        agent = c.agent if c.agent == "offline" else f"{c.agent} {c.provider}" + (f" {c.model}" if c.model else "")
         self.console.print(f"[bold]agentscene generate[/] {c.prompt!r} -> {rd.root}  "
-                           f"(agent {c.agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})", highlight=False)
+                           f"(agent {agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})", highlight=False)
         self.status = self.console.status("creating the room…")
         self.status.start()
 

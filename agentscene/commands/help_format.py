@@ -42,7 +42,7 @@ def _usage_pieces(command: Any, ctx: typer.Context) -> list[str]:
     pieces = [command.options_metavar] if command.options_metavar else []
     for param in command.get_params(ctx):
         if isinstance(param, TyperArgument):
-            name = param.metavar or (param.name or "arg").upper()
+            name = (param.metavar or (param.name or "arg").upper()).removesuffix("...")
             name = name if param.required else f"[{name}]"
             pieces.append(name + ("..." if param.nargs != 1 else ""))
     return pieces
@@ -55,7 +55,7 @@ def _write_arguments_and_options(command: Any, ctx: typer.Context, formatter: An
         if isinstance(param, TyperArgument):
             if param.hidden:
                 continue
-            name = (param.metavar or (param.name or "arg").upper()) + ("..." if param.nargs != 1 else "")
+            name = (param.metavar or (param.name or "arg").upper()).removesuffix("...") + ("..." if param.nargs != 1 else "")
             args.append((name, (param.help or "") + ("  [required]" if param.required else "")))
         else:
             record = param.get_help_record(ctx)
