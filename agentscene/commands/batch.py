@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands.options import AssetsOption, parse_assets_options
+
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
 def generate_parameters() -> list[inspect.Parameter]:
@@ -166,7 +168,7 @@ def export_command(
     format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
     out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix).")] = None,
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
-    assets_option: Annotated[list[str] | None, typer.Option("--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")] = None,
+    assets_option: AssetsOption = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
 ) -> None:
     """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
@@ -175,12 +177,10 @@ def export_command(
     from agentscene.commands import fail
     from agentscene.exporters import ExportError, export_path
 
-    settings = {}
-    for item in assets_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise fail(f"--assets-option {item!r} must look like KEY=VALUE")
-        settings[key.strip()] = value
+    try:
+        settings = parse_assets_options(assets_option)
+    except ValueError as e:
+        raise fail(str(e)) from None
     try:
         written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
     except ExportError as e:

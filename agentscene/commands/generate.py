@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands.options import AssetsOption, parse_assets_options
+
 #: CLI option names whose GenerateConfig field is spelled differently
 RENAMED = {"timeout": "timeout_s", "retries": "max_retries"}
 
@@ -21,13 +23,7 @@ def config_from_options(options: dict[str, Any]):
     data: dict[str, Any] = {}
     for name, value in options.items():
         if name == "assets_option":
-            settings = {}
-            for item in value or []:
-                key, sep, val = item.partition("=")
-                if not sep or not key.strip():
-                    raise ValueError(f"--assets-option {item!r} must look like KEY=VALUE")
-                settings[key.strip()] = val
-            data["assets_settings"] = settings
+            data["assets_settings"] = parse_assets_options(value)
             continue
         field = RENAMED.get(name, name)
         if field not in GenerateConfig.model_fields:
@@ -69,7 +65,7 @@ def generate_command(
     mode: Annotated[str, typer.Option(help="native (tool calling) or text (SceneReVis tags).")] = "native",
     renderer: Annotated[str, typer.Option(help="raster (fast, CPU), blender, or none (no images).")] = "raster",
     assets: Annotated[str, typer.Option(help="procedural, 3d-future, objaverse or sam3d.")] = "procedural",
-    assets_option: Annotated[list[str] | None, typer.Option("--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")] = None,
+    assets_option: AssetsOption = None,
     turns: Annotated[int, typer.Option(help="Most editing turns after the room is created.")] = 5,
     physics_feedback: Annotated[bool, typer.Option("--physics-feedback/--no-physics-feedback", help="Tell the agent about collisions and out-of-bounds objects.")] = True,
     vlm_feedback: Annotated[bool, typer.Option("--vlm-feedback", help="A critic scores each turn's render; its feedback goes to the agent.")] = False,
