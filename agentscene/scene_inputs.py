@@ -35,9 +35,13 @@ class SceneInput:
     batch_dir: Path | None = None
 
 
+#: files only a run directory holds (agentscene.run_dir writes them)
+RUN_MARKERS = ("metrics.json", "spec_used.json", "conversation.jsonl")
+
+
 def is_run_dir(path: Path) -> bool:
-    """A directory `agentscene generate` wrote (turns/, metrics.json or spec_used.json inside)."""
-    return path.is_dir() and ((path / "turns").is_dir() or (path / "metrics.json").is_file() or (path / "spec_used.json").is_file())
+    """A directory `agentscene generate` wrote: turns/, metrics.json, spec_used.json or conversation.jsonl inside."""
+    return path.is_dir() and ((path / "turns").is_dir() or any((path / name).is_file() for name in RUN_MARKERS))
 
 
 def is_batch_dir(path: Path) -> bool:
@@ -72,7 +76,7 @@ def scene_inputs(paths: Iterable[str | Path]) -> tuple[list[SceneInput], list[st
     problems: list[str] = []
     for path in map(Path, paths):
         if not path.exists():
-            problems.append(f"{path} does not exist")
+            problems.append(f"{path}: file not found")
         elif path.is_file():
             inputs.append(SceneInput(path.stem, path))
         elif is_batch_dir(path):
@@ -106,7 +110,7 @@ def run_dirs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     for path in map(Path, paths):
         if not path.is_dir():
-            problems.append(f"{path} is not a run or batch directory" if path.exists() else f"{path} does not exist")
+            problems.append(f"{path} is not a run or batch directory" if path.exists() else f"{path}: directory not found")
         elif is_batch_dir(path):
             found, trouble = _batch_runs(path)
             runs += found
@@ -117,5 +121,5 @@ def run_dirs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
             inside = sorted(p for p in path.iterdir() if is_run_dir(p))
             runs += inside
             if not inside:
-                problems.append(f"{path} is not a run directory (no turns/ or metrics.json) and holds none")
+                problems.append(f"{path} is not a run directory (no turns/, metrics.json or conversation.jsonl) and holds none")
     return runs, problems

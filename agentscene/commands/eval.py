@@ -79,8 +79,11 @@ def eval_command(
 
     if compat is not None and compat not in COMPAT_MODES:
         raise fail(f"unknown --compat {compat!r}; choose one of: {', '.join(COMPAT_MODES)}")
-    from agentscene.scene_inputs import scene_inputs
+    from agentscene.batch.summary import SUMMARY_FILE
+    from agentscene.scene_inputs import is_batch_dir, scene_inputs
 
+    if batch is not None and not is_batch_dir(batch):
+        raise fail(f"{batch} holds no {SUMMARY_FILE}: not a batch directory")
     paths = [*(scenes or []), *([batch] if batch is not None else [])]
     if not paths:
         raise fail("give scene files, run directories or batch directories")
@@ -88,11 +91,13 @@ def eval_command(
     for problem in problems:
         err_console.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
     if not inputs:
+        if as_json:
+            typer.echo(json.dumps([{"error": p} for p in problems], indent=2))
         raise typer.Exit(1)
     named = [(item.name, item.path) for item in inputs]  # (label in the table, file)
     means = len(named) > 1 and any(item.batch_dir is not None for item in inputs)
     rows: list[tuple[str, Any, EvalReport]] = []
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = [{"error": p} for p in problems]
     bad = len(problems)
     for label, path in named:
         scene, error = _load(path, dialect)

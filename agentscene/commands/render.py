@@ -24,7 +24,7 @@ def render(
     views: Annotated[str, typer.Option(help="Comma-separated views: top, diagonal.")] = "top,diagonal",
     size: Annotated[int, typer.Option(min=16, max=8192, help="Image width and height in pixels.")] = 512,
     overlays: Annotated[bool, typer.Option("--overlays/--no-overlays", help="Draw boxes, facing arrows, ids and the grid.")] = True,
-    seed: Annotated[int, typer.Option(help="Picks the corner the diagonal view looks from.")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Picks the corner the diagonal view looks from. Default: the run's seed, else 0.", show_default=False)] = None,
     prefix: Annotated[str | None, typer.Option(help="File name stem; default: the scene file's stem or the run's name.")] = None,
     engine: Annotated[str | None, typer.Option(help="Blender engine: workbench (fast) or cycles (quality).")] = None,
     samples: Annotated[int | None, typer.Option(min=1, help="Cycles samples per pixel.")] = None,
@@ -75,7 +75,9 @@ def render(
             stem = prefix or re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name).strip("._-") or "scene"
             try:
                 extra = {"save_blend": blend} if blend is not None else {}
-                result = backend.render(scene, views=view_names, size=size, overlays=overlays, seed=seed,
+                run_seed = ((spec or {}).get("loop") or {}).get("seed", 0)
+                result = backend.render(scene, views=view_names, size=size, overlays=overlays,
+                                        seed=seed if seed is not None else int(run_seed),
                                         mesh_provider=mesh_provider, **extra)
                 paths = result.save(out, stem)
             except (RendererUnavailableError, RenderError, ValueError) as e:
