@@ -85,7 +85,7 @@ def generate_command(
     from agentscene.agents.client import ProviderError
     from agentscene.assets import AssetError, MissingExtraError
     from agentscene.commands import fail
-    from agentscene.commands.generate_view import Progress, print_summary
+    from agentscene.commands.generate_view import Progress, interrupted_message, print_summary
     from agentscene.generate import RunExistsError, generate
     from agentscene.renderers import RendererUnavailableError
 
@@ -102,7 +102,7 @@ def generate_command(
         raise fail(str(e)) from None
     except KeyboardInterrupt:
         progress.stop()
-        console.print("[yellow]interrupted[/]: completed turns are saved; continue with --resume", highlight=False)
+        console.print(interrupted_message(config, progress.run_dir), highlight=False, soft_wrap=True)
         raise typer.Exit(130) from None
     progress.stop()
     print_summary(console, summary)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -19,8 +20,11 @@ class Progress:
         self.console = console
         self.config = config
         self.status = None
+        #: the run directory once the run has started (None before anything is written)
+        self.run_dir: Path | None = None
 
     def start(self, rd: RunDirectory) -> None:
+        self.run_dir = rd.root
         c = self.config
         agent = c.agent if c.agent == "offline" else f"{c.agent} {c.provider}" + (f" {c.model}" if c.model else "")
         self.console.print(f"[bold]agentscene generate[/] {c.prompt!r} -> {rd.root}  "
@@ -51,6 +55,33 @@ class Progress:
         if self.status is not None:
             self.status.stop()
             self.status = None
+
+
+def interrupted_message(config: GenerateConfig, run_dir: Path | None) -> str:
+    """What Ctrl-C left on disk, read from the run directory, and how to go on."""
+    import json
+    import shlex
+
+    from rich.markup import escape
+
+    if run_dir is None or not run_dir.is_dir():
+        return "[yellow]interrupted[/] before the run started: nothing was written"
+    metrics = run_dir / "metrics.json"
+    if metrics.is_file() and json.loads(metrics.read_text("utf-8")).get("finished"):
+        return f"the run had finished before Ctrl-C: {escape(str(run_dir))}"
+    turns = sorted((run_dir / "turns").glob("turn_*.json"))
+    if not turns:
+        return f"[yellow]interrupted[/] before the room was created: {escape(str(run_dir))} holds no turn yet"
+    command = ["agentscene", "generate", config.prompt, "--name", run_dir.name, "--resume"]
+    if run_dir.parent != Path("outputs"):
+        command += ["--out", str(run_dir.parent)]
+    defaults = type(config)(prompt=config.prompt)
+    for key in ("provider", "model", "base_url", "mode", "seed", "assets", "renderer", "turns"):
+        value = getattr(config, key)
+        if value != getattr(defaults, key) and value is not None:
+            command += ["--" + key.replace("_", "-"), str(value)]
+    return (f"[yellow]interrupted[/] after turn {len(turns) - 1}: the completed turns are saved in "
+            f"{escape(str(run_dir))}; continue with: {escape(shlex.join(command))}")
 
 
 #: what to do next after a run that stopped early, by stop reason
