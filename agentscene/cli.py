@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from agentscene.commands import console, err_console, esc, fail  # noqa: F401 - fail is re-exported
+from agentscene.commands.help_format import use_plain_help
 from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
 from agentscene.formats.native import scene_json_schema
 from agentscene.limits import InputLimitError
@@ -157,10 +158,11 @@ def _register_commands() -> None:
 
 
 _register_commands()
+use_plain_help(app)
 
 
 def main() -> None:
-    app()
+    app(prog_name="agentscene")
 
 
 # used by `python -m agentscene.cli`
