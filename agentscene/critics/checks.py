@@ -52,9 +52,12 @@ def _xz(x: float, z: float) -> str:
     return f"({x:.2f}, {z:.2f})"
 
 
-def _against_nearest_wall(ix: SceneIndex, it: Item) -> str:
-    """'move it to (x, z) with yaw Y' that puts its back against the nearest wall."""
-    _, wall = ix.nearest_wall(it.x, it.z)
+def _against_nearest_wall(ix: SceneIndex, it: Item, max_angle: float = 20.0, slide: float = 2.0) -> str:
+    """'move it to (x, z) with yaw Y' that puts its back against a wall: the one behind it when that is
+    within `slide` metres (the smallest change), else the nearest."""
+    gap, wall = ix.back_gap(it, max_angle)
+    if wall is None or gap > slide:
+        _, wall = ix.nearest_wall(it.x, it.z)
     if wall is None:
         return "put its back against a wall"
     t = max(min(it.w / 2, wall.length / 2), min(wall.length - it.w / 2, wall.along(it.x, it.z)))
@@ -63,9 +66,9 @@ def _against_nearest_wall(ix: SceneIndex, it: Item) -> str:
     return f"move it to {_xz(x, z)} with yaw {yaw_facing(*wall.normal):.0f}, its back against wall {wall.index}"
 
 
-#: sample points of a unit square (centred) and of a unit zone in front (x centred, z from 0 to 1)
-_UNIT4 = tuple(a.ravel() for a in np.meshgrid(np.linspace(-0.5, 0.5, 4), np.linspace(-0.5, 0.5, 4)))
-_ZONE = tuple(a.ravel() for a in np.meshgrid(np.linspace(-0.5, 0.5, 5), np.linspace(0.0, 1.0, 3)))
+#: sample points of a unit square (cell centres of a 4 x 4 grid) and of a unit zone in front (x centred, z from 0 to 1)
+_UNIT4 = tuple(a.ravel() for a in np.meshgrid(np.linspace(-0.375, 0.375, 4), np.linspace(-0.375, 0.375, 4)))
+_ZONE = tuple(a.ravel() for a in np.meshgrid(np.linspace(-0.5, 0.5, 5), np.linspace(0.0, 1.0, 4)))
 
 
 # -- rationality ------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ def back_to_wall(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             fix = (f"it faces a wall {front:.2f} m away; turn it round (yaw {normalize_yaw(it.obj.yaw + 180.0):.0f}) "
                    "so its back is against that wall and it faces the room")
         else:
-            fix = _against_nearest_wall(ix, it)
+            fix = _against_nearest_wall(ix, it, p["max_angle"])
         yield finding(rule, (it.id,), gap=nearest, a=it.id, fix=fix)
 
 
@@ -118,7 +121,7 @@ def wall_mount(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
         gap, _ = ix.back_gap(it, rule.params["max_angle"])
         if gap > tol.wall_tolerance:
             yield finding(rule, (it.id,), a=it.id, problem="is not hung on a wall facing into the room",
-                          fix=_against_nearest_wall(ix, it))
+                          fix=_against_nearest_wall(ix, it, rule.params["max_angle"]))
             continue
         band = it.info.mount_height
         if band is None:

@@ -100,7 +100,7 @@ RULES: tuple[Rule, ...] = (
     Rule("front_clearance", "accessibility", 3.0, 6.0,
          "free floor in front of beds, wardrobes, sofas, desks and everything with a clearance",
          "only {free:.0%} of the {depth:.2f} m in front of {a} is free ({by}): {fix}",
-         subjects=("@clearance",), params={"max_blocked": 0.34, "width_share": 0.8}),
+         subjects=("@clearance",), params={"max_blocked": 0.25, "width_share": 0.8}),
     Rule("door_clearance", "accessibility", 3.0, 6.0,
          "the floor inside each door stays free (Tolerances.door_clearance_depth)",
          "{by} block the door on wall {wall}: keep {depth:.1f} m inside it free",
