@@ -346,12 +346,16 @@ def density(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 @_check("front_clearance")
 def front_clearance(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix, p = ctx.ix, rule.params
-    for it in ix.select(rule.subjects):
-        if not ix.on_floor(it):
-            continue
+    subjects = [it for it in ix.select(rule.subjects) if ix.on_floor(it)]
+    if not subjects:
+        return
+    zones = [it.world_many(_ZONE[0] * it.w * p["width_share"], it.d / 2 + 0.1 + _ZONE[1] * (it.info.clearance - 0.1))
+             for it in subjects]
+    n = _ZONE[0].size
+    inside = ix.inside_floor(np.concatenate([z[0] for z in zones]), np.concatenate([z[1] for z in zones]))  # one call
+    for k, (it, (xs, zs)) in enumerate(zip(subjects, zones, strict=True)):
         depth = it.info.clearance
-        xs, zs = it.world_many(_ZONE[0] * it.w * p["width_share"], it.d / 2 + 0.1 + _ZONE[1] * (depth - 0.1))
-        outside = ~ix.inside_floor(xs, zs)
+        outside = ~inside[k * n:(k + 1) * n]
         skip = {it.id} | {o.id for o in ix.items if o.obj.category in it.info.companions or o.obj.support == it.id}
         hit, who = ix.blocked_by(xs, zs, skip)
         blocked = outside | hit

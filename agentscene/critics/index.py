@@ -37,42 +37,28 @@ class Wall:
         return (x - self.a[0]) * self.direction[0] + (z - self.a[1]) * self.direction[1]
 
 
-@dataclass(frozen=True)
 class Item:
-    """One object with its frame and category facts."""
+    """One object with its frame and category facts, as plain floats (rules read these in tight loops)."""
 
-    obj: SceneObject
-    info: CategoryInfo
-    front: tuple[float, float]
-    right: tuple[float, float]
+    __slots__ = ("obj", "info", "id", "front", "right", "x", "z", "w", "d", "bottom", "top", "corners", "radius", "tags")
 
-    @property
-    def id(self) -> str:
-        return self.obj.id
-
-    @property
-    def x(self) -> float:
-        return self.obj.position[0]
-
-    @property
-    def z(self) -> float:
-        return self.obj.position[2]
-
-    @property
-    def w(self) -> float:
-        return self.obj.size[0]
-
-    @property
-    def d(self) -> float:
-        return self.obj.size[2]
-
-    @property
-    def bottom(self) -> float:
-        return self.obj.position[1]
-
-    @property
-    def top(self) -> float:
-        return self.obj.position[1] + self.obj.size[1]
+    def __init__(self, obj: SceneObject, info: CategoryInfo):
+        self.obj = obj
+        self.info = info
+        self.id = obj.id
+        self.front = front_vector(obj.yaw)
+        self.right = right_vector(obj.yaw)
+        self.x, self.bottom, self.z = obj.position
+        self.w, _, self.d = obj.size
+        self.top = self.bottom + obj.size[1]
+        hw, hd = self.w / 2, self.d / 2
+        #: the footprint's four corners in world (x, z)
+        self.corners = tuple(self.world(sx * hw, sz * hd) for sx, sz in ((-1, -1), (1, -1), (1, 1), (-1, 1)))
+        #: half the footprint's diagonal: no point of it is farther from the centre
+        self.radius = math.hypot(self.w, self.d) / 2
+        #: the selectors of the rule table that pick it (agentscene.critics.rules)
+        self.tags = frozenset({obj.category, f"@{info.family}", *(["@against_wall"] if info.against_wall else []),
+                               *(["@clearance"] if info.clearance > 0 else [])})
 
     def world(self, lx: float, lz: float) -> tuple[float, float]:
         return local_to_world(self.obj.position, self.obj.yaw, lx, lz)
@@ -86,8 +72,10 @@ class Item:
 
     def box_distance(self, x: float, z: float) -> float:
         """Distance from a world (x, z) point to this object's footprint (0 inside)."""
-        lx, lz = self.local(x, z)
-        return math.hypot(max(abs(lx) - self.w / 2, 0.0), max(abs(lz) - self.d / 2, 0.0))
+        dx, dz = x - self.x, z - self.z
+        lx = abs(self.right[0] * dx + self.right[1] * dz) - self.w / 2
+        lz = abs(self.front[0] * dx + self.front[1] * dz) - self.d / 2
+        return math.hypot(lx if lx > 0.0 else 0.0, lz if lz > 0.0 else 0.0)
 
     def contains(self, xs: np.ndarray, zs: np.ndarray, margin: float = 0.0) -> np.ndarray:
         """Which world points lie inside the footprint grown by `margin`."""
@@ -96,17 +84,6 @@ class Item:
         lx = c * dx + s * dz
         lz = self.front[0] * dx + self.front[1] * dz
         return (np.abs(lx) <= self.w / 2 + margin) & (np.abs(lz) <= self.d / 2 + margin)
-
-    @cached_property
-    def corners(self) -> tuple[tuple[float, float], ...]:
-        """The footprint's four corners in world (x, z)."""
-        hw, hd = self.w / 2, self.d / 2
-        return tuple(self.world(sx * hw, sz * hd) for sx, sz in ((-1, -1), (1, -1), (1, 1), (-1, 1)))
-
-    @cached_property
-    def radius(self) -> float:
-        """Half the footprint's diagonal: no point of it is farther from the centre."""
-        return math.hypot(self.w, self.d) / 2
 
 
 def facing_angle(item: Item, x: float, z: float) -> float:
@@ -125,7 +102,7 @@ class SceneIndex:
     def __init__(self, scene: Scene, tolerances: Tolerances):
         self.scene = scene
         self.tol = tolerances
-        self.items = [Item(o, category_info(o.category), front_vector(o.yaw), right_vector(o.yaw)) for o in scene.objects]
+        self.items = [Item(o, category_info(o.category)) for o in scene.objects]
         self.by_id = {it.id: it for it in self.items}
         floor = scene.room.floor
         walls = []
@@ -143,19 +120,7 @@ class SceneIndex:
 
     @staticmethod
     def matches(item: Item, selectors: tuple[str, ...]) -> bool:
-        for sel in selectors:
-            if sel == "@against_wall":
-                if item.info.against_wall:
-                    return True
-            elif sel == "@clearance":
-                if item.info.clearance > 0:
-                    return True
-            elif sel.startswith("@"):
-                if item.info.family == sel[1:]:
-                    return True
-            elif item.obj.category == sel:
-                return True
-        return False
+        return not item.tags.isdisjoint(selectors)
 
     def select(self, selectors: tuple[str, ...], exempt: tuple[str, ...] = ()) -> list[Item]:
         key = f"select:{selectors}:{exempt}"

@@ -33,9 +33,10 @@ class ReachGrid:
         return slice(j0, max(j0, j1)), slice(i0, max(i0, i1))
 
     def centres(self, sj: slice, si: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Cell centres of a window as a row of x and a column of z (they broadcast to the window)."""
         xs = self.x0 + (np.arange(si.start, si.stop) + 0.5) * self.cell
         zs = self.z0 + (np.arange(sj.start, sj.stop) + 0.5) * self.cell
-        return np.meshgrid(xs, zs)
+        return xs[None, :], zs[:, None]
 
     def reaches(self, it: Item, reach: float) -> bool:
         """Whether a reachable walker position lies within `reach` of the item's footprint."""
