@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.fileio import atomic_write_json, atomic_write_text, resolve_target
+from agentscene.limits import read_json
 
 _TURN_RE = re.compile(r"^turn_(\d{2,4})\.json$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -113,7 +114,7 @@ class RunDirectory:
 
     def read_spec(self) -> dict[str, Any] | None:
         path = self.root / "spec_used.json"
-        return json.loads(path.read_text("utf-8")) if path.exists() else None
+        return read_json(path) if path.exists() else None
 
     def read_turns(self) -> list[dict[str, Any]]:
         """Completed turns in order; a gap in the numbering is an error (files are written whole, in order)."""
@@ -124,7 +125,7 @@ class RunDirectory:
         for expected, (number, path) in enumerate(found):
             if number != expected:
                 raise ValueError(f"{self.turns_dir}: turn {expected:02d} is missing but turn {number:02d} exists")
-            turns.append(json.loads(path.read_text("utf-8")))
+            turns.append(read_json(path))
         return turns
 
     # -- logging ---------------------------------------------------------------------------------
