@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,8 +40,39 @@ def check_name(name: str) -> str:
     return name
 
 
+def secret_variants(secret: str) -> list[str]:
+    """The forms a secret takes when a server echoes it: as is, URL-encoded, hex, and base64
+    (standard and URL-safe, alone or at any of the three byte offsets inside a longer base64 text).
+    Encoded forms are added only for secrets of 8 characters or more, so they cannot match by chance."""
+    import base64
+    import binascii
+    from urllib.parse import quote, quote_plus
+
+    if not secret:
+        return []
+    forms = {secret}
+    if len(secret) >= 8:
+        raw = secret.encode("utf-8", "surrogatepass")
+        forms |= {quote(secret, safe=""), quote_plus(secret), binascii.hexlify(raw).decode()}
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            forms.add(encode(raw).decode().rstrip("="))
+            for offset in range(3):  # the characters that depend on the secret's bytes only
+                text = encode(b"\0" * offset + raw).decode()
+                first, last = -(-8 * offset // 6), 8 * (offset + len(raw)) // 6
+                forms.add(text[first:last])
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret, in every encoding `secret_variants` knows, replaced by ***."""
+    for secret in secrets:
+        for form in secret_variants(secret):
+            text = text.replace(form, "***")
+    return text
+
+
 class Redactor(logging.Filter):
-    """Replaces every given secret in log records with ***."""
+    """Replaces every given secret (in any encoding) in log records, their tracebacks included, with ***."""
 
     def __init__(self, secrets: Iterable[str]):
         super().__init__()
@@ -48,18 +80,14 @@ class Redactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
-            text = record.getMessage()
-            for secret in self.secrets:
-                text = text.replace(secret, "***")
-            record.msg, record.args = text, ()
+            record.msg, record.args = redact(record.getMessage(), self.secrets), ()
+            if record.exc_info and not record.exc_text:
+                record.exc_text = "".join(traceback.format_exception(*record.exc_info))
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text, self.secrets)
+            if record.stack_info:
+                record.stack_info = redact(record.stack_info, self.secrets)
         return True
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 class RunDirectory:
