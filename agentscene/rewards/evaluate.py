@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 COMPAT_MODES = ("scenerevis",)
 
 
+def check_compat(compat: str | None) -> None:
+    if compat is not None and compat not in COMPAT_MODES:
+        raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
+
+
 def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: MeshProvider | None,
                  tol: Tolerances) -> SceneGeometry:
     """The given geometry brought up to date with `scene`, or a fresh one."""
@@ -63,16 +68,16 @@ def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances:
 
     `geometry` (from `scene_geometry`) is reused and re-posed for edited objects;
     `mesh_provider` gives object meshes (None: oriented boxes); `compat="scenerevis"`
-    reproduces SceneReVis' evaluation code for comparisons with published tables.
+    reproduces SceneReVis' evaluation code for comparisons with published tables (its voxel
+    sets and the room's are cached on the geometry, so pass `geometry` between calls).
     """
     tol = tolerances or Tolerances()
-    if compat is not None:
-        if compat not in COMPAT_MODES:
-            raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
+    check_compat(compat)
+    geo = geometry_for(scene, geometry, mesh_provider, tol)
+    if compat == "scenerevis":
         from agentscene.rewards.scenerevis import evaluate_scenerevis
 
-        return evaluate_scenerevis(scene, tolerances=tol, mesh_provider=mesh_provider, geometry=geometry)
-    geo = geometry_for(scene, geometry, mesh_provider, tol)
+        return evaluate_scenerevis(geo, tol)
     order = {g.id: k for k, g in enumerate(geo.objects)}
     fields = physics_fields(len(geo), all_pairs(geo, tol), all_bounds(geo, tol), tol, order)
     blocking = obstacles(geo, tol)

@@ -286,6 +286,7 @@ class VoxelCache:
         self.limit = int(limit)
         self._box = _BoxTemplate()
         self._objects: dict[tuple, VoxelBlock] = {}
+        self._boxes: dict[tuple, tuple[VoxelBlock, np.ndarray]] = {}
         self._rooms: dict[tuple, VoxelBlock] = {}
         self.trimesh_calls = 0  # how many blocks needed trimesh (tests check the closed forms are used)
 
@@ -310,22 +311,22 @@ class VoxelCache:
 
     def box(self, size, yaw: float) -> tuple[VoxelBlock, np.ndarray]:
         """(block, rotated corners) of a box object."""
-        key = ("box", tuple(float(s) for s in size), float(yaw))
+        key = (tuple(float(s) for s in size), float(yaw))
+        hit = self._boxes.get(key)
+        if hit is not None:
+            return hit
         corners = scenerevis_box_corners(size, yaw, self._box)
-        block = self._objects.get(key)
+        block = box_voxels(corners, self._box.positive, self.pitch)
         if block is None:
-            block = box_voxels(corners, self._box.positive, self.pitch)
-            if block is None:
-                import trimesh
+            import trimesh
 
-                ext = corners.max(axis=0) - corners.min(axis=0)
-                _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
-                self.trimesh_calls += 1
-                block = trimesh_voxels(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch,
-                                       limit=self.limit)
-            else:
-                _grid_cells(block.shape, "this object's voxel grid", self.limit)
-            self._objects[key] = block
+            ext = corners.max(axis=0) - corners.min(axis=0)
+            _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
+            self.trimesh_calls += 1
+            block = trimesh_voxels(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch, limit=self.limit)
+        else:
+            _grid_cells(block.shape, "this object's voxel grid", self.limit)
+        self._boxes[key] = (block, corners)
         return block, corners
 
     def mesh(self, key: tuple, rotated: trimesh.Trimesh) -> VoxelBlock:
