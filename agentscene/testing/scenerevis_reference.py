@@ -34,11 +34,18 @@ def reference_voxels(mesh, pitch: float) -> tuple[np.ndarray, np.ndarray]:
     return np.argwhere(vox.matrix), np.asarray(vox.translation, dtype=float)
 
 
-def reference_pbl(scene: Scene, rotated: list, pitch: float, eps: float) -> tuple[list[float], dict[tuple[int, int], float]]:
-    """voxel_eval: per-object outside volume and per-pair shared volume (m³)."""
-    vol = pitch ** 3
+def reference_room(scene: Scene, pitch: float) -> tuple[np.ndarray, np.ndarray]:
+    """(filled matrix, translation) of voxel_eval's room prism."""
     room_vox = room_mesh(scene.room).voxelized(pitch).fill()
-    room_m, room_t = room_vox.matrix, np.asarray(room_vox.translation, dtype=float)
+    return np.asarray(room_vox.matrix, dtype=bool), np.asarray(room_vox.translation, dtype=float)
+
+
+def reference_pbl(scene: Scene, rotated: list, pitch: float, eps: float,
+                  room: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], dict[tuple[int, int], float]]:
+    """voxel_eval: per-object outside volume and per-pair shared volume (m³). `room` reuses a
+    `reference_room` result (tests voxelise each room once for many scenes)."""
+    vol = pitch ** 3
+    room_m, room_t = room if room is not None else reference_room(scene, pitch)
     room_shift = -room_t / pitch
     cells_world = []
     oob = []
