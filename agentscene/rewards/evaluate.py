@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.bounds import ObjectBounds, object_bounds
-from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact
+from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact, separated_boxes
 from agentscene.rewards.geometry import SceneGeometry, scene_geometry
 from agentscene.rewards.report import EvalReport, physics_fields
 from agentscene.rewards.support import floating_objects
@@ -42,7 +42,11 @@ def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: Me
 def all_pairs(geo: SceneGeometry, tol: Tolerances) -> list[PairContact]:
     """Contact results of every pair of objects that touch or overlap."""
     out = []
-    for i, j in candidate_pairs(geo.aabb_min, geo.aabb_max):
+    pairs = candidate_pairs(geo.aabb_min, geo.aabb_max)
+    apart = separated_boxes(geo.objects, pairs)
+    for (i, j), skip in zip(pairs, apart.tolist(), strict=True):
+        if skip:
+            continue
         p = pair_contact(geo.objects[i], geo.objects[j], tol)
         if p is not None:
             out.append(p)
