@@ -6,10 +6,11 @@ convention once (as axis names such as "+z") and this module does the arithmetic
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+from agentscene.geometry import rotation_matrix_y
 
 if TYPE_CHECKING:
     import trimesh
@@ -41,8 +42,7 @@ def frame_rotation(up: str = "+y", front: str = "+z", yaw_deg: float = 0.0) -> n
     x = np.cross(y, z)
     r = np.stack([x, y, z])  # rows: where the old axes go
     if yaw_deg:
-        c, s = math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
-        r = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]]) @ r
+        r = rotation_matrix_y(yaw_deg) @ r
     return r
 
 

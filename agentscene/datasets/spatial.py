@@ -15,7 +15,8 @@ from functools import cached_property
 from shapely.geometry import Point, Polygon
 from shapely.prepared import prep
 
-from agentscene.geometry import normalize_yaw
+from agentscene.geometry import front_vector as front  # noqa: F401 - datasets.qa/actions import it from here
+from agentscene.geometry import normalize_yaw, yaw_facing
 from agentscene.scene import Opening, Scene, SceneObject
 
 #: Objects no taller than this are floor coverings: furniture may stand on them.
@@ -54,15 +55,9 @@ def plural(category: str) -> str:
     return word + "s"
 
 
-def front(yaw: float) -> tuple[float, float]:
-    """Unit (x, z) direction an object with this yaw faces."""
-    a = math.radians(yaw)
-    return math.sin(a), math.cos(a)
-
-
 def yaw_towards(x: float, z: float, tx: float, tz: float) -> float:
     """The yaw that makes an object at (x, z) face (tx, tz)."""
-    return normalize_yaw(round(math.degrees(math.atan2(tx - x, tz - z)), 1))
+    return normalize_yaw(round(yaw_facing(tx - x, tz - z), 1))
 
 
 def compass_of(dx: float, dz: float, tolerance_deg: float = 20.0) -> str | None:

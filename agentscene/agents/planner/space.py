@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
-from agentscene.geometry import footprint_corners
+from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
 from agentscene.scene import Room, Scene, SceneObject
 
 #: Heights overlapping by no more than this do not collide (the evaluator's 1 cm contact depth).
@@ -58,11 +58,7 @@ RELATED: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
 
 def local_rect(position, yaw: float, x0: float, x1: float, z0: float, z1: float) -> Polygon:
     """A rectangle given in an object's local frame (front = +z), in world x-z."""
-    a = math.radians(yaw)
-    c, s = math.cos(a), math.sin(a)
-    px, pz = position[0], position[2]
-    pts = [(px + c * lx + s * lz, pz - s * lx + c * lz) for lx, lz in ((x0, z0), (x1, z0), (x1, z1), (x0, z1))]
-    return Polygon(pts)
+    return Polygon([local_to_world(position, yaw, lx, lz) for lx, lz in ((x0, z0), (x1, z0), (x1, z1), (x0, z1))])
 
 
 def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
@@ -96,7 +92,7 @@ class Wall:
     @property
     def yaw(self) -> float:
         """Yaw of an object standing against this wall and facing into the room."""
-        return round(math.degrees(math.atan2(self.normal[0], self.normal[1])), 6)
+        return round(yaw_facing(self.normal[0], self.normal[1]), 6)
 
     def point(self, t: float, inset: float = 0.0) -> tuple[float, float]:
         return (self.a[0] + self.direction[0] * t + self.normal[0] * inset,
@@ -172,6 +168,8 @@ class Space:
         self.walls = room_walls(room)
         self.zones = zones
         self.items: list[Placed] = []
+        #: the part of the floor new pieces must stand in (a zone of an open plan); None: anywhere
+        self.region: Polygon | None = None
         self.door_zones: list[Polygon] = []
         self.door_points: list[Point] = []
         self.openings: list[tuple[LineString, float, float]] = []  # segment, bottom, top
@@ -215,6 +213,8 @@ class Space:
             return "outside the room"
         if c.y0 < -1e-6 or c.y1 > self.room.height + 1e-6:
             return "through the floor or ceiling"
+        if self.region is not None and not self.region.buffer(0.05, join_style="mitre").contains(c.poly):
+            return "outside its zone"
         if c.support == "wall" and c.poly.distance(self.poly.exterior) > 0.03:
             return "not on a wall"
         for seg, bottom, top in self.openings:
