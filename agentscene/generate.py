@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from agentscene.brief import Brief, parse_brief
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
@@ -25,16 +25,22 @@ from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 log = logging.getLogger("agentscene.generate")
 
 
+#: settings that only a model agent uses; giving one implies agent "openai-compatible"
+MODEL_SETTINGS = ("provider", "model", "base_url", "api_key")
+
+
 class GenerateConfig(BaseModel):
     """Every setting of a generate run (what spec_used.json records, minus the key)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=4000)
+    prompt: str = Field(max_length=4000)
     name: str | None = None
     out: Path = Path("outputs")
+    #: unset: openai-compatible when a provider, model, base URL or key is given, else offline
     agent: Literal["offline", "openai-compatible"] = "offline"
-    provider: Literal["openrouter", "vllm", "openai"] = "openrouter"
+    #: unset: openrouter for the openai-compatible agent, None for the offline one
+    provider: Literal["openrouter", "vllm", "openai"] | None = None
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
@@ -68,6 +74,25 @@ class GenerateConfig(BaseModel):
     @classmethod
     def _name(cls, v: str | None) -> str | None:
         return None if v is None else check_name(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agent_from_model_settings(cls, data: Any) -> Any:
+        """A provider, model, base URL or key means a model agent: it picks openai-compatible when no agent
+        is named, and is refused beside an explicit offline agent (it would be silently ignored)."""
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in MODEL_SETTINGS if data.get(k) is not None]
+        agent = data.get("agent")
+        if agent is None:
+            data = {**data, "agent": "openai-compatible" if given else "offline"}
+        elif agent == "offline" and given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise ValueError(f"{flags} {'is' if len(given) == 1 else 'are'} for a model agent, but --agent is offline: drop --agent offline "
+                             "(a provider or model picks --agent openai-compatible)")
+        if data["agent"] == "openai-compatible" and data.get("provider") is None:
+            data = {**data, "provider": "openrouter"}
+        return data
 
     def loop_config(self) -> LoopConfig:
         return LoopConfig(max_turns=self.turns, physics_feedback=self.physics_feedback, vlm_feedback=self.vlm_feedback,
@@ -143,7 +168,9 @@ def _check_resume(rd: RunDirectory, spec: dict[str, Any]) -> None:
     old = rd.read_spec()
     if old is None:
         return
-    diffs = [k for k in _RESUME_KEYS if old.get("config", {}).get(k) != spec["config"].get(k)]
+    before, now = old.get("config", {}), spec["config"]
+    keys = [k for k in _RESUME_KEYS if not (k in ("provider", "model") and before.get("agent") == now.get("agent") == "offline")]
+    diffs = [k for k in keys if before.get(k) != now.get(k)]
     if diffs:
         was = ", ".join(f"{k}={old['config'].get(k)!r}" for k in diffs)
         raise ValueError(f"cannot resume {rd.root}: its run used different {', '.join(diffs)} ({was})")

@@ -26,3 +26,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error (no traceback) and return the Exit to raise. `message` is printed literally."""
     err_console.print(f"[bold red]error:[/] {esc(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def print_rows(console: Console, rows: list[tuple[str, str]]) -> None:
+    """`label  value` lines for closing summaries; a long value (a path) is printed whole and left to the
+    terminal to wrap, never cut with an ellipsis. Values may hold rich markup; labels are escaped."""
+    width = max((len(label) for label, _ in rows), default=0)
+    for label, value in rows:
+        console.print(f"[bold]{escape(label)}[/]{' ' * (width - len(label))}  {value}", highlight=False, soft_wrap=True)

@@ -65,18 +65,22 @@ def dataset_command(
 
 @rl_app.command("export-sft")
 def export_sft_command(
-    runs: Annotated[list[Path], typer.Argument(help="Run directories (conversation.jsonl, turns/, renders/).")],
+    runs: Annotated[list[Path], typer.Argument(help="Run directories (conversation.jsonl, turns/, renders/) or batch directories.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="Sample layout: ms-swift (SceneChain) or trl.")] = "ms-swift",
 ) -> None:
-    """Turn run directories into multi-turn chat samples with images for supervised fine-tuning."""
+    """Turn run directories into multi-turn chat samples with images for supervised fine-tuning (image paths relative to the output file)."""
     from agentscene.commands import console, err_console, fail
     from agentscene.env.sft import SFT_FORMATS, export_sft
     from agentscene.env.tasks import write_jsonl
 
     if fmt not in SFT_FORMATS:
         raise fail(f"unknown --format {fmt!r}; choose one of: {', '.join(SFT_FORMATS)}")
-    samples, problems = export_sft(runs, fmt)  # type: ignore[arg-type]
+    from agentscene.scene_inputs import run_dirs
+
+    found, problems = run_dirs(runs)
+    samples, unusable = export_sft(found, fmt, relative_to=out.parent)  # type: ignore[arg-type]
+    problems += unusable
     for p in problems:
         err_console.print(f"[yellow]skipped:[/] {esc(p)}", highlight=False)
     if not samples:

@@ -15,15 +15,17 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
 from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
 
-#: Heights overlapping by no more than this do not collide (the evaluator's 1 cm contact depth).
-CONTACT_TOLERANCE = 0.01
+_TOL = Tolerances()
+#: Heights overlapping by no more than this do not collide (the evaluator's contact depth).
+CONTACT_TOLERANCE = _TOL.contact_depth
 #: Gap the planner leaves between neighbours and to walls (m).
 GAP = 0.02
 WALL_GAP = 0.01
-#: Half the walkway width: a person of 0.6 m must pass between obstacles.
-HALF_WALKWAY = 0.3
+#: Half the walkway width: the evaluator's walking agent must pass between obstacles.
+HALF_WALKWAY = _TOL.agent_radius
 #: Depth of the keep-clear area inside a door.
 DOOR_DEPTH = 1.0
 
