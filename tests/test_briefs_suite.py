@@ -1,7 +1,8 @@
 """The annotated suite of real-style briefs (prompts/briefs.jsonl): every brief is read as annotated
 (room, objects with counts, exclusions, relations, stated size, zones), and the offline planner
 places every expected object and count with no collision and nothing outside the room (an
-`optional` object, asked "if it fits", may instead be named in the planner's notes).
+`optional` object, asked "if it fits", may instead be named in the planner's notes), and the
+offline judge's requirement_match is at least 9.
 
 The planner half runs a fixed subset by default (one or two briefs per room type and the open
 plans, about 25); all 100+ run with `pytest -m slow tests/test_briefs_suite.py`.
@@ -21,6 +22,7 @@ from shapely.geometry import Polygon
 from agentscene.agents.planner.planner import Planner
 from agentscene.agents.planner.space import find_problems
 from agentscene.brief import parse_brief
+from agentscene.critics import judge
 from agentscene.scene import Scene
 from agentscene.tools import apply_tool_calls
 
@@ -104,6 +106,8 @@ def check_layout(row: dict) -> None:
         elif kind == "under" and target is not None:
             for rug in scene.by_category(subject):
                 assert any(Polygon(rug.footprint()).intersects(Polygon(t.footprint())) for t in scene.by_category(target))
+    judged = judge(scene, prompt=row["prompt"])
+    assert judged.scores["requirement_match"] >= 9, [f.message for f in judged.findings]
     for desk in scene.by_category("desk"):
         def faces_desk(c, desk=desk) -> bool:
             a = math.radians(c.yaw)
