@@ -42,11 +42,13 @@ class Requirements(BaseModel):
     objects: tuple[RequiredObject, ...] = ()
     relations: tuple[RequiredRelation, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: the room types of a composite room's zones (an open plan's kitchen): their furniture belongs
+    zones: tuple[str, ...] = ()
 
 
 #: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
 _RELATIONS = {"facing": "facing", "beside": "beside", "in_front_of": "in_front_of", "on": "on",
-              "against_wall": "against_wall", "by_window": "under_window", "at": "near", "around": "near",
+              "against_wall": "against_wall", "under_window": "under_window", "at": "near", "around": "near",
               "at_sides": "near", "at_ends": "near", "under": "near", "above": "near", "at_foot": "near"}
 
 
@@ -72,6 +74,8 @@ def requirements_from_prompt(prompt: str) -> Requirements:
         if r.kind == "either_side" and r.target_category is not None:
             rel = RequiredRelation(subject=r.target_category, relation="flanked_by", target=r.subject_category,
                                    text=f"flanked by {r.subject_category.replace('_', ' ')}s")
+        elif r.kind == "by_window":
+            rel = RequiredRelation(subject=r.subject_category, relation="near", target="window", text="by the window")
         elif r.kind in _RELATIONS:
             name = _RELATIONS[r.kind]
             target = None if name in ("against_wall", "under_window") else r.target_category
@@ -89,4 +93,5 @@ def requirements_from_prompt(prompt: str) -> Requirements:
         objects=tuple(objects),
         relations=tuple(relations),
         excluded=tuple(brief.excluded),
+        zones=tuple(z.kind for z in brief.zones),
     )
