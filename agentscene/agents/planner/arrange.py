@@ -152,6 +152,11 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                 layout._skip(chair, "no room in front of the desk")
             layout._satellite_count[desk.key] = 1
 
+    # pieces asked by the window take their spot before storage lines the walls
+    for item in [i for i in pending if by_window(i) and i.category not in CENTER and i.category not in SATELLITES]:
+        if layout.place_near_window(item, gap=0.1 if category_info(item.category).support == "floor" else 0.25):
+            pending.remove(item)
+
     wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
                   and i.category not in CORNER and i.category not in ON_SURFACE]
     for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):

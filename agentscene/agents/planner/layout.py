@@ -60,7 +60,8 @@ class Placement:
 
     @property
     def phase(self) -> int:
-        return 2 if self.item.category in PHASE_TWO else 1
+        # a piece the brief puts by the window goes in with the first pieces, before storage takes the wall
+        return 2 if self.item.category in PHASE_TWO and not self.item.extra.get("early") else 1
 
 
 def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -645,4 +646,4 @@ class Layout:
                     self.space.add(q)
                     self.placements.append(Placement(spec, q.key, q.position, q.yaw, "floor"))
                     return q
-        return None
+        return self.place_mat(item)  # any open floor beside the other rugs and mats

@@ -319,6 +319,8 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
     for item, obj_index in item_objects:
         if obj_index in rels:
             item.extra["rels"] = rels[obj_index]
+            if any(kind in ("by_window", "under_window") for kind, _, _ in rels[obj_index]):
+                item.extra["early"] = True
     _size_tables(items)
     _size_desks(items)
     for stand in (i for i in items if i.category == "tv_stand"):  # the screen stands on its stand, not beside it
