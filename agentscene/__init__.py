@@ -4,7 +4,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from agentscene.formats import dump_scene, load_scene, save_scene
 from agentscene.scene import Asset, Opening, Room, Scene, SceneObject
-from agentscene.tools import ToolCall, ToolResult, apply_tool, apply_tool_calls, parse_reply, tool_schemas
+from agentscene.tools import (
+    ToolCall,
+    ToolResult,
+    apply_tool,
+    apply_tool_calls,
+    parse_reply,
+    tool_schemas,
+)
 
 try:
     __version__ = version("agentscene")

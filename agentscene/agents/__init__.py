@@ -9,7 +9,7 @@ Heavy parts (the openai SDK, the planner) load when a client is built.
 """
 
 from agentscene.agents.base import Agent, AgentAction, CreateOutcome, Observation
-from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig, load_prompt
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import (
     ChatResponse,
     ModelClient,
@@ -23,6 +23,7 @@ from agentscene.agents.client import (
 )
 from agentscene.agents.critics import Critic, Critique, RuleCritic, VLMCritic
 from agentscene.agents.providers import PRESETS, ProviderPreset, provider_names
+from agentscene.protocol import load_prompt
 
 __all__ = [
     "PRESETS", "Agent", "AgentAction", "ChatAgent", "ChatAgentConfig", "ChatResponse", "CreateOutcome", "Critic",

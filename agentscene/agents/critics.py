@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentscene.agents.client import ModelClient, Usage
-from agentscene.agents.messages import image_data_url
 from agentscene.agents.planner.program import area_range
+from agentscene.protocol import image_data_url
 from agentscene.scene import Scene
 
 AXES = ("rationality", "spatial_layout", "accessibility")
@@ -166,7 +166,7 @@ class VLMCritic:
         self.use_response_format = use_response_format
 
     def messages(self, scene: Scene, prompt: str, image: Path) -> list[dict[str, Any]]:
-        from agentscene.agents.chat_agent import load_prompt
+        from agentscene.protocol import load_prompt
 
         facts = scene_facts(scene)
         caps = _caps(facts)

@@ -23,6 +23,7 @@ from agentscene.tools.text_protocol import MAX_REPLY_CHARS
 
 _HERMES_RE = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _THINK_RE = re.compile(r"<think>(.*?)</think>", re.DOTALL)
+NO_CALLS = "the reply has no <tool_calls>; edit the scene with tool calls, or call terminate when it is finished"
 #: Most calls one action may carry; more is junk, not a plan.
 MAX_CALLS_PER_ACTION = 64
 
@@ -34,10 +35,12 @@ class ParsedAction:
     reply: Reply | FormatError
     calls: list[ToolCall] = field(default_factory=list)
     create_scene: dict[str, Any] | None = None
+    #: a well-formed reply that still does nothing (no calls, no scene), told to the model
+    issue: str | None = None
 
     @property
     def problem(self) -> str | None:
-        return self.reply.message if isinstance(self.reply, FormatError) else None
+        return self.reply.message if isinstance(self.reply, FormatError) else self.issue
 
 
 def _error(code: str, message: str) -> ParsedAction:
@@ -55,7 +58,7 @@ def _native(raw_calls: list[Any], think: str = "") -> ParsedAction:
         call = coerce_call(raw)
         if isinstance(call, str):
             return _error("invalid_tool_calls", f"call {i + 1}: {call}")
-        calls.append(call)
+        calls.append(call if call.id else call.model_copy(update={"id": f"call_{i + 1}"}))  # tool messages answer ids
     return ParsedAction(reply=Reply(think=think, tool_calls=calls), calls=calls)
 
 
@@ -98,5 +101,28 @@ def parse_action(action: Any) -> ParsedAction:
         reply = parse_reply(action)
         if isinstance(reply, FormatError):
             return ParsedAction(reply=reply)
-        return ParsedAction(reply=reply, calls=list(reply.tool_calls or []), create_scene=reply.create_scene)
+        issue = None if reply.tool_calls or reply.create_scene is not None else NO_CALLS
+        return ParsedAction(reply=reply, calls=list(reply.tool_calls or []), create_scene=reply.create_scene, issue=issue)
     return _error("not_text", f"an action must be a reply text or a list of tool calls, got {type(action).__name__}")
+
+
+def assistant_of(action: Any, parsed: ParsedAction) -> dict[str, Any]:
+    """The assistant message an action stands for, every native call with an id (tool messages answer ids)."""
+    from agentscene import protocol
+
+    if isinstance(action, dict) and action.get("role") == "assistant":
+        calls = action.get("tool_calls")
+        if not calls or all(isinstance(c, dict) and c.get("id") for c in calls):
+            return dict(action)
+        content = action.get("content")
+        return protocol.assistant_message(content if isinstance(content, str) else "", parsed.calls)
+    if isinstance(action, str):
+        return {"role": "assistant", "content": action}
+    if parsed.calls and isinstance(action, (list, tuple, dict)):
+        return protocol.assistant_message("", parsed.calls)
+    return {"role": "assistant", "content": "" if action is None else repr(action)[:2000]}
+
+
+def action_message(action: Any) -> dict[str, Any]:
+    """An action as the assistant message that produced it (for histories and SFT data)."""
+    return assistant_of(action, parse_action(action))
