@@ -76,13 +76,13 @@ class AgentAction(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def action_from_message(assistant: Message, *, usage: Usage | None = None, latency_s: float = 0.0,
-                        notes: list[str] | None = None) -> AgentAction:
+def action_from_message(assistant: Message, reply_protocol: ReplyProtocol, *, usage: Usage | None = None,
+                        latency_s: float = 0.0, notes: list[str] | None = None) -> AgentAction:
     """The action an assistant message stands for, read by the env's parser (`parse_action`)."""
     from agentscene.env.actions import parse_action
     from agentscene.tools import Reply
 
-    parsed = parse_action(assistant)
+    parsed = parse_action(assistant, reply_protocol)
     content = assistant.get("content")
     think = parsed.reply.think if isinstance(parsed.reply, Reply) else None
     extra = [r.message for r in parsed.reply.repairs] if isinstance(parsed.reply, Reply) else []

@@ -76,7 +76,7 @@ class ChatAgent:
         content = response.content or ""
         native = protocol.with_call_ids(response.tool_calls) if self.protocol == "tools" else []
         assistant = protocol.assistant_message(content, native)
-        action = action_from_message(assistant, usage=response.usage, latency_s=response.latency_s, notes=list(response.notes))
+        action = action_from_message(assistant, self.protocol, usage=response.usage, latency_s=response.latency_s, notes=list(response.notes))
         if self.protocol == "tools" and not native and action.calls:
             # some models answer in the text protocol even when given tools: accepted, recorded
             action = action.model_copy(update={"notes": [*action.notes, "the tool calls came as text, not as native tool calls"]})

@@ -80,7 +80,7 @@ class OfflineAgent:
     def act(self, observation: Observation) -> AgentAction:
         view = observation.view
         step = self.planner.step(view.prompt, view.scene, problems_of(view.physics_issues))
-        return action_from_message(step_message(step, self.protocol), usage=Usage(calls=1, cost_usd=0.0))
+        return action_from_message(step_message(step, self.protocol), self.protocol, usage=Usage(calls=1, cost_usd=0.0))
 
     def close(self) -> None:
         return None

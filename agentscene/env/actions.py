@@ -24,6 +24,7 @@ from agentscene.tools.text_protocol import MAX_REPLY_CHARS
 _HERMES_RE = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _THINK_RE = re.compile(r"<think>(.*?)</think>", re.DOTALL)
 NO_CALLS = "the reply has no <tool_calls>; edit the scene with tool calls, or call terminate when it is finished"
+NO_TOOL_CALL = "the reply called no tool; call tools to edit the scene, or terminate when it is finished"
 #: Most calls one action may carry; more is junk, not a plan.
 MAX_CALLS_PER_ACTION = 64
 
@@ -50,7 +51,7 @@ def _error(code: str, message: str) -> ParsedAction:
 def _native(raw_calls: list[Any], think: str = "") -> ParsedAction:
     """Calls from native function calling: the format term checks each against the scene."""
     if not raw_calls:
-        return _error("no_action", "the reply holds no tool call; call a tool, or terminate when the room is finished")
+        return _error("no_action", NO_TOOL_CALL)
     if len(raw_calls) > MAX_CALLS_PER_ACTION:
         return _error("invalid_tool_calls", f"{len(raw_calls)} calls in one reply, over the limit of {MAX_CALLS_PER_ACTION}")
     calls: list[ToolCall] = []
@@ -77,8 +78,20 @@ def _hermes(text: str) -> ParsedAction:
     return _native(raw, think.group(1).strip() if think else "")
 
 
-def parse_action(action: Any) -> ParsedAction:
-    """Normalise any action; never raises for anything a model or trainer can send."""
+def parse_action(action: Any, reply_protocol: str = "text") -> ParsedAction:
+    """Normalise any action; never raises for anything a model or trainer can send.
+
+    Under the native-tools protocol a reply that does nothing is told so in those words (no tags to
+    teach); calls written as text are still accepted either way.
+    """
+    parsed = _parse(action)
+    if reply_protocol == "tools" and not parsed.calls and parsed.create_scene is None:
+        if isinstance(parsed.reply, FormatError) and parsed.reply.code == "no_action" or parsed.issue is not None:
+            return _error("no_action", NO_TOOL_CALL)
+    return parsed
+
+
+def _parse(action: Any) -> ParsedAction:
     if isinstance(action, (Reply, FormatError)):
         if isinstance(action, Reply):
             return ParsedAction(reply=action, calls=list(action.tool_calls or []), create_scene=action.create_scene)
@@ -89,7 +102,7 @@ def parse_action(action: Any) -> ParsedAction:
             if isinstance(calls, list) and calls:
                 content = action.get("content")
                 return _native(calls, content.strip() if isinstance(content, str) else "")
-            return parse_action(action.get("content"))
+            return _parse(action.get("content"))
         return _native([action])
     if isinstance(action, (list, tuple)):
         return _native(list(action))
@@ -125,4 +138,4 @@ def assistant_of(action: Any, parsed: ParsedAction) -> dict[str, Any]:
 
 def action_message(action: Any) -> dict[str, Any]:
     """An action as the assistant message that produced it (for histories and SFT data)."""
-    return assistant_of(action, parse_action(action))
+    return assistant_of(action, _parse(action))

@@ -221,7 +221,7 @@ class SceneEnv:
         if self.done:
             raise EnvStateError("the episode is over (terminated or truncated); call reset() to start another")
         cfg = self.config
-        parsed = parse_action(action)
+        parsed = parse_action(action, cfg.protocol)
         assistant = assistant_of(action, parsed)
         prev = self.scene
         self.turn += 1
