@@ -258,6 +258,7 @@ class _Run:
             note = protocol.rollback_note((prev.rejected_metrics or {}).get("score", 0.0), prev.score)
         view = protocol.TurnObservation(
             prompt=self.prompt, turn=turn, max_turns=cfg.max_turns, scene=prev.scene, scene_text=self.scene_json(prev.scene),
+            room_text=self.scene_json.room_summary(prev.scene),
             physics_feedback=prev.physics_feedback if cfg.physics_feedback else None,
             physics_issues=prev.issues if cfg.physics_feedback else None,
             judge_feedback=self.judge_text(prev), tool_results=tuple(prev.results),

@@ -188,7 +188,7 @@ class SceneEnv:
             report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
         return TurnObservation(
             prompt=self.task.prompt, turn=turn, max_turns=cfg.max_turns, scene=scene,
-            scene_text=self._json(scene) if show else None,
+            scene_text=self._json(scene) if show else None, room_text=self._json.room_summary(scene),
             physics_feedback=feedback_text(report, scene, top_k=cfg.feedback_top_k),
             physics_issues=protocol.physics_issues(report), tool_results=records, results_in_message=in_message,
             format_error=problem,
@@ -204,11 +204,9 @@ class SceneEnv:
     def _observe(self, view: TurnObservation) -> tuple[str, list[dict[str, Any]]]:
         """(the observation text, the chat a model gets for this turn)."""
         proto = self.config.protocol
-        self._user = protocol.user_message(view, proto)
-        messages = self.messages(self.config.max_history_turns)
-        text = self._user["content"] if view.results_in_message or not view.tool_results else \
-            protocol.observation_text(view, proto, all_results=True)
-        return text, messages
+        user_text, full_text = protocol.observation_texts(view, proto)
+        self._user = protocol.user_message(view, proto, user_text)
+        return full_text, self.messages(self.config.max_history_turns)
 
     # -- step --------------------------------------------------------------------------------
 

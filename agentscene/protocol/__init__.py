@@ -23,6 +23,7 @@ from agentscene.protocol.observation import (
     TurnObservation,
     critique_text,
     observation_text,
+    observation_texts,
     physics_issues,
     rollback_note,
     user_message,
@@ -54,7 +55,7 @@ from agentscene.protocol.scene_text import SceneJsonCache, room_summary, scene_j
 __all__ = [
     "INSTRUCTIONS", "NOT_APPLIED", "PROTOCOLS", "ReplyProtocol", "SceneJsonCache", "TurnObservation", "apply_capped",
     "assistant_message", "call_record", "chat_messages", "check_protocol", "create_scene_message", "critique_text",
-    "image_data_url", "load_prompt", "mcp_instructions", "message_text", "observation_text", "physics_issues",
+    "image_data_url", "load_prompt", "mcp_instructions", "message_text", "observation_text", "observation_texts", "physics_issues",
     "result_record", "result_text", "results_block", "rollback_note", "room_summary", "scene_json", "system_message",
     "system_prompt", "tagged_json", "tagged_text", "to_provider", "tool_list", "tool_messages", "user_message",
     "with_call_ids",

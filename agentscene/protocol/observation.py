@@ -47,6 +47,8 @@ class TurnObservation:
     scene: Scene = field(repr=False)
     #: the scene as JSON in the chosen dialect; None when this turn does not show it
     scene_text: str | None = field(default=None, repr=False)
+    #: the room summary line (None: made from the scene)
+    room_text: str | None = None
     physics_feedback: str | None = None
     #: machine-readable problems: {"colliding_pairs": [[a, b, depth]], "out_of_bounds": [...], "floating": [...]}
     physics_issues: Mapping[str, Any] | None = None
@@ -67,35 +69,50 @@ class TurnObservation:
         return replace(self, tool_results=tuple(records), results_in_message=in_message)
 
 
-def observation_text(obs: TurnObservation, protocol: str, *, all_results: bool = False) -> str:
-    """The text of the user message (`all_results`: also the results tool messages answered)."""
-    parts = [f"<user_requirement>{obs.prompt}</user_requirement>"]
+def _sections(obs: TurnObservation, protocol: str) -> tuple[list[str], str | None, list[str]]:
+    """(sections before the tool results, the results section, sections after it)."""
+    head = [f"<user_requirement>{obs.prompt}</user_requirement>"]
     if obs.over:
-        parts.append(f"<turn>{obs.max_turns} of {obs.max_turns}: the episode is over</turn>")
+        head.append(f"<turn>{obs.max_turns} of {obs.max_turns}: the episode is over</turn>")
     else:
-        parts.append(f"<turn>{obs.turn} of {obs.max_turns}</turn>")
-    parts.append(f"<room>{room_summary(obs.scene)}</room>")
+        head.append(f"<turn>{obs.turn} of {obs.max_turns}</turn>")
+    head.append(f"<room>{obs.room_text if obs.room_text is not None else room_summary(obs.scene)}</room>")
     if obs.note:
-        parts.append(f"<note>{obs.note}</note>")
+        head.append(f"<note>{obs.note}</note>")
     if obs.format_error:
-        parts.append(f"<format_error>Your last reply could not be used: {obs.format_error}</format_error>")
-    if obs.tool_results and (obs.results_in_message or all_results):
-        parts.append(f"<tool_results>\n{results_block(obs.tool_results)}\n</tool_results>")
+        head.append(f"<format_error>Your last reply could not be used: {obs.format_error}</format_error>")
+    results = f"<tool_results>\n{results_block(obs.tool_results)}\n</tool_results>" if obs.tool_results else None
+    tail = []
     if obs.physics_feedback is not None:
-        parts.append(f"<physics_feedback>\n{obs.physics_feedback}\n</physics_feedback>")
+        tail.append(f"<physics_feedback>\n{obs.physics_feedback}\n</physics_feedback>")
     if obs.judge_feedback:
-        parts.append(f"<judge_feedback>\n{obs.judge_feedback}\n</judge_feedback>")
+        tail.append(f"<judge_feedback>\n{obs.judge_feedback}\n</judge_feedback>")
     if obs.scene_text is not None:
-        parts.append("<current_scene>\n```json\n" + obs.scene_text + "\n```\n</current_scene>")
+        tail.append("<current_scene>\n```json\n" + obs.scene_text + "\n```\n</current_scene>")
     if obs.images:
-        parts.append(IMAGE_NOTE)
-    parts.append("The episode is over." if obs.over else INSTRUCTIONS.get(protocol, INSTRUCTIONS["tools"]))
-    return "\n".join(parts)
+        tail.append(IMAGE_NOTE)
+    tail.append("The episode is over." if obs.over else INSTRUCTIONS.get(protocol, INSTRUCTIONS["tools"]))
+    return head, results, tail
 
 
-def user_message(obs: TurnObservation, protocol: str) -> Message:
+def observation_texts(obs: TurnObservation, protocol: str) -> tuple[str, str]:
+    """(the user message's text, the same with every tool result in it: what a one-message trainer shows)."""
+    head, results, tail = _sections(obs, protocol)
+    full = "\n".join([*head, results, *tail]) if results else "\n".join([*head, *tail])
+    if results is None or obs.results_in_message:
+        return full, full
+    return "\n".join([*head, *tail]), full
+
+
+def observation_text(obs: TurnObservation, protocol: str, *, all_results: bool = False) -> str:
+    """The text of the user message (`all_results`: also the results that tool messages answered)."""
+    user, full = observation_texts(obs, protocol)
+    return full if all_results else user
+
+
+def user_message(obs: TurnObservation, protocol: str, text: str | None = None) -> Message:
     """The user message of a turn: text, then one image part per render."""
-    text = observation_text(obs, protocol)
+    text = observation_text(obs, protocol) if text is None else text
     if not obs.images:
         return {"role": "user", "content": text}
     return {"role": "user", "content": [{"type": "text", "text": text}, *({"type": "image", "path": p} for p in obs.images)]}

@@ -7,6 +7,7 @@ Templates live in agentscene/prompts/*.md; the tool list of the text protocol is
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -53,6 +54,7 @@ def check_protocol(protocol: str) -> ReplyProtocol:
     return protocol  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=4)
 def system_prompt(protocol: ReplyProtocol = "tools") -> str:
     """The system prompt: native tool calling ("tools") or SceneReVis' tagged text protocol ("text")."""
     if check_protocol(protocol) == "tools":

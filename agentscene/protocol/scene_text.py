@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agentscene.scene import Scene
+    from agentscene.scene import Room, Scene
 
 
 def _round(value: Any) -> Any:
@@ -51,7 +51,14 @@ class SceneJsonCache:
     def __init__(self, dialect: str = "native"):
         self.dialect = dialect
         self._room: tuple[Any, str] | None = None
+        self._room_line: tuple[Any, str] | None = None
         self._objects: dict[int, tuple[Any, str]] = {}
+
+    def room_summary(self, scene: Scene) -> str:
+        """`room_summary`, with the room's line kept while the room object stays the same."""
+        if self._room_line is None or self._room_line[0] is not scene.room:
+            self._room_line = (scene.room, room_line(scene.room))
+        return f"{self._room_line[1]}; {len(scene.objects)} object(s) so far."
 
     def __call__(self, scene: Scene) -> str:
         if self.dialect != "native":
@@ -72,11 +79,14 @@ class SceneJsonCache:
 
 def room_summary(scene: Scene) -> str:
     """One line: room type, shape, extent, area, height, openings and object count."""
-    room = scene.room
+    return f"{room_line(scene.room)}; {len(scene.objects)} object(s) so far."
+
+
+def room_line(room: Room) -> str:
+    """The room part of `room_summary`."""
     x0, z0, x1, z1 = room.bounds
     shape = "rectangular" if len(room.floor) == 4 else f"{len(room.floor)}-sided"
     doors = sum(1 for o in room.openings if o.kind == "door")
     windows = sum(1 for o in room.openings if o.kind == "window")
     return (f"{room.room_type.replace('_', ' ')}, {shape}, floor spanning x {x0:g}..{x1:g} m and z {z0:g}..{z1:g} m "
-            f"({room.area:.1f} m²), height {room.height:g} m, {doors} door(s), {windows} window(s); "
-            f"{len(scene.objects)} object(s) so far.")
+            f"({room.area:.1f} m²), height {room.height:g} m, {doors} door(s), {windows} window(s)")
