@@ -14,6 +14,7 @@ and fed back; the loop goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from agentscene.agents.critics import Critic, Critique, RuleCritic
 from agentscene.env.tasks import SceneTask, empty_room, task_from_prompt
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
+from agentscene.interrupts import deferred_interrupt
 from agentscene.meshes import MeshProvider
 from agentscene.rewards.score import RewardBreakdown, RewardConfig
 from agentscene.run_dir import RunDirectory, redact
@@ -36,7 +38,8 @@ from agentscene.scene import Scene
 
 log = logging.getLogger("agentscene.loop")
 
-StopReason = Literal["terminated", "max_turns", "provider_unavailable", "provider_error", "interrupted", "running"]
+StopReason = Literal["terminated", "max_turns", "stalled", "provider_unavailable", "provider_error", "interrupted",
+                     "running"]
 
 
 class LoopConfig(BaseModel):
@@ -129,7 +132,7 @@ class Episode(BaseModel):
 
     @property
     def finished(self) -> bool:
-        return self.stop_reason in ("terminated", "max_turns")
+        return self.stop_reason in ("terminated", "max_turns", "stalled")
 
 
 def _assistant(messages: list[Message]) -> Message | None:
@@ -384,6 +387,9 @@ def run_episode(
                 stop = "terminated"
             elif last.turn >= config.max_turns:
                 stop = "max_turns"
+            elif _repeats_rollback(run.turns):
+                stop = "stalled"
+                log.warning("stopped: turn %d repeated the rolled-back calls of the turn before", last.turn)
             else:
                 last, evaluation = run.step(last, evaluation, last.turn + 1)
                 run.record(last)
@@ -396,18 +402,23 @@ def run_episode(
     except KeyboardInterrupt:
         log.warning("interrupted after turn %d; continue with --resume", run.turns[-1].turn if run.turns else -1)
         if run.turns and run_dir is not None:
-            _finalise(run, run.turns[-1].scene, None, None, None, "interrupted", None, time.perf_counter() - start)
+            with deferred_interrupt():  # a second Ctrl-C must not cut the files in half
+                _finalise(run, run.turns[-1].scene, None, None, None, "interrupted", None, time.perf_counter() - start)
         raise
-    scene = run.turns[-1].scene
-    final_eval, _ = run.evaluate(scene)
-    final_score = run.score(scene, final_eval)
-    final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
-    episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
-                      score=final_score.total, reward_terms=final_score.values(),
-                      critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
-                      wall_s=time.perf_counter() - start)
-    if run_dir is not None:
-        _finalise(run, scene, final_eval, final_score, final_critique, stop, error, episode.wall_s)
+    # every turn is on disk: the final evaluation and files complete even if Ctrl-C arrives now
+    with deferred_interrupt() as held:
+        scene = run.turns[-1].scene
+        final_eval, _ = run.evaluate(scene)
+        final_score = run.score(scene, final_eval)
+        final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
+        episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
+                          score=final_score.total, reward_terms=final_score.values(),
+                          critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
+                          wall_s=time.perf_counter() - start)
+        if run_dir is not None:
+            _finalise(run, scene, final_eval, final_score, final_critique, stop, error, episode.wall_s)
+    if held.pending:
+        log.warning("Ctrl-C arrived while the run was being saved; it finished (%s)", stop)
     return episode
 
 
@@ -419,6 +430,18 @@ def conversation_lines(turns: list[TurnRecord]) -> list[dict[str, Any]]:
             lines.append({"turn": rec.turn, **rec.system})
         lines += [{"turn": rec.turn, **m} for m in rec.messages]
     return lines
+
+
+def _repeats_rollback(turns: list[TurnRecord]) -> bool:
+    """The last turn was rolled back and sent the same calls as the rolled-back turn before it:
+    the agent is stuck, and more turns would only repeat it."""
+    if len(turns) < 3 or not (turns[-1].rolled_back and turns[-2].rolled_back):
+        return False
+
+    def calls(t: TurnRecord) -> list[tuple[str, str]]:
+        return [(c.get("name", ""), json.dumps(c.get("arguments"), sort_keys=True)) for c in t.tool_calls]
+
+    return bool(turns[-1].tool_calls) and calls(turns[-2]) == calls(turns[-1])
 
 
 def _usage(turns: list[TurnRecord]) -> Usage:
@@ -438,7 +461,7 @@ def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, final: Rew
     usage = _usage(run.turns)
     rd.write_json("metrics.json", {
         "stop_reason": stop,
-        "finished": stop in ("terminated", "max_turns"),
+        "finished": stop in ("terminated", "max_turns", "stalled"),
         "error": error,
         "turns": len(run.turns) - 1,
         "n_objects": len(scene.objects),
