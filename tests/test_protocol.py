@@ -45,16 +45,18 @@ def _text_script() -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("mode, reply_protocol", [("native", "tools"), ("text", "text")])
-def test_loop_sends_at_every_turn_the_chat_scene_env_gives(tmp_path, mode, reply_protocol):
+@pytest.mark.parametrize("mode, reply_protocol, judge", [("native", "tools", False), ("text", "text", False), ("native", "tools", True)])
+def test_loop_sends_at_every_turn_the_chat_scene_env_gives(tmp_path, mode, reply_protocol, judge):
     script = list(SCRIPT) if mode == "native" else _text_script()
     model = ScriptedModel(script, vision=False)
-    cfg = LoopConfig(max_turns=5, rollback=False, max_history_turns=2, seed=4)
+    # judge: the loop's per-turn rule critic (--vlm-feedback offline) and the env's judge_feedback fill the same slot
+    cfg = LoopConfig(max_turns=5, rollback=False, max_history_turns=2, seed=4, vlm_feedback=judge)
     run = RunDirectory(tmp_path / "run")
     episode = run_episode(PROMPT, ChatAgent(model, ChatAgentConfig(mode=mode)), config=cfg, run_dir=run)
     assert episode.stop_reason == "terminated" and len(model.requests) == 4
 
-    env = SceneEnv(EnvConfig(max_turns=5, protocol=reply_protocol, max_history_turns=2, physics_detail="full"))
+    env = SceneEnv(EnvConfig(max_turns=5, protocol=reply_protocol, max_history_turns=2, physics_detail="full",
+                             judge_feedback=judge))
     _, info = env.reset(seed=4, options={"prompt": PROMPT})
     for k, request in enumerate(model.requests):
         assert request["messages"] == info["messages"], f"turn {k + 1} differs"
@@ -67,6 +69,7 @@ def test_loop_sends_at_every_turn_the_chat_scene_env_gives(tmp_path, mode, reply
     texts = "\n".join(protocol.message_text(m) for m in second)
     assert "Error (unknown_object)" in texts and "<room>bedroom" in texts and "<turn>2 of 5</turn>" in texts
     assert "could not be used" in protocol.message_text(model.requests[2]["messages"][-1])
+    assert ("<judge_feedback>\nScores: rationality" in texts) == judge
     if reply_protocol == "tools":
         assert [m["role"] for m in second] == ["system", "user", "assistant", "tool", "tool", "tool", "user"]
     else:
@@ -150,3 +153,23 @@ def test_judge_feedback_has_its_slot_beside_physics():
     text = protocol.observation_text(replace(view, judge_feedback="- nightstand_1 is not beside the bed"), "tools")
     assert text.index("<physics_feedback>") < text.index("<judge_feedback>\n- nightstand_1") < text.index("<current_scene>")
     assert "<judge_feedback>" not in protocol.observation_text(view, "tools")
+
+
+def test_one_score_from_rollback_to_batch_tables(tmp_path):
+    from agentscene.batch.summary import EpisodeRow, aggregate, read_episode_metrics
+    from agentscene.env.tasks import task_from_prompt
+    from agentscene.generate import GenerateConfig, generate
+    from agentscene.rewards import RewardConfig, score
+
+    prompt = "a living room with a sofa and a tv"
+    summary = generate(GenerateConfig(prompt=prompt, out=tmp_path, seed=1, turns=4, renderer="none"))
+    metrics = json.loads((summary.run_dir / "metrics.json").read_text())
+    scene = load_scene(json.loads((summary.run_dir / "scene.json").read_text()))
+    expected = score(None, scene, None, config=RewardConfig(), key_objects=task_from_prompt(prompt).key_objects)
+    assert metrics["score"] == pytest.approx(expected.total) and metrics["reward_terms"] == pytest.approx(expected.values())
+    assert metrics["per_turn"][-1]["score"] == pytest.approx(expected.total)  # each turn's score, the rollback's
+    read = read_episode_metrics(summary.run_dir)
+    assert read.score == pytest.approx(expected.total)
+    rows = [EpisodeRow(index=i, line=i, prompt=prompt, name=f"r{i}", status="ok", metrics=read.model_copy(update={"score": s}))
+            for i, s in enumerate((read.score, 0.25))]
+    assert aggregate(rows).mean_score == pytest.approx((read.score + 0.25) / 2)

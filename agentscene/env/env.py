@@ -73,6 +73,8 @@ class EnvConfig(BaseModel):
     physics_detail: Literal["quick", "full"] = Field(
         "quick", description="physics feedback from the incremental report (collisions, bounds; fast) or a full evaluation "
                              "(also floating objects, doors, walkable floor: what the loop shows; a few ms per step)")
+    judge_feedback: bool = Field(False, description="fill the observation's judge-feedback slot with the offline judge's scores and "
+                                                  "findings each turn (what the loop shows with --vlm-feedback and the rule critic)")
     tolerances: Tolerances = Field(default_factory=Tolerances)
 
 
@@ -186,8 +188,14 @@ class SceneEnv:
 
             assert self._evaluator is not None
             report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
+        judge_text = None
+        if cfg.judge_feedback:
+            from agentscene.critics.rule import RuleCritic
+
+            crit = RuleCritic(tolerances=cfg.tolerances).critique(scene, report, self.task.prompt)
+            judge_text = protocol.critique_text(crit.scores, crit.feedback)
         return TurnObservation(
-            prompt=self.task.prompt, turn=turn, max_turns=cfg.max_turns, scene=scene,
+            prompt=self.task.prompt, turn=turn, max_turns=cfg.max_turns, scene=scene, judge_feedback=judge_text,
             scene_text=self._json(scene) if show else None, room_text=self._json.room_summary(scene),
             physics_feedback=feedback_text(report, scene, top_k=cfg.feedback_top_k),
             physics_issues=protocol.physics_issues(report), tool_results=records, results_in_message=in_message,
