@@ -164,3 +164,23 @@ def distance_to_polygon_edges(x: float, z: float, polygon: Sequence[Sequence[flo
         cx, cz = ax + t * dx, az + t * dz
         best = min(best, math.hypot(x - cx, z - cz))
     return best
+
+
+def rotation_matrices_y(yaws_deg: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotations about +y, the vectorised `rotation_matrix_y` (same convention)."""
+    a = np.radians(np.asarray(yaws_deg, dtype=np.float64).reshape(-1))
+    c, s = np.cos(a), np.sin(a)
+    out = np.zeros((len(a), 3, 3))
+    out[:, 0, 0] = c
+    out[:, 0, 2] = s
+    out[:, 1, 1] = 1.0
+    out[:, 2, 0] = -s
+    out[:, 2, 2] = c
+    return out
+
+
+def box_corners_many(positions: np.ndarray, sizes: np.ndarray, yaws_deg: np.ndarray) -> np.ndarray:
+    """(N, 8, 3) world corners of N oriented boxes, in `SceneObject.box_corners` order (y, then x, then z)."""
+    signs = np.array([[sx, y, sz] for y in (0.0, 1.0) for sx in (-0.5, 0.5) for sz in (-0.5, 0.5)])
+    local = signs[None, :, :] * np.asarray(sizes, dtype=np.float64)[:, None, :]
+    return np.einsum("nij,nkj->nki", rotation_matrices_y(yaws_deg), local) + np.asarray(positions, dtype=np.float64)[:, None, :]

@@ -26,6 +26,7 @@ from agentscene.agents.critics import Critic, Critique, RuleCritic
 from agentscene.agents.messages import build_user_message
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
+from agentscene.interrupts import deferred_interrupt
 from agentscene.meshes import MeshProvider
 from agentscene.run_dir import RunDirectory, redact
 from agentscene.scene import Scene
@@ -403,16 +404,21 @@ def run_episode(
     except KeyboardInterrupt:
         log.warning("interrupted after turn %d; continue with --resume", run.turns[-1].turn if run.turns else -1)
         if run.turns and run_dir is not None:
-            _finalise(run, run.turns[-1].scene, None, None, "interrupted", None, time.perf_counter() - start)
+            with deferred_interrupt():  # a second Ctrl-C must not cut the files in half
+                _finalise(run, run.turns[-1].scene, None, None, "interrupted", None, time.perf_counter() - start)
         raise
-    scene = run.turns[-1].scene
-    final_eval, _ = run.evaluate(scene)
-    final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
-    episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
-                      critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
-                      wall_s=time.perf_counter() - start)
-    if run_dir is not None:
-        _finalise(run, scene, final_eval, final_critique, stop, error, episode.wall_s)
+    # every turn is on disk: the final evaluation and files complete even if Ctrl-C arrives now
+    with deferred_interrupt() as held:
+        scene = run.turns[-1].scene
+        final_eval, _ = run.evaluate(scene)
+        final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
+        episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
+                          critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
+                          wall_s=time.perf_counter() - start)
+        if run_dir is not None:
+            _finalise(run, scene, final_eval, final_critique, stop, error, episode.wall_s)
+    if held.pending:
+        log.warning("Ctrl-C arrived while the run was being saved; it finished (%s)", stop)
     return episode
 
 

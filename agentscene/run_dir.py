@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from agentscene.fileio import atomic_write_json, atomic_write_text
+from agentscene.fileio import atomic_write_json, atomic_write_text, resolve_target
 
 _TURN_RE = re.compile(r"^turn_(\d{2,4})\.json$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -97,14 +97,14 @@ class RunDirectory:
         return self
 
     def write_turn(self, record: dict[str, Any]) -> Path:
-        return atomic_write_json(self.turn_path(record["turn"]), record)
+        return atomic_write_json(self.turn_path(record["turn"]), record, within=self.root)
 
     def write_conversation(self, lines: list[dict[str, Any]]) -> Path:
         text = "".join(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n" for line in lines)
-        return atomic_write_text(self.root / "conversation.jsonl", text)
+        return atomic_write_text(self.root / "conversation.jsonl", text, within=self.root)
 
     def write_json(self, name: str, data: Any) -> Path:
-        return atomic_write_json(self.root / name, data)
+        return atomic_write_json(self.root / name, data, within=self.root)
 
     # -- reading (resume) --------------------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class RunDirectory:
         """Send the `agentscene` loggers to run.log (appending, so a resumed run keeps its history)."""
         logger = logging.getLogger("agentscene")
         self.root.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(self.root / "run.log", encoding="utf-8")
+        handler = logging.FileHandler(resolve_target(self.root / "run.log", within=self.root), encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(Redactor(secrets))
         handler.setLevel(level)

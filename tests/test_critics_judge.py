@@ -14,7 +14,6 @@ from agentscene import Judgement, judge, load_scene
 from agentscene.categories import category_names
 from agentscene.critics import (
     RULES,
-    RequiredObject,
     RequiredRelation,
     Requirements,
     RuleCritic,
@@ -160,24 +159,37 @@ def test_requested_relations(bedroom):
     def req(*relations):
         return Requirements(prompt="x", relations=tuple(RequiredRelation(subject=s, relation=r, target=t) for s, r, t in relations))
 
-    holds = req(("bed", "flanked_by", "nightstand"), ("office_chair", "facing", "desk"), ("table_lamp", "on", "nightstand"),
-                ("desk", "against_wall", None), ("nightstand", "beside", "bed"), ("desk", "under_window", None))
+    holds = req(("nightstand", "either_side", "bed"), ("office_chair", "facing", "desk"), ("table_lamp", "on", "nightstand"),
+                ("desk", "against_wall", None), ("nightstand", "beside", "bed"), ("desk", "by_window", None),
+                ("office_chair", "at", "desk"), ("rug", "under", "bed"), ("painting", "above", "bed"), ("painting", "on_wall", None),
+                ("wardrobe", "against_wall", None))
     j = judge(bedroom, requirements=holds)
     assert j.scores["requirement_match"] == 10.0, j.feedback_text()
-    fails = req(("bed", "under_window", None), ("office_chair", "facing", "door"), ("sofa", "facing", "bed"))
+    fails = req(("bed", "by_window", None), ("office_chair", "facing", "bed"), ("sofa", "facing", "bed"),
+                ("desk", "in_corner", None), ("bed", "under", "rug"))
     j = judge(bedroom, requirements=fails)
     found = [f for f in j.findings if f.rule == "requested_relation"]
-    assert len(found) == 3 and j.scores["requirement_match"] == 0.0
+    assert len(found) == 5 and j.scores["requirement_match"] == 0.0, j.feedback_text()
     assert any("there is no sofa: add one" in f.message for f in found)
+    assert any("asks for a bed by the window, which does not hold: place the bed by the window" in f.message for f in found)
     unknown = judge(bedroom, requirements=req(("bed", "levitating_over", "rug")))
     assert unknown.scores["requirement_match"] == 10.0 and any("levitating_over" in s for s in unknown.skipped)
 
 
-def test_requirements_adapter_reads_the_prompt():
-    r = requirements_from_prompt("a small bedroom with two oak nightstands and no tv")
+def test_requirements_adapter_reads_the_brief():
+    r = requirements_from_prompt("a small bedroom with two oak nightstands either side of the bed, a desk under the window and no tv")
     assert r.room_type == "bedroom" and "tv" in r.excluded
-    assert RequiredObject(category="nightstand", count=2, explicit_count=True, phrase="oak nightstands") in r.objects
-    assert requirements_from_prompt("") == Requirements(prompt="")
+    stands = next(o for o in r.objects if o.category == "nightstand")
+    assert (stands.count, stands.explicit_count) == (2, True)
+    assert RequiredRelation(subject="nightstand", relation="either_side", target="bed") in r.relations
+    assert RequiredRelation(subject="desk", relation="by_window") in r.relations
+    assert requirements_from_prompt("x" * 100_000) == Requirements(prompt="x" * 100_000)  # refused by the parser: nothing to match
+
+
+def test_requested_relations_from_the_prompt(bedroom):
+    assert judge(bedroom, "a bedroom with a bed flanked by two nightstands and a desk under the window").scores["requirement_match"] == 10.0
+    j = judge(bedroom, "a bedroom with a bed under the window and an office chair facing the wardrobe")
+    assert j.scores["requirement_match"] < 10.0 and any(f.rule == "requested_relation" for f in j.findings)
 
 
 def test_out_of_place_unless_asked(bedroom):

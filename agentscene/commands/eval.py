@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
+
 if TYPE_CHECKING:
     from agentscene.rewards import EvalReport
 
@@ -28,7 +30,7 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _table(rows: list[tuple[Path, EvalReport]], *, mean: bool = False):
+def _table(rows: list[tuple[str, EvalReport]], *, mean: bool = False):
     from rich.table import Table
 
     table = Table(title="Physics evaluation", caption="coll%, oob%: share of objects; depth: deepest collision (m); PBL: volume outside "
@@ -37,10 +39,10 @@ def _table(rows: list[tuple[Path, EvalReport]], *, mean: bool = False):
     table.add_column("scene", justify="left", overflow="fold", ratio=1, min_width=14)
     for col in ("n", "coll%", "depth", "oob%", "PBL", "ok", "float", "walk", "door"):
         table.add_column(col, justify="right", no_wrap=True)
-    for path, r in rows:
+    for name, r in rows:
         doors = r.door_clearance or []
         table.add_row(
-            path.stem, str(r.n_objects), f"{r.collision_rate:.0f}",
+            esc(name), str(r.n_objects), f"{r.collision_rate:.0f}",
             f"{r.max_penetration_depth:.2f}", f"{r.oob_rate:.0f}", f"{r.pbl:.2f}",
             "[green]yes[/]" if r.pbl_valid else "[red]no[/]",
             "-" if r.floating is None else str(len(r.floating)),
@@ -63,12 +65,12 @@ def _table(rows: list[tuple[Path, EvalReport]], *, mean: bool = False):
 
 
 def eval_command(
-    scenes: Annotated[list[Path] | None, typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON).")] = None,
+    scenes: Annotated[list[Path] | None, typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON), run directories or batch directories.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full reports as JSON instead of a table.")] = False,
     compat: Annotated[str | None, typer.Option(help="Reproduce another evaluator's numbers: scenerevis.")] = None,
     dialect: Annotated[str, typer.Option(help="Input dialect, or auto to detect.")] = "auto",
     feedback: Annotated[bool, typer.Option("--feedback/--no-feedback", help="Print each scene's problems under the table.")] = True,
-    batch: Annotated[Path | None, typer.Option("--batch", help="A batch directory (agentscene batch --out): every finished episode's scene, with the means.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="A batch directory (same as giving it as a SCENES path): every finished episode's scene, with the means.")] = None,
 ) -> None:
     """Evaluate scene physics: collisions, out of bounds, PBL, support, walkable floor, doors."""
     from agentscene.commands import console, err_console, fail
@@ -76,39 +78,44 @@ def eval_command(
 
     if compat is not None and compat not in COMPAT_MODES:
         raise fail(f"unknown --compat {compat!r}; choose one of: {', '.join(COMPAT_MODES)}")
-    named = [(path, path) for path in scenes or []]  # (label in the table, file)
-    if batch is not None:
-        from agentscene.batch import finished_scenes
+    from agentscene.batch.summary import SUMMARY_FILE
+    from agentscene.scene_inputs import is_batch_dir, scene_inputs
 
-        try:
-            named += [(Path(row.name), path) for row, path in finished_scenes(batch)]
-        except ValueError as e:
-            raise fail(str(e)) from None
-        if not named:
-            raise fail(f"{batch} has no finished episode yet")
-    if not named:
-        raise fail("give scene files, or --batch DIR")
-    rows: list[tuple[Path, Any, EvalReport]] = []
-    out: list[dict[str, Any]] = []
-    bad = 0
+    if batch is not None and not is_batch_dir(batch):
+        raise fail(f"{batch} holds no {SUMMARY_FILE}: not a batch directory")
+    paths = [*(scenes or []), *([batch] if batch is not None else [])]
+    if not paths:
+        raise fail("give scene files, run directories or batch directories")
+    inputs, problems = scene_inputs(paths)
+    for problem in problems:
+        err_console.print(f"[bold red]error:[/] {esc(problem)}", highlight=False)
+    if not inputs:
+        if as_json:
+            typer.echo(json.dumps([{"error": p} for p in problems], indent=2))
+        raise typer.Exit(1)
+    named = [(item.name, item.path) for item in inputs]  # (label in the table, file)
+    means = len(named) > 1 and any(item.batch_dir is not None for item in inputs)
+    rows: list[tuple[str, Any, EvalReport]] = []
+    out: list[dict[str, Any]] = [{"error": p} for p in problems]
+    bad = len(problems)
     for label, path in named:
         scene, error = _load(path, dialect)
         if error is not None:
             bad += 1
             err_console.print(f"[bold red]error:[/] {error}", highlight=False)
-            out.append({"scene": str(path), "error": error})
+            out.append({"name": label, "scene": str(path), "error": error})
             continue
         report = evaluate(scene, compat=compat)
         rows.append((label, scene, report))
-        out.append({"scene": str(path), "report": report.model_dump(mode="json")})
+        out.append({"name": label, "scene": str(path), "report": report.model_dump(mode="json")})
     if as_json:
         typer.echo(json.dumps(out, indent=2))
     elif rows:
-        console.print(_table([(p, r) for p, _, r in rows], mean=batch is not None))
+        console.print(_table([(p, r) for p, _, r in rows], mean=means))
         if feedback:
-            for path, scene, report in rows:
+            for label, scene, report in rows:
                 if not report.ok:
-                    console.print(f"\n[bold]{path.name}[/]", highlight=False)
+                    console.print(f"\n[bold]{esc(label)}[/]", highlight=False)
                     console.print(feedback_text(report, scene), highlight=False, markup=False)
     if bad:
         raise typer.Exit(1)

@@ -48,6 +48,10 @@ def spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
+def article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _xz(x: float, z: float) -> str:
     return f"({x:.2f}, {z:.2f})"
 
@@ -146,7 +150,7 @@ def essentials(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     have = {it.obj.category for it in ctx.ix.items}
     for group in ESSENTIALS[room]:
         if not have.intersection(group):
-            yield finding(rule, (), room=spoken(room), b=spoken(group[0]))
+            yield finding(rule, (), room=spoken(room), b=article(spoken(group[0])))
 
 
 @_check("collision")
@@ -469,7 +473,7 @@ def requested_object(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 @_check("requested_relation")
 def requested_relation(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    from agentscene.critics.relations import ROOM_TARGETS, UNARY, holds, relation_names
+    from agentscene.critics.relations import ROOM_RELATIONS, WORDS, holds, relation_names
 
     req = ctx.requirements
     if req is None or not req.relations:
@@ -479,17 +483,16 @@ def requested_relation(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             ctx.skipped.append(f"requested relation {rel.relation!r} is not one the judge knows ({', '.join(relation_names())})")
             continue
         subjects = _matching(ctx.ix, rel.subject)
-        if rel.relation in UNARY or rel.target is None:
-            targets: list[Item] | str | None = None
-        elif rel.target in ROOM_TARGETS:
-            targets = rel.target
-        else:
-            targets = _matching(ctx.ix, rel.target)
-        if subjects and holds(ctx.ix, rel.relation, subjects, targets):
+        targets = [] if rel.relation in ROOM_RELATIONS or rel.target is None else _matching(ctx.ix, rel.target)
+        if holds(ctx.ix, rel.relation, subjects, targets):
             continue
-        what = spoken(rel.relation)
-        target = "" if rel.target is None else (f"the {rel.target}" if rel.target in ROOM_TARGETS else f"a {spoken(rel.target)}")
-        fix = (f"there is no {spoken(rel.subject)}: add one" if not subjects
-               else f"place a {spoken(rel.subject)} {what} {target}".rstrip())
+        what = WORDS.get(rel.relation, spoken(rel.relation))
+        target = "" if rel.target is None else f" the {spoken(rel.target)}"
+        if not subjects:
+            fix = f"there is no {spoken(rel.subject)}: add one"
+        elif rel.target is not None and rel.relation not in ROOM_RELATIONS and not targets:
+            fix = f"there is no {spoken(rel.target)}: add one"
+        else:
+            fix = f"place the {spoken(rel.subject)} {what}{target}"
         yield finding(rule, tuple(it.id for it in subjects), severity=1.0 / _units(ctx),
-                      b=f"a {spoken(rel.subject)}", relation=rel.text or what, c=target, fix=fix)
+                      b=article(spoken(rel.subject)), relation=what, c=target, fix=fix)

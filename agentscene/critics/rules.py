@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
          params={"max_angle": 20.0}),
     Rule("essentials", "rationality", 2.0, 4.0,
          "the room has what its type needs (a bedroom a bed, a kitchen a stove and a fridge, ...)",
-         "a {room} needs a {b}: add one"),
+         "a {room} needs {b}: add one"),
     Rule("room_caps", "rationality", 0.0, 0.0,
          "SceneReVis' judge rule: a room area outside the type's range, or fewer than 4 objects, caps rationality at 6",
          "{problem}", params={"min_objects": 4, "cap_to": 6.0}),
@@ -118,8 +118,8 @@ RULES: tuple[Rule, ...] = (
          "every object the prompt asks for is there, as many as asked (shares of the request)",
          "the request asks for {count} {b}, the scene has {have}: {fix}"),
     Rule("requested_relation", "requirement_match", 10.0, 10.0,
-         "every relation the prompt asks for holds (facing, beside, flanked by, under the window, ...)",
-         "the request asks for {b} {relation} {c}, which does not hold: {fix}"),
+         "every relation the brief asks for holds (facing, beside, either side of, under the window, around, ...)",
+         "the request asks for {b} {relation}{c}, which does not hold: {fix}"),
     Rule("excluded_object", "requirement_match", 3.0, 6.0,
          "nothing the prompt rules out is there",
          "the request rules out {b}, but {a} is there: remove it"),
@@ -151,14 +151,23 @@ HOME_ROOMS: dict[str, tuple[str, ...]] = {
     "squat_rack": ("gym",), "treadmill": ("gym", "entertainment_room"),
 }
 
-#: how a requested relation is checked: relation name -> thresholds (agentscene.critics.relations)
+#: thresholds of the relations a brief can ask for (names: agentscene.brief's RelationKind;
+#: checks: agentscene.critics.relations)
 RELATION_PARAMS: dict[str, dict[str, float]] = {
     "facing": {"max_angle": 45.0},
     "beside": {"max_gap": 0.6},
-    "near": {"max_gap": 1.2},
-    "flanked_by": {"max_gap": 0.6},
+    "at": {"max_gap": 0.6, "max_angle": 60.0},
+    "around": {"max_gap": 0.6, "max_angle": 60.0},
+    "at_ends": {"max_gap": 0.6, "max_angle": 60.0},
+    "at_sides": {"max_gap": 0.6, "max_angle": 60.0},
+    "either_side": {"max_gap": 0.6},
     "in_front_of": {"max_gap": 2.5, "max_angle": 45.0},
-    "under_window": {"max_gap": 0.3},
-    "against_wall": {"max_gap": 0.15, "max_angle": 20.0},
+    "at_foot": {"max_gap": 0.6},
     "on": {"max_gap": 0.05},
+    "under": {"max_gap": 0.05},
+    "above": {"max_gap": 0.3},
+    "in_corner": {"max_gap": 0.3},
+    "against_wall": {"max_gap": 0.15, "max_angle": 20.0},
+    "on_wall": {"max_gap": 0.05, "max_angle": 20.0},
+    "by_window": {"max_gap": 0.6},
 }

@@ -16,6 +16,7 @@ part, or a message's `images` list), resolved inside the run directory only. Wit
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -204,12 +205,21 @@ def to_sample(run: str | Path, fmt: SftFormat = "ms-swift") -> dict[str, Any]:
     return sample
 
 
-def export_sft(runs: Iterable[str | Path], fmt: SftFormat = "ms-swift") -> tuple[list[dict[str, Any]], list[str]]:
-    """Samples from many runs, and one problem line per run that could not be exported."""
+def export_sft(runs: Iterable[str | Path], fmt: SftFormat = "ms-swift", *,
+               relative_to: str | Path | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Samples from many runs, and one problem line per run that could not be exported.
+
+    With `relative_to` (the folder of the JSONL file being written) image paths are relative to it,
+    so the file and its run directories can move together; otherwise they are absolute."""
     samples, problems = [], []
     for run in runs:
         try:
-            samples.append(to_sample(run, fmt))
+            sample = to_sample(run, fmt)
         except RunDirError as e:
             problems.append(str(e))
+            continue
+        if relative_to is not None:
+            base = Path(relative_to).resolve()
+            sample["images"] = [os.path.relpath(image, base) for image in sample["images"]]
+        samples.append(sample)
     return samples, problems

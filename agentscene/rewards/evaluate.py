@@ -20,8 +20,9 @@ from agentscene.scene import Scene
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
+    from agentscene.rewards.stability import StabilitySettings
 
-COMPAT_MODES = ("scenerevis",)
+COMPAT_MODES = ("scenerevis", "scene-eval")
 
 
 def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: MeshProvider | None,
@@ -58,14 +59,19 @@ def geometry_warnings(geo: SceneGeometry) -> list[str]:
 
 
 def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances: Tolerances | None = None,
-             compat: str | None = None, mesh_provider: MeshProvider | None = None) -> EvalReport:
+             compat: str | None = None, mesh_provider: MeshProvider | None = None,
+             stability: bool | StabilitySettings = False) -> EvalReport:
     """Collision, out-of-bounds, PBL, floating objects, walkable floor and door clearance.
 
     `geometry` (from `scene_geometry`) is reused and re-posed for edited objects;
     `mesh_provider` gives object meshes (None: oriented boxes); `compat="scenerevis"`
-    reproduces SceneReVis' evaluation code for comparisons with published tables.
+    reproduces SceneReVis' evaluation code for comparisons with published tables;
+    `compat="scene-eval"` keeps our metrics and adds SceneEval's as `report.scene_eval`;
+    `stability=True` (or a StabilitySettings) settles the scene in MuJoCo: `report.stability`.
     """
     tol = tolerances or Tolerances()
+    if compat == "scene-eval" or stability:
+        return _with_sections(scene, geometry, tol, compat, mesh_provider, stability)
     if compat is not None:
         if compat not in COMPAT_MODES:
             raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
@@ -83,3 +89,21 @@ def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances:
         door_clearance=door_clearance(geo, tol, blocking),
         warnings=geometry_warnings(geo),
     )
+
+
+def _with_sections(scene: Scene, geometry: SceneGeometry | None, tol: Tolerances, compat: str | None,
+                   mesh_provider: MeshProvider | None, stability: bool | StabilitySettings) -> EvalReport:
+    """The report of `compat` (scene-eval: ours) plus the SceneEval and stability sections asked for."""
+    geo = geometry_for(scene, geometry, mesh_provider, tol)
+    report = evaluate(scene, geo, tolerances=tol, compat=None if compat == "scene-eval" else compat, mesh_provider=mesh_provider)
+    update: dict = {}
+    if compat == "scene-eval":
+        from agentscene.rewards.scene_eval import scene_eval_metrics
+
+        update.update(compat="scene-eval", scene_eval=scene_eval_metrics(geo, tol))
+    if stability:
+        from agentscene.rewards.stability import StabilitySettings, stability_report
+
+        settings = stability if isinstance(stability, StabilitySettings) else None
+        update["stability"] = stability_report(scene, mesh_provider=mesh_provider, settings=settings, tolerances=tol, geometry=geo)
+    return report.model_copy(update=update)

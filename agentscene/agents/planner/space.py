@@ -170,6 +170,8 @@ class Space:
         self.walls = room_walls(room)
         self.zones = zones
         self.items: list[Placed] = []
+        #: the part of the floor new pieces must stand in (a zone of an open plan); None: anywhere
+        self.region: Polygon | None = None
         self.door_zones: list[Polygon] = []
         self.door_points: list[Point] = []
         self.openings: list[tuple[LineString, float, float]] = []  # segment, bottom, top
@@ -213,6 +215,8 @@ class Space:
             return "outside the room"
         if c.y0 < -1e-6 or c.y1 > self.room.height + 1e-6:
             return "through the floor or ceiling"
+        if self.region is not None and not self.region.buffer(0.05, join_style="mitre").contains(c.poly):
+            return "outside its zone"
         if c.support == "wall" and c.poly.distance(self.poly.exterior) > 0.03:
             return "not on a wall"
         for seg, bottom, top in self.openings:
