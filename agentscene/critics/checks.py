@@ -196,6 +196,8 @@ def _nearest(it: Item, anchors: list[Item]) -> tuple[float, Item | None]:
 def nightstand_by_bed(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix, p = ctx.ix, rule.params
     beds = ix.select(rule.anchors)
+    taken: set[tuple[str, float]] = set()  # (bed, side) with a nightstand there or suggested there
+    findings = []
     for it in ix.select(rule.subjects):
         if not beds:
             yield finding(rule, (it.id,), a=it.id, b="a bed", fix="there is no bed: remove it or add a bed")
@@ -211,10 +213,17 @@ def nightstand_by_bed(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
                 best = (err, bed, lx, lz)
         assert best is not None
         err, bed, lx, _ = best
-        turned = abs(math.remainder(it.obj.yaw - bed.obj.yaw, 360.0)) > p["max_angle"]
-        if err <= 1e-6 and not turned:
-            continue
         side = 1.0 if lx >= 0 else -1.0
+        turned = abs(math.remainder(it.obj.yaw - bed.obj.yaw, 360.0)) > p["max_angle"]
+        if err <= 1e-6:
+            taken.add((bed.id, side))
+            if not turned:
+                continue
+        findings.append((it, bed, err, side))
+    for it, bed, err, side in findings:
+        if err > 1e-6 and (bed.id, side) in taken:
+            side = -side  # the other side of the head is the free one
+        taken.add((bed.id, side))
         x, z = bed.world(side * (bed.w / 2 + it.w / 2 + 0.05), -bed.d / 2 + it.d / 2 + 0.05)
         fix = (f"move it to {_xz(x, z)} beside the head, yaw {bed.obj.yaw:.0f}" if err > 1e-6
                else f"turn it to yaw {bed.obj.yaw:.0f}, facing the same way as the bed")
