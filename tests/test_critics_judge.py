@@ -322,3 +322,36 @@ def test_empty_and_crowded_rooms(bedroom):
     many = [obj(f"chair_{i}", "chair", (0.45, 0.9, 0.45), (0.3 + (i % 20) * 0.22, 0.0, 0.3 + (i // 20) * 0.15)) for i in range(500)]
     crowded = judge(bedroom.with_objects(many))
     assert crowded.scores["spatial_layout"] < 10.0
+
+
+def test_docs_list_every_rule_and_relation():
+    from pathlib import Path
+
+    from agentscene.critics.relations import relation_names
+
+    text = (Path(__file__).parents[1] / "docs" / "judge.md").read_text()
+    assert all(f"`{r.id}`" in text for r in RULES)
+    assert all(f"`{name}`" in text for name in relation_names())
+
+
+def test_judge_command(tmp_path, bedroom):
+    from typer.testing import CliRunner
+
+    from agentscene import save_scene
+    from agentscene.cli import app
+
+    good = tmp_path / "good.json"
+    save_scene(edit(bedroom, "bed_1", yaw=0.0), good)
+    run = tmp_path / "run"
+    (run / "turns").mkdir(parents=True)
+    save_scene(bedroom, run / "scene.json")
+    (run / "spec_used.json").write_text(json.dumps({"config": {"prompt": "a bedroom with a sofa"}}))
+    (tmp_path / "bad.json").write_text("{not json")
+    runner = CliRunner()
+    out = runner.invoke(app, ["judge", str(good), str(run), "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert rows[0]["scores"]["rationality"] < 10 and rows[0]["findings"][0]["axis"]
+    assert any("sofa" in f["message"] for f in rows[1]["findings"])  # the run's prompt is matched
+    table = runner.invoke(app, ["judge", str(good), str(tmp_path / "bad.json")])
+    assert table.exit_code == 1 and "bed_1" in table.output
