@@ -305,7 +305,7 @@ def scenes(draw) -> Scene:
     return Scene(room=room, objects=tuple(objects))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenes(), st.sampled_from([None, "", "a bedroom with 3 beds facing the window", "no chairs", "ü" * 50]))
 def test_judge_never_raises(scene, prompt):

@@ -111,7 +111,7 @@ def lamp_support(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             continue  # wall lamps: wall_mount; ceiling lamps hang by design
         height, below = ix.support_below(it)
         gap = it.bottom - height
-        if gap > rule.params["max_gap"]:
+        if gap > ix.tol.support_tolerance:
             yield finding(rule, (it.id,), a=it.id, gap=gap, below=below, y=height)
 
 

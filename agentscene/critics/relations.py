@@ -77,7 +77,7 @@ def _at_foot(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
 
 
 def _on(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
-    return a.obj.support == b.id or (abs(a.bottom - b.top) <= p["max_gap"] and b.box_distance(a.x, a.z) <= 1e-6)
+    return a.obj.support == b.id or (abs(a.bottom - b.top) <= ix.tol.support_tolerance and b.box_distance(a.x, a.z) <= 1e-6)
 
 
 def _under(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:

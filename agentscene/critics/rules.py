@@ -47,9 +47,10 @@ RULES: tuple[Rule, ...] = (
          subjects=("@against_wall",), exempt=("@seat",),
          params={"max_gap": 0.15, "max_angle": 20.0}),
     Rule("lamp_support", "rationality", 2.0, 4.0,
-         "lamps stand on a surface or the floor, or hang from the ceiling, never in mid-air",
+         "lamps stand on a surface or the floor (within Tolerances.support_tolerance), or hang from the ceiling, "
+         "never in mid-air",
          "{a} floats {gap:.2f} m above {below}: set its bottom to y = {y:.2f}",
-         subjects=("@lamp",), params={"max_gap": 0.05}),
+         subjects=("@lamp",)),
     Rule("wall_mount", "rationality", 2.0, 6.0,
          "wall items (support wall) hang on a wall, facing into the room, at a sensible height",
          "{a} {problem}: {fix}",
@@ -163,7 +164,7 @@ RELATION_PARAMS: dict[str, dict[str, float]] = {
     "either_side": {"max_gap": 0.6},
     "in_front_of": {"max_gap": 2.5, "max_angle": 45.0},
     "at_foot": {"max_gap": 0.6},
-    "on": {"max_gap": 0.05},
+    "on": {},  # Tolerances.support_tolerance
     "under": {"max_gap": 0.05},
     "above": {"max_gap": 0.3},
     "in_corner": {"max_gap": 0.3},
