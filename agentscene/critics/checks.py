@@ -312,9 +312,13 @@ def seat_faces_focal(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 def rug_under_group(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix = ctx.ix
     furniture = [f for f in ix.select(rule.anchors) if ix.on_floor(f) and ix.is_obstacle(f)]
+    fixtures = [f for f in ix.select(rule.fronts) if ix.on_floor(f)]
+    reach = rule.params["mat_reach"]
     for rug in ix.select(rule.subjects):
         if rug.top > ix.tol.step_height + rug.bottom:
             continue  # not a flat covering
+        if any(rug.box_distance(*f.world(0.0, f.d / 2 + reach)) <= reach for f in fixtures):
+            continue  # a mat in front of a tub, a sink, a stove
         covered = False
         for f in furniture:
             # share of the piece's footprint (sampled) that lies on the rug
@@ -370,6 +374,8 @@ def front_clearance(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
         depth = it.info.clearance
         outside = ~inside[k * n:(k + 1) * n]
         skip = {it.id} | {o.id for o in ix.items if o.obj.category in it.info.companions or o.obj.support == it.id}
+        if ix.matches(it, rule.fronts):  # counters, stoves, sinks in one run may meet at a corner
+            skip |= {o.id for o in ix.select(rule.fronts)}
         hit, who = ix.blocked_by(xs, zs, skip)
         blocked = outside | hit
         share = float(blocked.mean())

@@ -31,6 +31,8 @@ class Rule:
     subjects: tuple[str, ...] = ()
     anchors: tuple[str, ...] = ()
     exempt: tuple[str, ...] = ()
+    #: a second selector: what a rug may lie in front of (a bath mat); fixtures whose runs may meet at a corner
+    fronts: tuple[str, ...] = ()
     params: dict[str, float] = field(default_factory=dict)
 
 
@@ -80,7 +82,7 @@ RULES: tuple[Rule, ...] = (
          "dining chairs and stools stand at a table and every chair at a table faces it",
          "{a} {problem}: {fix}",
          subjects=_SEATING, anchors=_TABLES,
-         params={"max_gap": 0.6, "near": 1.2, "max_angle": 50.0}),
+         params={"max_gap": 0.8, "near": 1.2, "max_angle": 50.0}),
     Rule("desk_chair", "spatial_layout", 3.0, 6.0,
          "every desk has a chair at its front",
          "{a} has no chair: {fix}",
@@ -91,9 +93,11 @@ RULES: tuple[Rule, ...] = (
          subjects=("sofa", "sectional_sofa", "armchair"), anchors=_FOCAL,
          params={"max_angle": 45.0, "max_angle_armchair": 70.0}),
     Rule("rug_under_group", "spatial_layout", 1.0, 3.0,
-         "a rug lies under a furniture group (a bed, a sofa and its table, a dining table)",
+         "a rug lies under a furniture group (a bed, a sofa and its table, a dining table) or, as a mat, "
+         "in front of a bath or kitchen fixture",
          "{a} lies under no furniture: {fix}",
-         subjects=("@covering",), anchors=("@bed", "@seat", "@table"), params={"min_overlap": 0.15}),
+         subjects=("@covering",), anchors=("@bed", "@seat", "@table"), fronts=("@bath", "@kitchen"),
+         params={"min_overlap": 0.15, "mat_reach": 0.3}),
     Rule("density", "spatial_layout", 1.0, 3.0,
          "the room is neither crammed nor bare, and furniture is not piled in one part of it",
          "{problem}", params={"crammed": 0.55, "sparse": 0.12, "crammed_points": 2.0, "pile_points": 2.0, "pile_min": 3}),
@@ -101,7 +105,8 @@ RULES: tuple[Rule, ...] = (
     Rule("front_clearance", "accessibility", 3.0, 6.0,
          "free floor in front of beds, wardrobes, sofas, desks and everything with a clearance",
          "only {free:.0%} of the {depth:.2f} m in front of {a} is free ({by}): {fix}",
-         subjects=("@clearance",), params={"max_blocked": 0.25, "width_share": 0.8}),
+         subjects=("@clearance",), exempt=(), fronts=("@kitchen", "@bath"),  # fronts: a fixture run meeting at a corner
+         params={"max_blocked": 0.25, "width_share": 0.8}),
     Rule("door_clearance", "accessibility", 3.0, 6.0,
          "the floor inside each door stays free (Tolerances.door_clearance_depth)",
          "{by} block the door on wall {wall}: keep {depth:.1f} m inside it free",
