@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 Curve = tuple[tuple[float, float], ...]
 
 PHYSICS_TERMS = ("collision", "oob", "penetration", "oob_volume")
-_REPORT_TERMS = (*PHYSICS_TERMS, "support", "improvement")
+_REPORT_TERMS = (*PHYSICS_TERMS, "support", "improvement", "stability")
 
 INTERMEDIATE_WEIGHTS = {
     "format": 0.10, "collision": 0.10, "oob": 0.10, "penetration": 0.10, "oob_volume": 0.10,
@@ -160,6 +160,10 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
     wants_report = any(n in _REPORT_TERMS for n in cfg.weights)
     if wants_report and _needs_full_report(cfg, report):
         report = evaluate(scene, tolerances=tolerances, mesh_provider=mesh_provider)
+    if "stability" in cfg.weights and "stability" not in judge and report is not None and report.stability is None:
+        from agentscene.rewards.stability import stability_report
+
+        report = report.model_copy(update={"stability": stability_report(scene, mesh_provider=mesh_provider, tolerances=tolerances)})
     if "improvement" in cfg.weights and "improvement" not in judge and prev is not None and prev_report is None:
         prev_report = evaluate(prev, tolerances=tolerances, mesh_provider=mesh_provider)
     ctx = TermContext(scene=scene, prev=prev, reply=reply, report=report, prev_report=prev_report,

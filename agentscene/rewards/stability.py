@@ -261,6 +261,11 @@ def _what(m: ObjectMotion, s: StabilitySettings) -> Motion:
     return "slid"
 
 
+def _covering(g, tol: Tolerances) -> bool:
+    """A rug or mat: on the floor and no taller than a step (the walkable-floor metric's rule)."""
+    return g.top - max(g.bottom, 0.0) <= tol.step_height and g.bottom <= tol.step_height
+
+
 def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Tolerances,
             touching: dict[str, set[str]]) -> tuple[str, str]:
     """(why it moved, what to change) from the scene's geometry at the start."""
@@ -277,6 +282,9 @@ def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Toler
         area = fp.area
         if area > 1e-9:
             off = 1.0 - fp.intersection(base.polygon()).area / area
+            if off > 0.2 and _covering(base, tol):
+                return f"it stands on the edge of {support} ({100 * off:.0f}% of its base is off it)", \
+                    f"move it fully onto {support} or off it"
             if off > 0.2:
                 return f"{100 * off:.0f}% of its base overhangs the edge of {support}", f"move it fully onto {support}"
     elif support == "floor" and g.bottom > tol.support_tolerance:
@@ -285,8 +293,7 @@ def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Toler
     for other in geo.objects:
         if other.id == oid or other.obj.support in ("wall", "ceiling"):
             continue
-        thin = other.top - max(other.bottom, 0.0) <= tol.step_height and other.bottom <= tol.step_height
-        if thin and fp.intersects(other.polygon()) and not other.polygon().buffer(1e-6).contains(fp):
+        if _covering(other, tol) and fp.intersects(other.polygon()) and not other.polygon().buffer(1e-6).contains(fp):
             return f"it stands on the edge of {other.id}", f"move it fully onto {other.id} or off it"
     pushers = sorted(x for x in touching.get(oid, ()) if x in what_of or x not in ("floor", "wall"))
     pushers = [x for x in pushers if x != support]

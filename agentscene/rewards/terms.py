@@ -129,6 +129,14 @@ def support_term(ctx: TermContext) -> float | None:
     return piecewise(rate, ctx.config.support_curve)
 
 
+@_term("stability")
+def stability_term(ctx: TermContext) -> float | None:
+    """Share of simulated objects that stay put in MuJoCo (evaluate(stability=True)), as 2·ratio − 1.
+    Off by default: give it a weight in RewardConfig.weights (needs agentscene[mujoco])."""
+    r = ctx.report
+    return None if r is None or r.stability is None else 2.0 * r.stability.stable_ratio - 1.0
+
+
 @_term("object_count")
 def object_count_term(ctx: TermContext) -> float | None:
     """Number of objects: < 4 -> -1, 5 -> 0, >= 15 -> 1."""
