@@ -55,7 +55,7 @@ def test_tree_wall_crossings_match_the_dense_ones(n, seed):
     radius = 4 + rng.uniform(0, 0.5, n)  # a star-shaped, simple polygon
     angles = np.sort(rng.uniform(0, 2 * np.pi, n))
     angles = np.unique(np.round(angles, 6))
-    floor = tuple((5 + float(r * math.cos(a)), 5 + float(r * math.sin(a))) for r, a in zip(radius, angles))
+    floor = tuple((5 + float(r * math.cos(a)), 5 + float(r * math.sin(a))) for r, a in zip(radius[: len(angles)], angles, strict=True))
     room = RoomGeometry(Room(floor=floor))
     points = rng.uniform(-1, 11, (50, 2))
     fast = room.wall_crossings(points)
