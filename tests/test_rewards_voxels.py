@@ -168,6 +168,11 @@ def test_incremental_compat_equals_full_and_revoxelises_only_rotations():
     s = s.replace_object(s.objects[0].model_copy(update={"yaw": 30.0}))
     assert ev.update(s).pbl == evaluate(s, compat="scenerevis").pbl
     assert cache.trimesh_calls == 1  # the rotated object alone
+    # removing an object shifts the others' sample seeds; adding one through the wall samples it
+    s = s.with_objects([*s.objects[1:], box("crate_9", (0.4, 0.3, 0.4), (1.15, 0, 0.2))])
+    report, full = ev.update(s), evaluate(s, compat="scenerevis")
+    assert report.out_of_bounds == full.out_of_bounds and "crate_9" in [o.id for o in full.out_of_bounds]
+    assert report.pbl == full.pbl and report.colliding_pairs == full.colliding_pairs
 
 
 def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
