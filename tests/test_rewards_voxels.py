@@ -48,7 +48,7 @@ def test_box_voxels_equal_trimesh(size, yaw):
     cache = VoxelCache(PITCH, limit=LIMIT)
     block, corners = cache.box(obj.size, obj.yaw)
     assert np.array_equal(corners, mesh.vertices)  # their corners, bit for bit
-    assert_same(block, trimesh_voxels(mesh, PITCH, limit=LIMIT))
+    assert_same(block, trimesh_voxels(mesh, PITCH))
     if yaw in RIGHT:
         assert cache.trimesh_calls == 0  # right angles never need trimesh
 
@@ -79,7 +79,7 @@ def test_axis_parallel_room_voxels_equal_trimesh(x0, z0, w1, w2, d1, d2, turns, 
     s = scene([], floor=floor, height=height)
     fast = prism_voxels(s.room.floor, s.room.height, PITCH, limit=LIMIT)
     assert fast is not None
-    assert_same(fast, trimesh_voxels(room_mesh(s.room), PITCH, limit=LIMIT))
+    assert_same(fast, trimesh_voxels(room_mesh(s.room), PITCH))
 
 
 # -- whole scenes: every object's outside voxels and every pair's shared voxels ------------
@@ -186,3 +186,6 @@ def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
     rotated = scene([box("runway_1", (30, 0.2, 0.5), (2, 0, 2), 30.0)], floor=rect(4, 4))
     with pytest.raises(VoxelLimitError, match="voxel_eval fails here too"):
         evaluate(rotated, compat="scenerevis")
+    slab = scene([box("stage_1", (18, 1.0, 18), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    with pytest.raises(VoxelLimitError, match="right-angle yaws"):  # refused before minutes of trimesh
+        evaluate(slab, compat="scenerevis")

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 SUBDIVIDE_ROUNDS = 10
 
 
+#: Most triangles trimesh may subdivide a mesh into here (seconds, a few hundred MB): a box at
+#: a non-right-angle yaw up to about 8 m, any real furniture mesh, a slanted room up to ~150 m².
+SUBDIVIDE_BUDGET = 2_000_000
+
+
 class VoxelLimitError(ValueError):
     """A voxel grid or a trimesh subdivision would not fit in the configured budget."""
 
@@ -103,10 +108,11 @@ def _grid_cells(shape, what: str, limit: int) -> None:
 
 # -- the reference: trimesh itself --------------------------------------------------------
 
-def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float, *, limit: int) -> VoxelBlock:
+def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float) -> VoxelBlock:
     """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes).
 
-    Refuses meshes whose subdivision would exceed `limit` vertices or trimesh's 10 rounds.
+    Refuses meshes whose subdivision would exceed SUBDIVIDE_BUDGET triangles or trimesh's 10
+    rounds (their code fails there too). Callers check the voxel grid's size first.
     """
     v = np.asarray(mesh.vertices, dtype=float)
     f = np.asarray(mesh.faces, dtype=np.int64)
@@ -120,11 +126,13 @@ def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float, *, limit: int) -> VoxelB
         raise VoxelLimitError(
             f"a face edge of {longest:.2f} m is longer than trimesh's voxeliser can subdivide at pitch {pitch} "
             f"({max_edge * 2 ** SUBDIVIDE_ROUNDS:.1f} m after {SUBDIVIDE_ROUNDS} rounds); SceneReVis' voxel_eval fails here too")
-    # Each face ends with about (longest edge / max_edge)^2 triangles.
-    estimate = float((np.maximum(edges.max(axis=1) / max_edge, 1.0) ** 2).sum())
-    if estimate > limit:
-        raise VoxelLimitError(f"voxelising this mesh at pitch {pitch} would subdivide it into ~{estimate:,.0f} triangles "
-                              f"(limit {limit:,}, Tolerances.voxel_limit)")
+    # Each face ends with about 2 * area / max_edge² triangles (plus its edges' splits).
+    area = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1) / 2.0
+    estimate = float((2.0 * area / max_edge ** 2 + edges.sum(axis=1) / max_edge + 1.0).sum())
+    if estimate > SUBDIVIDE_BUDGET:
+        raise VoxelLimitError(
+            f"voxelising this mesh at pitch {pitch} subdivides it into ~{estimate:,.0f} triangles (more than "
+            f"{SUBDIVIDE_BUDGET:,}, minutes of trimesh); only boxes at right-angle yaws have a closed form")
     vox = mesh.voxelized(pitch).fill()
     matrix = np.asarray(vox.matrix, dtype=bool)
     translation = np.asarray(vox.translation, dtype=float)
@@ -305,7 +313,7 @@ class VoxelCache:
                 _grid_cells(((max(xs) - min(xs)) / self.pitch + 1, room.height / self.pitch + 1,
                              (max(zs) - min(zs)) / self.pitch + 1), "the room's voxel grid", self.limit)
                 self.trimesh_calls += 1
-                block = trimesh_voxels(room_mesh(room), self.pitch, limit=self.limit)
+                block = trimesh_voxels(room_mesh(room), self.pitch)
             self._rooms[key] = block
         return block
 
@@ -323,7 +331,7 @@ class VoxelCache:
             ext = corners.max(axis=0) - corners.min(axis=0)
             _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
             self.trimesh_calls += 1
-            block = trimesh_voxels(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch, limit=self.limit)
+            block = trimesh_voxels(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch)
         else:
             _grid_cells(block.shape, "this object's voxel grid", self.limit)
         self._boxes[key] = (block, corners)
@@ -335,6 +343,6 @@ class VoxelCache:
         if block is None:
             _grid_cells(np.asarray(rotated.extents) / self.pitch + 2, "this object's voxel grid", self.limit)
             self.trimesh_calls += 1
-            block = trimesh_voxels(rotated, self.pitch, limit=self.limit)
+            block = trimesh_voxels(rotated, self.pitch)
             self._objects[key] = block
         return block
