@@ -49,8 +49,17 @@ def test_box_voxels_equal_trimesh(size, yaw):
     block, corners = cache.box(obj.size, obj.yaw)
     assert np.array_equal(corners, mesh.vertices)  # their corners, bit for bit
     assert_same(block, trimesh_voxels(mesh, PITCH))
+    assert cache.trimesh_calls == 0  # boxes never need trimesh
     if yaw in RIGHT:
-        assert cache.trimesh_calls == 0  # right angles never need trimesh
+        assert cache.subdivided == 0  # right angles are a closed form
+
+
+@given(size=st.tuples(st.floats(0.3, 2.2), st.floats(0.05, 1.2), st.floats(0.3, 2.2)), yaw=st.floats(-180.0, 180.0))
+@settings(max_examples=8, deadline=None)
+def test_large_rotated_box_voxels_equal_trimesh(size, yaw):
+    obj = box("sofa_1", size, (0.0, 0.0), yaw)
+    cache = VoxelCache(PITCH, limit=LIMIT)
+    assert_same(cache.box(obj.size, obj.yaw)[0], trimesh_voxels(scenerevis_rotated_mesh(obj, None), PITCH))
 
 
 def test_box_voxel_inflation_matches_their_numbers():
@@ -164,10 +173,10 @@ def test_incremental_compat_equals_full_and_revoxelises_only_rotations():
         full = evaluate(s, compat="scenerevis")
         assert report.pbl == full.pbl and report.n_colliding_pairs == full.n_colliding_pairs
         assert report.out_of_bounds == full.out_of_bounds and report.floating is None
-    assert cache.trimesh_calls == 0  # moves never re-voxelise
+    assert cache.subdivided == 0  # moves never re-voxelise
     s = s.replace_object(s.objects[0].model_copy(update={"yaw": 30.0}))
     assert ev.update(s).pbl == evaluate(s, compat="scenerevis").pbl
-    assert cache.trimesh_calls == 1  # the rotated object alone
+    assert cache.subdivided == 1  # the rotated object alone
     # removing an object shifts the others' sample seeds; adding one through the wall samples it
     s = s.with_objects([*s.objects[1:], box("crate_9", (0.4, 0.3, 0.4), (1.15, 0, 0.2))])
     report, full = ev.update(s), evaluate(s, compat="scenerevis")
