@@ -14,10 +14,11 @@ form wherever the faces are parallel to the grid axes:
 Hence a box whose faces round as if axis-aligned (every yaw that is a multiple of 90°, and any
 box smaller than a voxel) is the solid block `[round(lo/p), round(hi/p)]` per axis, and a prism
 over an axis-parallel polygon (rectangular and L-shaped rooms) is its rounded outline plus the
-cells whose centres lie inside, filled layer by layer. Everything else (boxes at other yaws,
-meshes, rooms with slanted walls) is voxelised by trimesh itself, once per (asset, size, yaw)
-or per room, and cached. The closed forms are checked against trimesh for exact voxel counts
-in tests/test_rewards_voxels.py.
+cells whose centres lie inside, filled layer by layer. A box at another yaw is subdivided
+triangle by triangle as a lattice of translated copies (`_subdivided_vertices`). Meshes and
+rooms with slanted walls are voxelised by trimesh itself. Every block is cached per (asset,
+size, yaw) or per room. tests/test_rewards_voxels.py checks all of it against trimesh, cell
+for cell.
 """
 
 from __future__ import annotations
