@@ -14,16 +14,15 @@ from typing import Annotated
 
 import click
 import typer
-from typer.core import TyperGroup
 
 from agentscene.commands import console, err_console, esc, fail  # noqa: F401 - fail is re-exported
-from agentscene.commands.help_format import use_plain_help
+from agentscene.commands.help_format import PlainHelpGroup, use_plain_help
 from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
 from agentscene.formats.native import scene_json_schema
 from agentscene.limits import InputLimitError
 
 
-class _Commands(TyperGroup):
+class _Commands(PlainHelpGroup):
     """The command group: bad input that surfaces as an exception (a path that is a directory, a
     file that cannot be read or written, input over a limit) ends in one line, never a traceback.
     Bugs (any other exception) still raise with their traceback."""
@@ -50,6 +49,7 @@ app = typer.Typer(
 #: Modules that add commands: each has `register(app)`.
 COMMAND_MODULES = (
     "agentscene.commands.eval",
+    "agentscene.commands.judge",
     "agentscene.commands.assets",
     "agentscene.commands.render",
     "agentscene.commands.generate",

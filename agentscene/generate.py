@@ -75,13 +75,6 @@ class GenerateConfig(BaseModel):
     def _name(cls, v: str | None) -> str | None:
         return None if v is None else check_name(v)
 
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("the prompt is empty: say what to build, e.g. 'a cozy bedroom'")
-        return v
-
     @model_validator(mode="before")
     @classmethod
     def _agent_from_model_settings(cls, data: Any) -> Any:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentscene.geometry import box_corners_many
-from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
 from agentscene.renderers.scene_geometry import is_ceiling_item, object_color

@@ -496,8 +496,8 @@ class Layout:
                     wall = self.space.walls[op.wall]
                     x, z = wall.point(op.offset, d / 2 + 0.06)
                     cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
-        if not above or cat in ("painting", "mirror", "clock"):
-            cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
+        # any free wall when the spot over its anchor is taken (or there is no anchor)
+        cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
         return self._try(item, cands, support="wall")
 
     def place_ceiling(self, item: ItemSpec) -> Placed | None:
@@ -511,24 +511,28 @@ class Layout:
         return self._try(item, cands, support="ceiling")
 
     def place_on(self, item: ItemSpec) -> Placed | None:
+        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk)."""
         hosts_order = ON_SURFACE.get(item.category, ())
-        for host_cat in hosts_order:
-            for host in self._near(host_cat):
-                if host.key in self._hosts_used or host.support != "floor":
-                    continue
-                if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
-                    continue
-                front, right = _vec(host.yaw)
-                side = 0.0
-                if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
-                    side = host.size[0] / 2 - item.size[0] / 2 - 0.05
-                back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
-                x = host.position[0] + right[0] * side + front[0] * back
-                z = host.position[2] + right[1] * side + front[1] * back
-                p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
-                if self.space.conflict(p) is None:
-                    self._hosts_used.add(host.key)
-                    return self._commit(item, p)
+        for shared in (False, True):
+            for host_cat in hosts_order:
+                for host in self._near(host_cat):
+                    if host.support != "floor" or (host.key in self._hosts_used) != shared:
+                        continue
+                    if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
+                        continue
+                    front, right = _vec(host.yaw)
+                    room = host.size[0] / 2 - item.size[0] / 2 - 0.03
+                    sides = [0.0, room, -room, room / 2, -room / 2]
+                    if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
+                        sides = [room, -room]
+                    back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
+                    for side in sides:
+                        x = host.position[0] + right[0] * side + front[0] * back
+                        z = host.position[2] + right[1] * side + front[1] * back
+                        p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
+                        if self.space.conflict(p) is None:
+                            self._hosts_used.add(host.key)
+                            return self._commit(item, p)
         return None
 
     def place_rug(self, item: ItemSpec) -> Placed | None:

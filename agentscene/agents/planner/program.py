@@ -347,9 +347,17 @@ def seats_per_end(table_depth: float, seat_width: float) -> int:
 
 
 def _needed_area(items: list[ItemSpec]) -> float:
-    floor = sum(i.size[0] * i.size[2] for i in items
-                if category_info(i.category).support == "floor" and i.category not in ("rug", "yoga_mat", "table_lamp", "tv", "monitor"))
-    return floor * 2.8 + 4.0
+    """Floor a program needs: footprints with room to use and pass them; tables with their ring of clearance."""
+    from agentscene.agents.planner.space import AROUND_CLEARANCE
+
+    floor = 0.0
+    for i in items:
+        if category_info(i.category).support != "floor" or i.category in ("rug", "yoga_mat"):
+            continue
+        w, _, d = i.size
+        m = AROUND_CLEARANCE.get(i.category)
+        floor += (w + 2 * m) * (d + 2 * m) * 1.3 if m else w * d * 2.8
+    return floor + 4.0
 
 
 def choose_dimensions(brief: Brief, items: list[ItemSpec], rng: random.Random, scale: float = 1.0) -> tuple[float, float]:

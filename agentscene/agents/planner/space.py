@@ -15,15 +15,17 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
 from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
 
-#: Heights overlapping by no more than this do not collide (the evaluator's 1 cm contact depth).
-CONTACT_TOLERANCE = 0.01
+_TOL = Tolerances()
+#: Heights overlapping by no more than this do not collide (the evaluator's contact depth).
+CONTACT_TOLERANCE = _TOL.contact_depth
 #: Gap the planner leaves between neighbours and to walls (m).
 GAP = 0.02
 WALL_GAP = 0.01
-#: Half the walkway width: a person of 0.6 m must pass between obstacles.
-HALF_WALKWAY = 0.3
+#: Half the walkway width: the evaluator's walking agent must pass between obstacles.
+HALF_WALKWAY = _TOL.agent_radius
 #: Depth of the keep-clear area inside a door.
 DOOR_DEPTH = 1.0
 
@@ -38,7 +40,8 @@ _FRONT = {
     "armchair": 0.5, "tv_stand": 0.7, "piano": 0.8, "fireplace": 0.6, "arcade_machine": 0.8, "dumbbell_rack": 0.7,
     "shoe_rack": 0.5, "console_table": 0.5, "treadmill": 0.5, "kitchen_island": 0.9, "crib": 0.5,
 }
-_AROUND = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.9,
+#: clear ring (m) around pieces used from every side
+AROUND_CLEARANCE = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.9,
            "squat_rack": 0.6, "weight_bench": 0.5, "exercise_bike": 0.4, "elliptical": 0.5, "rowing_machine": 0.5}
 
 #: pairs whose clearance areas may hold each other (a coffee table in front of a sofa)
@@ -71,8 +74,8 @@ def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
         right = local_rect(position, yaw, w / 2, w / 2 + side, -d / 2 + head, d / 2)
         foot = local_rect(position, yaw, -w / 2 - side, w / 2 + side, d / 2, d / 2 + 0.6)
         return unary_union([left, right, foot])
-    if category in _AROUND:
-        m = _AROUND[category]
+    if category in AROUND_CLEARANCE:
+        m = AROUND_CLEARANCE[category]
         ring = local_rect(position, yaw, -w / 2 - m, w / 2 + m, -d / 2 - m, d / 2 + m)
         return ring.difference(local_rect(position, yaw, -w / 2, w / 2, -d / 2, d / 2))
     if category in _FRONT:
