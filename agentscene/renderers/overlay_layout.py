@@ -42,10 +42,15 @@ LABEL_OFFSETS = np.array([
     (0.0, 0.0), (0.0, -1.15), (0.0, 1.15), (0.62, 0.0), (-0.62, 0.0),
     (0.62, -1.15), (-0.62, -1.15), (0.62, 1.15), (-0.62, 1.15),
     (0.0, -2.3), (0.0, 2.3), (1.24, 0.0), (-1.24, 0.0), (1.24, -2.3), (-1.24, -2.3), (1.24, 2.3), (-1.24, 2.3),
+    (0.62, -2.3), (-0.62, -2.3), (0.62, 2.3), (-0.62, 2.3), (1.24, -1.15), (-1.24, -1.15), (1.24, 1.15), (-1.24, 1.15),
+    (0.0, -3.45), (0.0, 3.45), (1.86, 0.0), (-1.86, 0.0), (0.62, -3.45), (-0.62, -3.45), (0.62, 3.45), (-0.62, 3.45),
+    (1.86, -1.15), (-1.86, -1.15), (1.86, 1.15), (-1.86, 1.15), (0.0, -4.6), (0.0, 4.6), (2.48, 0.0), (-2.48, 0.0),
 ])
+NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
 
 GRID_RGBA = (60, 60, 80, 70)
 DASH_PX, GAP_PX = 6.0, 4.0
+CEILING_SHADE = 0.55  # ceiling outlines: the overlay colour darkened once more
 
 
 @lru_cache(maxsize=4096)
@@ -216,11 +221,14 @@ def _grid_cached(bounds: tuple[float, float, float, float], k: tuple[float, ...]
             key = SpriteKey("plain", f"z={_fmt(z)}", font_size)
             w, h = sprite_size(key)
             wanted.append((key, a[0] - w - 4, a[1] - h / 2.0))
-    labels = []
-    for key, x, y in wanted:  # kept inside the image
+    labels: list[tuple[SpriteKey, int, int, tuple[float, float, float, float]]] = []
+    for key, x, y in wanted:  # kept inside the image; a z label that would cover an x label is left out
         w, h = sprite_size(key)
         x, y = min(max(x, 0.0), size[0] - w), min(max(y, 0.0), size[1] - h)
-        labels.append((key, round(x), round(y), (x, y, x + w, y + h)))
+        box = (x, y, x + w, y + h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for *_, b in labels):
+            continue
+        labels.append((key, round(x), round(y), box))
     return segments, labels
 
 
@@ -317,7 +325,9 @@ def layout_overlays(
         seg, keep = _project_segments(cams, view, a, b)
         dashes, src = _dashes(seg[keep])
         owner = np.repeat(rows, len(TOP_EDGES))[keep][src]
-        add_segments(view[keep][src], dashes, obj_rgba[owner], line_w[view[keep][src]])
+        deep = obj_rgba[owner].copy()  # darker than box outlines: drawn over whatever stands below
+        deep[:, :3] = (deep[:, :3].astype(np.float64) * CEILING_SHADE).astype(np.uint8)
+        add_segments(view[keep][src], dashes, deep, line_w[view[keep][src]] + 1)
 
     if overlays and settings.boxes and len(corners):
         rows = np.nonzero(~outline)[0]
@@ -383,6 +393,7 @@ def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.nda
     cx = anchor[:, 0:1] + offsets[None, :, 0] * w
     cy = anchor[:, 1:2] + offsets[None, :, 1] * h
     x0, y0 = _clamp_box(cx - w / 2.0, cy - h / 2.0, w, h, wh[:, 0:1], wh[:, 1:2])
+    x0, y0 = np.round(x0), np.round(y0)  # labels land on whole pixels: test the boxes as drawn
     cand = np.stack([x0, y0, x0 + w, y0 + h], axis=2)  # (L, C, 4)
     o = others[:, None, :, :]  # (L, 1, P, 4)
     ox = np.minimum(cand[..., None, 2], o[..., 2]) - np.maximum(cand[..., None, 0], o[..., 0])
@@ -432,7 +443,7 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     slot = np.full(n_views, n_pre)
     final = np.zeros((len(rows), 4))
     by_rank = [np.nonzero(rank == k)[0] for k in range(n_rank)]
-    near_ring, far_ring = LABEL_OFFSETS[:9], LABEL_OFFSETS[9:]
+    near_ring, far_ring = LABEL_OFFSETS[:NEAR_CANDIDATES], LABEL_OFFSETS[NEAR_CANDIDATES:]
     for k in range(n_rank):
         idx = by_rank[k]
         v = view[idx]
