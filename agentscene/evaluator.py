@@ -59,12 +59,12 @@ class PhysicsEvaluator:
     def evaluate(self, scene: Scene) -> Evaluation:
         from agentscene.rewards import evaluate, feedback_text, scene_geometry
 
-        if self.compat is None:
-            if self._geometry is None:
-                self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
-            else:
-                self._geometry = self._geometry.update(scene)
-        report = evaluate(scene, self._geometry if self.compat is None else None, tolerances=self.tolerances,
-                          compat=self.compat, mesh_provider=self.mesh_provider)
+        if self._geometry is None:
+            self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
+        else:
+            self._geometry = self._geometry.update(scene)
+        # compat modes keep their caches (scenerevis: voxel blocks, the room) on the geometry too
+        report = evaluate(scene, self._geometry, tolerances=self.tolerances, compat=self.compat,
+                          mesh_provider=self.mesh_provider)
         return Evaluation(report=report, metrics=report.headline(), score=physics_score(report),
                           feedback=feedback_text(report, scene), issues=physics_issues(report))

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from agentscene.brief import Brief, parse_brief
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 
@@ -62,17 +63,17 @@ class GenerateConfig(BaseModel):
     max_retries: int = Field(default=4, ge=0, le=20)
     retry_initial_s: float = Field(default=1.0, ge=0)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        return None if v is None else check_name(v)
-
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("the prompt is empty: say what to build, e.g. 'a cozy bedroom'")
+            raise ValueError("the prompt is empty: describe the room, e.g. 'a cozy bedroom with two nightstands'")
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else check_name(v)
 
     @model_validator(mode="before")
     @classmethod
@@ -217,8 +218,14 @@ def build_assets(config: GenerateConfig) -> Any:
 
 
 def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | None = None,
-             on_start: Callable[[RunDirectory], None] | None = None) -> RunSummary:
-    """Run or resume one generate episode and write its run directory. Raises on bad settings."""
+             on_start: Callable[[RunDirectory], None] | None = None,
+             on_brief: Callable[[Brief], None] | None = None) -> RunSummary:
+    """Run or resume one generate episode and write its run directory. Raises on bad settings.
+
+    The prompt's reading (`Brief`) is handed to `on_brief` before the first turn, written to
+    spec_used.json and metrics.json, and what it asked for but did not get is in the summary's notes.
+    """
+    brief = parse_brief(config.prompt)
     rd = resolve_run_dir(config)
     secrets = [config.api_key.get_secret_value()] if config.api_key else []
     notes: list[str] = []
@@ -231,6 +238,7 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
         "agent": agent.name,
         "model": agent.client.model,
         "versions": _versions(),
+        "brief": brief.to_record(),
     }
     if config.resume:
         _check_resume(rd, spec)
@@ -247,13 +255,48 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
             rd.write_json("spec_used.json", spec)
             if on_start is not None:
                 on_start(rd)
+            if on_brief is not None:
+                on_brief(brief)
             episode = run_episode(config.prompt, agent, renderer, assets, None, config.loop_config(),
                                   critic=critic, run_dir=rd, on_turn=on_turn, secrets=secrets)
     finally:
         if renderer is not None:
             renderer.close()
         agent.close()
+    notes += brief_notes(brief, episode.scene)
+    _record_brief(rd, brief, notes)
     return summarise(episode, rd, notes, secrets)
+
+
+def brief_notes(brief: Brief, scene: Any) -> list[str]:
+    """What the reading could not use and what the scene lacks of what the brief asked for."""
+    notes = [f"prompt: {w}" for w in brief.warnings]
+    if brief.unread:
+        notes.append("not understood: " + "; ".join(brief.unread[:8]))
+    notes += [f"planner: {n}" for n in scene.metadata.get("planner_notes", [])]
+    have: dict[str, int] = {}
+    for obj in scene.objects:
+        have[obj.category] = have.get(obj.category, 0) + 1
+    short = [f"{n} {c.replace('_', ' ')} (placed {have.get(c, 0)})" for c, n in brief.counts().items() if have.get(c, 0) < n]
+    if short:
+        notes.append("asked for but not placed: " + ", ".join(short))
+    extra = [c.replace("_", " ") for c in brief.excluded if have.get(c)]
+    if extra:
+        notes.append("excluded but present: " + ", ".join(extra))
+    return notes
+
+
+def _record_brief(rd: RunDirectory, brief: Brief, notes: list[str]) -> None:
+    """Add the reading and its notes to metrics.json (written by the loop)."""
+    import json
+
+    path = rd.root / "metrics.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["brief"] = brief.to_record()
+    data["brief_notes"] = notes
+    rd.write_json("metrics.json", data)
 
 
 def _client_key(agent: Any) -> str | None:

@@ -68,17 +68,57 @@ def rotation_matrix_y(yaw_deg: float) -> np.ndarray:
     return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
 
 
+def front_vector(yaw_deg: float) -> Vec2:
+    """Unit (x, z) direction an object with this yaw faces (its local +z)."""
+    a = math.radians(yaw_deg)
+    return (math.sin(a), math.cos(a))
+
+
+def right_vector(yaw_deg: float) -> Vec2:
+    """Unit (x, z) direction of an object's local +x for this yaw."""
+    a = math.radians(yaw_deg)
+    return (math.cos(a), -math.sin(a))
+
+
+def yaw_facing(dx: float, dz: float) -> float:
+    """The yaw (degrees) whose front points along (dx, dz); 0 for a zero vector."""
+    return normalize_yaw(math.degrees(math.atan2(dx, dz))) if (dx or dz) else 0.0
+
+
+def yaw_difference(a: float, b: float) -> float:
+    """The unsigned angle between two yaws, in [0, 180] degrees."""
+    return abs(normalize_yaw(a - b))
+
+
+def local_to_world(position: Sequence[float], yaw_deg: float, lx: float, lz: float) -> Vec2:
+    """World (x, z) of a point given in an object's local frame (x right, z front)."""
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    return (position[0] + c * lx + s * lz, position[2] - s * lx + c * lz)
+
+
+def world_to_local(position: Sequence[float], yaw_deg: float, x: float, z: float) -> Vec2:
+    """The inverse of local_to_world: (x right, z front) of a world (x, z) point."""
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    dx, dz = x - position[0], z - position[2]
+    return (c * dx - s * dz, s * dx + c * dz)
+
+
+def half_extent_along(size: Sequence[float], yaw_deg: float, dx: float, dz: float) -> float:
+    """Half the oriented footprint's extent along the unit direction (dx, dz)."""
+    rx, rz = right_vector(yaw_deg)
+    fx, fz = front_vector(yaw_deg)
+    return size[0] / 2.0 * abs(dx * rx + dz * rz) + size[2] / 2.0 * abs(dx * fx + dz * fz)
+
+
 def footprint_corners(
     position: Sequence[float], size: Sequence[float], yaw_deg: float
 ) -> list[Vec2]:
     """The four (x, z) corners of an object's oriented footprint, counter-clockwise."""
     hw, hd = size[0] / 2.0, size[2] / 2.0
-    a = math.radians(yaw_deg)
-    c, s = math.cos(a), math.sin(a)
-    px, pz = position[0], position[2]
     local = ((-hw, -hd), (hw, -hd), (hw, hd), (-hw, hd))
-    # world = R @ local with R the yaw rotation restricted to (x, z).
-    corners = [(px + c * lx + s * lz, pz - s * lx + c * lz) for lx, lz in local]
+    corners = [local_to_world(position, yaw_deg, lx, lz) for lx, lz in local]
     if signed_area(corners) < 0:
         corners.reverse()
     return corners
@@ -124,3 +164,23 @@ def distance_to_polygon_edges(x: float, z: float, polygon: Sequence[Sequence[flo
         cx, cz = ax + t * dx, az + t * dz
         best = min(best, math.hypot(x - cx, z - cz))
     return best
+
+
+def rotation_matrices_y(yaws_deg: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotations about +y, the vectorised `rotation_matrix_y` (same convention)."""
+    a = np.radians(np.asarray(yaws_deg, dtype=np.float64).reshape(-1))
+    c, s = np.cos(a), np.sin(a)
+    out = np.zeros((len(a), 3, 3))
+    out[:, 0, 0] = c
+    out[:, 0, 2] = s
+    out[:, 1, 1] = 1.0
+    out[:, 2, 0] = -s
+    out[:, 2, 2] = c
+    return out
+
+
+def box_corners_many(positions: np.ndarray, sizes: np.ndarray, yaws_deg: np.ndarray) -> np.ndarray:
+    """(N, 8, 3) world corners of N oriented boxes, in `SceneObject.box_corners` order (y, then x, then z)."""
+    signs = np.array([[sx, y, sz] for y in (0.0, 1.0) for sx in (-0.5, 0.5) for sz in (-0.5, 0.5)])
+    local = signs[None, :, :] * np.asarray(sizes, dtype=np.float64)[:, None, :]
+    return np.einsum("nij,nkj->nki", rotation_matrices_y(yaws_deg), local) + np.asarray(positions, dtype=np.float64)[:, None, :]

@@ -12,6 +12,7 @@ and fed back; the loop goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +36,8 @@ from agentscene.tools.calls import ErrorCode, ToolCall, ToolResult, coerce_call
 
 log = logging.getLogger("agentscene.loop")
 
-StopReason = Literal["terminated", "max_turns", "provider_unavailable", "provider_error", "interrupted", "running"]
+StopReason = Literal["terminated", "max_turns", "stalled", "provider_unavailable", "provider_error", "interrupted",
+                     "running"]
 
 
 class LoopConfig(BaseModel):
@@ -117,7 +119,7 @@ class Episode(BaseModel):
 
     @property
     def finished(self) -> bool:
-        return self.stop_reason in ("terminated", "max_turns")
+        return self.stop_reason in ("terminated", "max_turns", "stalled")
 
 
 def _result_json(r: ToolResult) -> dict[str, Any]:
@@ -392,6 +394,9 @@ def run_episode(
                 stop = "terminated"
             elif last.turn >= config.max_turns:
                 stop = "max_turns"
+            elif _repeats_rollback(run.turns):
+                stop = "stalled"
+                log.warning("stopped: turn %d repeated the rolled-back calls of the turn before", last.turn)
             else:
                 last, evaluation = run.step(last, evaluation, last.turn + 1)
                 run.record(last)
@@ -422,6 +427,18 @@ def run_episode(
     return episode
 
 
+def _repeats_rollback(turns: list[TurnRecord]) -> bool:
+    """The last turn was rolled back and sent the same calls as the rolled-back turn before it:
+    the agent is stuck, and more turns would only repeat it."""
+    if len(turns) < 3 or not (turns[-1].rolled_back and turns[-2].rolled_back):
+        return False
+
+    def calls(t: TurnRecord) -> list[tuple[str, str]]:
+        return [(c.get("name", ""), json.dumps(c.get("arguments"), sort_keys=True)) for c in t.tool_calls]
+
+    return bool(turns[-1].tool_calls) and calls(turns[-1]) == calls(turns[-2])
+
+
 def _usage(turns: list[TurnRecord]) -> Usage:
     total = Usage()
     for t in turns:
@@ -439,7 +456,7 @@ def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, critique: 
     usage = _usage(run.turns)
     rd.write_json("metrics.json", {
         "stop_reason": stop,
-        "finished": stop in ("terminated", "max_turns"),
+        "finished": stop in ("terminated", "max_turns", "stalled"),
         "error": error,
         "turns": len(run.turns) - 1,
         "n_objects": len(scene.objects),

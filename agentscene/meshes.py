@@ -66,3 +66,19 @@ def world_mesh(obj: SceneObject, mesh: trimesh.Trimesh | None = None) -> trimesh
     out = base.copy()
     out.apply_transform(object_matrix(obj, mesh))
     return out
+
+
+def object_matrices(positions: np.ndarray, sizes: np.ndarray, yaws_deg: np.ndarray,
+                    mesh_extents: np.ndarray | None = None, mesh_bottoms: np.ndarray | None = None) -> np.ndarray:
+    """(N, 3, 4) affine matrices, the vectorised `object_matrix` (unit box when extents/bottoms are None)."""
+    from agentscene.geometry import rotation_matrices_y
+
+    n = len(positions)
+    ext = np.ones((n, 3)) if mesh_extents is None else np.maximum(np.asarray(mesh_extents, dtype=float), 1e-9)
+    bottom = np.zeros((n, 3)) if mesh_bottoms is None else np.asarray(mesh_bottoms, dtype=float)
+    scale = np.asarray(sizes, dtype=float) / ext
+    rot = rotation_matrices_y(yaws_deg)
+    out = np.empty((n, 3, 4))
+    out[:, :, :3] = rot * scale[:, None, :]
+    out[:, :, 3] = np.asarray(positions, dtype=float) - np.einsum("nij,nj->ni", out[:, :, :3], bottom)
+    return out

@@ -21,8 +21,18 @@ from agentscene.agents.client import (
     get_client,
     register_client,
 )
-from agentscene.agents.critics import Critic, Critique, RuleCritic, VLMCritic
 from agentscene.agents.providers import PRESETS, ProviderPreset, provider_names
+
+_CRITICS = ("Critic", "Critique", "RuleCritic", "VLMCritic")
+
+
+def __getattr__(name: str):
+    """The critics live in agentscene.critics, which imports the clients above: load them on first use."""
+    if name in _CRITICS:
+        import agentscene.critics
+
+        return getattr(agentscene.critics, name)
+    raise AttributeError(f"module 'agentscene.agents' has no attribute {name!r}")
 
 __all__ = [
     "PRESETS", "Agent", "AgentAction", "ChatAgent", "ChatAgentConfig", "ChatResponse", "CreateOutcome", "Critic",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agentscene.commands import fail
+from agentscene.commands import esc, fail
 
 assets_app = typer.Typer(help="Asset backends: index datasets, search, assign meshes, serve meshes.",
                          no_args_is_help=True)
@@ -157,12 +157,12 @@ def find(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{backend}: {description!r}" + (f" size {list(size)}" if size else ""))
+    table = Table(title=esc(f"{backend}: {description!r}" + (f" size {list(size)}" if size else "")))
     for col in ("#", "score", "text", "size", "asset id", "category", "asset size"):
         table.add_column(col, overflow="fold")
     for i, m in enumerate(matches, 1):
         table.add_row(str(i), f"{m.score:.3f}", f"{m.text_score:.3f}" if m.text_score is not None else "-",
-                      f"{m.size_score:.3f}" if m.size_score is not None else "-", m.asset_id, m.category,
+                      f"{m.size_score:.3f}" if m.size_score is not None else "-", esc(m.asset_id), esc(m.category),
                       "x".join(f"{v:.2f}" for v in m.size) if m.size else "-")
     Console().print(table)
 

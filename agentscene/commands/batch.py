@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
 from agentscene.commands.options import AssetsOption, parse_assets_options
 
 #: generate's parameters that a batch sets per episode (or owns under the same name)
@@ -109,7 +110,7 @@ def batch_command(
         raise fail(str(e)) from None
     except KeyboardInterrupt:
         view.stop()
-        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {summary_path(out)}; "
+        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {esc(summary_path(out))}; "
                       "continue with the same command and --resume", highlight=False)
         raise typer.Exit(130) from None
     view.stop()
@@ -160,18 +161,18 @@ def report_command(
         written = write_report(path, out, copy_images=copy_images, episodes=episodes)
     except ReportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def export_command(
-    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON) or a run directory.")],
+    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON), a run directory, or (with --format scene-eval) a batch directory.")],
     format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
-    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix; scene-eval: scene_0.json), or for a batch the SceneEval input folder (default: BATCH/scene-eval).")] = None,
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
     assets_option: AssetsOption = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
 ) -> None:
-    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
+    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state (a batch: a SceneEval input folder)."""
     from rich.console import Console
 
     from agentscene.commands import fail
@@ -185,7 +186,7 @@ def export_command(
         written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
     except ExportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

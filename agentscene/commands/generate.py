@@ -96,7 +96,7 @@ def generate_command(
         raise fail(config_problems(e)) from None
     progress = Progress(console, config)
     try:
-        summary = generate(config, on_turn=progress.turn, on_start=progress.start)
+        summary = generate(config, on_turn=progress.turn, on_start=progress.start, on_brief=progress.brief)
     except (RunExistsError, FileNotFoundError, ValueError, ProviderError, RendererUnavailableError, MissingExtraError,
             AssetError) as e:
         raise fail(str(e)) from None

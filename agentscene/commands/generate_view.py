@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from agentscene.commands import esc
+
 if TYPE_CHECKING:
+    from agentscene.brief import Brief
     from agentscene.generate import GenerateConfig, RunSummary
     from agentscene.loop import TurnRecord
     from agentscene.run_dir import RunDirectory
@@ -27,10 +30,18 @@ class Progress:
         self.run_dir = rd.root
         c = self.config
         agent = c.agent if c.agent == "offline" else f"{c.agent} {c.provider}" + (f" {c.model}" if c.model else "")
-        self.console.print(f"[bold]agentscene generate[/] {c.prompt!r} -> {rd.root}  "
-                           f"(agent {agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})", highlight=False)
+        self.console.print(f"[bold]agentscene generate[/] {esc(repr(c.prompt))} -> {esc(rd.root)}  "
+                           + esc(f"(agent {agent}, renderer {c.renderer}, up to {c.turns} turns, seed {c.seed})"), highlight=False)
         self.status = self.console.status("creating the room…")
         self.status.start()
+
+    def brief(self, brief: Brief) -> None:
+        """The prompt's reading, before the first turn: what will be built and what was not understood."""
+
+        for line in brief.reading():
+            key, _, rest = line.partition(": ")
+            style = "yellow" if key in ("warning", "not understood") else "cyan"
+            self.console.print(f"  [{style}]{esc(key)}[/]: {esc(rest)}", highlight=False)
 
     def turn(self, rec: TurnRecord) -> None:
         m = rec.metrics
@@ -47,7 +58,7 @@ class Progress:
         self.console.print(
             f"turn {rec.turn:>2} {what:<17} {len(rec.scene.objects):>3} obj  "
             f"coll {m.get('collision_rate', 0.0):4.1f}%  OOB {m.get('oob_rate', 0.0):4.1f}%  "
-            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {' '.join(flags)}", highlight=False)
+            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {esc(' '.join(flags))}", highlight=False)
         if self.status is not None and not rec.terminated:
             self.status.update(f"turn {rec.turn + 1}: asking the agent…")
 
@@ -62,16 +73,14 @@ def interrupted_message(config: GenerateConfig, run_dir: Path | None) -> str:
     import json
     import shlex
 
-    from rich.markup import escape
-
     if run_dir is None or not run_dir.is_dir():
         return "[yellow]interrupted[/] before the run started: nothing was written"
     metrics = run_dir / "metrics.json"
     if metrics.is_file() and json.loads(metrics.read_text("utf-8")).get("finished"):
-        return f"the run had finished before Ctrl-C: {escape(str(run_dir))}"
+        return f"the run had finished before Ctrl-C: {esc(str(run_dir))}"
     turns = sorted((run_dir / "turns").glob("turn_*.json"))
     if not turns:
-        return f"[yellow]interrupted[/] before the room was created: {escape(str(run_dir))} holds no turn yet"
+        return f"[yellow]interrupted[/] before the room was created: {esc(str(run_dir))} holds no turn yet"
     command = ["agentscene", "generate", config.prompt, "--name", run_dir.name, "--resume"]
     if run_dir.parent != Path("outputs"):
         command += ["--out", str(run_dir.parent)]
@@ -81,7 +90,7 @@ def interrupted_message(config: GenerateConfig, run_dir: Path | None) -> str:
         if value != getattr(defaults, key) and value is not None:
             command += ["--" + key.replace("_", "-"), str(value)]
     return (f"[yellow]interrupted[/] after turn {len(turns) - 1}: the completed turns are saved in "
-            f"{escape(str(run_dir))}; continue with: {escape(shlex.join(command))}")
+            f"{esc(str(run_dir))}; continue with: {esc(shlex.join(command))}")
 
 
 #: what to do next after a run that stopped early, by stop reason
@@ -92,12 +101,11 @@ NEXT_STEP = {
 
 
 def print_summary(console: Console, s: RunSummary) -> None:
-    from rich.markup import escape
 
     from agentscene.commands import print_rows
 
     state = "[green]finished[/]" if s.finished else f"[red]stopped ({s.stop_reason})[/]"
-    rows = [("run", f"{escape(s.name)}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s"),
+    rows = [("run", f"{esc(s.name)}: {state} after {s.turns} turn(s) in {s.wall_s:.1f}s"),
             ("objects", str(s.n_objects)),
             ("collision rate", f"{s.collision_rate:.1f}%"),
             ("out of bounds", f"{s.oob_rate:.1f}%"),
@@ -109,11 +117,11 @@ def print_summary(console: Console, s: RunSummary) -> None:
         rows.append(("usage", f"{s.tokens} tokens{cost}"))
     for key in ("scene.json", "render", "metrics.json"):
         if key in s.paths:
-            rows.append((key, escape(s.paths[key])))
-    rows.append(("directory", escape(str(s.run_dir))))
+            rows.append((key, esc(s.paths[key])))
+    rows.append(("directory", esc(str(s.run_dir))))
     if s.error:
-        rows.append(("error", escape(s.error)))
+        rows.append(("error", esc(s.error)))
         rows.append(("next", NEXT_STEP.get(s.stop_reason, "continue with --resume")))
     for note in s.notes:
-        rows.append(("note", escape(note)))
+        rows.append(("note", esc(note)))
     print_rows(console, rows)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.models import DefaultPlaceholder
 from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer.models import DefaultPlaceholder
 
 #: typer's type labels -> the metavar words click users know
 _METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "int range": "INTEGER",

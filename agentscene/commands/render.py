@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
 from agentscene.commands.options import AssetsOption, parse_assets_options
 
 
@@ -94,6 +95,15 @@ def render(
                           highlight=False)
     finally:
         backend.close()
+    if cameras:
+        paths["cameras"] = atomic_write_json(out / f"{stem}_cameras.json", result.cameras_json())
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
+    for name, path in paths.items():
+        console.print(esc(f"{name:10} {path}"), highlight=False)
+    if blend is not None:
+        console.print(esc(f"{'blend':10} {blend}"), highlight=False)
+    console.print(f"rendered {len(result.images)} view(s) with {esc(renderer)} in {result.seconds:.2f} s", highlight=False)
 
 
 def _run_spec(run_dir: Path | None) -> dict[str, Any] | None:

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from agentscene.commands import esc
+
 rl_app = typer.Typer(name="rl", help="RL training data: task rows for GRPO trainers, SFT samples from runs.",
                      no_args_is_help=True)
 
@@ -57,7 +59,7 @@ def dataset_command(
     except TaskError as e:
         raise fail(str(e)) from None
     write_jsonl(rows, out)
-    console.print(f"wrote {len(rows)} task row(s) ({fmt}) to {out}"
+    console.print(f"wrote {len(rows)} task row(s) ({esc(fmt)}) to {esc(out)}"
                   + (f"; {len(prompts) - len(rows)} duplicate prompt(s) skipped" if len(prompts) > len(rows) else ""), highlight=False)
 
 
@@ -80,13 +82,13 @@ def export_sft_command(
     samples, unusable = export_sft(found, fmt, relative_to=out.parent)  # type: ignore[arg-type]
     problems += unusable
     for p in problems:
-        err_console.print(f"[yellow]skipped:[/] {p}", highlight=False)
+        err_console.print(f"[yellow]skipped:[/] {esc(p)}", highlight=False)
     if not samples:
         raise fail("no run could be exported")
     write_jsonl(samples, out)
     n_images = sum(len(s["images"]) for s in samples)
     skipped = f"; {len(problems)} run(s) skipped" if problems else ""
-    console.print(f"wrote {len(samples)} sample(s) with {n_images} image(s) ({fmt}) to {out}{skipped}", highlight=False)
+    console.print(f"wrote {len(samples)} sample(s) with {n_images} image(s) ({esc(fmt)}) to {esc(out)}{skipped}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

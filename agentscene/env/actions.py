@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentscene.limits import InputLimitError, loads_json
 from agentscene.tools import FormatError, Reply, ToolCall, coerce_call, parse_reply
 from agentscene.tools.text_protocol import MAX_REPLY_CHARS
 
@@ -66,8 +67,10 @@ def _hermes(text: str) -> ParsedAction:
         if body.startswith("```"):
             body = body.strip("`").removeprefix("json").strip()
         try:
-            value = json.loads(body)
-        except (json.JSONDecodeError, RecursionError):
+            value = loads_json(body, what=f"the JSON in <tool_call> number {k + 1}")
+        except InputLimitError as e:
+            return _error("invalid_json", str(e))
+        except json.JSONDecodeError:
             return _error("invalid_json", f"the JSON in <tool_call> number {k + 1} is invalid; write {{\"name\": ..., \"arguments\": {{...}}}}")
         raw.append(value)
     think = _THINK_RE.search(text)

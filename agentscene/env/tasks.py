@@ -1,8 +1,9 @@
 """Task rows: the frozen data one episode starts from, and the JSONL rows trainers read.
 
 A `SceneTask` is data (prompt, room type, key objects, optional initial scene); the rollout
-state lives in `SceneEnv`. Key objects and the room type come from the planner's prompt
-parser, so the reward's key-object term checks what the prompt actually asked for.
+state lives in `SceneEnv`. Key objects and the room type come from the prompt's `Brief`
+(agentscene.brief, the one reader the planner and the judge share), so the reward's key-object
+term checks what the prompt actually asked for.
 
 Rows carry the task as a JSON string (`task`): Arrow infers one schema for every row, and a
 scene nested as a struct would not survive rows with and without an initial scene.
@@ -57,24 +58,24 @@ class SceneTask(BaseModel):
 
     @classmethod
     def from_prompt(cls, prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
-        """A task from a prompt: room type and key objects parsed, id derived from the text."""
-        from agentscene.agents.planner.prompt import parse_prompt
+        """A task from a prompt: room type, key objects and exclusions read from its `Brief`, id derived from the text."""
+        from agentscene.brief import parse_brief
 
         text = prompt.strip()
         if not text:
             raise TaskError("the prompt is empty")
         if len(text) > MAX_PROMPT_CHARS:
             raise TaskError(f"the prompt has {len(text)} characters, over the {MAX_PROMPT_CHARS} limit")
-        spec = parse_prompt(text)
-        room_type = spec.room_type
+        brief = parse_brief(text)
+        room_type = brief.room_type
         if initial_scene is not None and initial_scene.room.room_type not in ("", "room"):
             room_type = initial_scene.room.room_type
         return cls(
             task_id=task_id or task_id_for(text),
             prompt=text,
             room_type=room_type,
-            key_objects=tuple(o.category for o in spec.objects),
-            excluded=tuple(spec.excluded),
+            key_objects=brief.key_objects(),
+            excluded=brief.excluded,
             initial_scene=initial_scene,
         )
 

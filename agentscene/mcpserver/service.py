@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ValidationError
 
-from agentscene.fileio import atomic_write_json
+from agentscene.fileio import UnsafePathError, atomic_write_json
 from agentscene.formats import (
     SceneFormatError,
     describe_validation_error,
@@ -29,7 +29,7 @@ from agentscene.formats import (
     read_json_file,
 )
 from agentscene.mcpserver.paths import PathRefused, confine, relative_to_workdir
-from agentscene.mcpserver.session import SceneSession
+from agentscene.mcpserver.session import SESSIONS_DIR, SceneSession
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.mcpserver.tool_specs import SESSION_TOOLS, Export, LoadScene, NewScene, Render
 from agentscene.scene import Room, Scene
@@ -194,13 +194,19 @@ class ToolRunner:
             return Outcome.refuse("path_refused", str(e))
         if path.is_dir():
             return Outcome.refuse("path_refused", f"{raw!r} is a directory; give a file name")
-        if fmt in dialects:
-            atomic_write_json(path, dump_scene(session.scene, fmt))
-        else:
-            try:
+        sessions = self.settings.workdir.resolve() / SESSIONS_DIR
+        if path == sessions or sessions in path.parents:
+            return Outcome.refuse("path_refused", f"{raw!r} is inside {SESSIONS_DIR}/, where sessions keep their own "
+                                  "files; export somewhere else in the workdir, e.g. exports/scene.json")
+        try:
+            if fmt in dialects:
+                atomic_write_json(path, dump_scene(session.scene, fmt), within=self.settings.workdir)
+            else:
                 export_scene(session.scene, fmt, path)
-            except ExportError as e:  # a missing extra or a library that refused the scene
-                return Outcome.refuse("export_failed", str(e))
+        except UnsafePathError as e:
+            return Outcome.refuse("path_refused", str(e))
+        except ExportError as e:  # a missing extra or a library that refused the scene
+            return Outcome.refuse("export_failed", str(e))
         shown = relative_to_workdir(self.settings.workdir, path)
         return Outcome(ok=True, text=f"Wrote {shown} ({fmt}, {len(session.scene.objects)} objects).",
                        data={"ok": True, "path": shown, "format": fmt, "bytes": path.stat().st_size})

@@ -89,14 +89,32 @@ class RenderResult:
     renderer: str = ""
     seconds: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
+    pixels: dict[str, np.ndarray] = field(default_factory=dict)  # (H, W, 3) uint8 per view, when rendered with output="numpy"
 
     @cached_property
     def merged(self) -> Image.Image:
         """All views side by side, in render order."""
+        if not self.images and self.pixels:
+            from PIL import Image
+
+            return merge_side_by_side([Image.fromarray(np.ascontiguousarray(p), "RGB") for p in self.pixels.values()])
         return merge_side_by_side(list(self.images.values()))
+
+    def merged_array(self) -> np.ndarray:
+        """All views side by side as one (H, sum W, 3) uint8 array (white where a shorter view leaves room)."""
+        views = list(self.arrays().values())
+        height = max(v.shape[0] for v in views)
+        out = np.full((height, sum(v.shape[1] for v in views), 3), 255, np.uint8)
+        x = 0
+        for v in views:
+            out[: v.shape[0], x : x + v.shape[1]] = v
+            x += v.shape[1]
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Each view as an (H, W, 3) uint8 array."""
+        if self.pixels:
+            return dict(self.pixels)
         return {name: np.asarray(im.convert("RGB")) for name, im in self.images.items()}
 
     def cameras_json(self) -> dict[str, Any]:
@@ -112,5 +130,5 @@ class RenderResult:
         for name, image in items:
             if not _SAFE_NAME.match(name):
                 raise ValueError(f"view name {name!r} cannot be used in a file name")
-            paths[name] = atomic_write_bytes(out / f"{prefix}_{name}.png", _png_bytes(image))
+            paths[name] = atomic_write_bytes(out / f"{prefix}_{name}.png", _png_bytes(image), within=out)
         return paths

@@ -161,6 +161,11 @@ class Camera:
         out[d >= 1.0] = np.inf
         return out
 
+    @property
+    def top_down(self) -> bool:
+        """An orthographic camera looking straight down (the view with the grid, and no ceiling items)."""
+        return is_top_down(self)
+
     # -- serialisation -----------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,6 +198,11 @@ class Camera:
             far=float(data["far"]),
             meta=dict(data.get("meta", {})),
         )
+
+
+def is_top_down(camera: Camera) -> bool:
+    """An orthographic camera looking straight down."""
+    return camera.projection == "orthographic" and camera.R[2, 1] < -0.999
 
 
 # -- builders ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ FLOOR: RGB = (214, 204, 186)
 WALL: RGB = (150, 150, 158)
 WINDOW: RGB = (140, 190, 235)
 BACKGROUND: RGB = (255, 255, 255)
+CORD: RGB = (90, 90, 96)
 
 CATEGORY_COLORS: dict[str, RGB] = {
     "bed": (94, 129, 181),

@@ -1,18 +1,21 @@
-"""The fast CPU renderer: flat-shaded triangles with a z-buffer through moderngl on a headless context.
+"""The fast renderer: flat-shaded triangles with a z-buffer through moderngl on a headless EGL context.
 
-OpenGL runs on Mesa's llvmpipe (a multithreaded CPU rasteriser) through EGL, so no GPU and no
-display are needed; a GPU is used when the EGL driver offers one. Lighting is baked per face
-on the CPU (one fixed light, two-sided), so both views share one vertex buffer and the
-shaders only transform. Needs `pip install 'agentscene[raster]'` and the Debian packages
-libegl1 and libgl1 (which pull in libegl-mesa0 and libgl1-mesa-dri).
+OpenGL runs on an NVIDIA GPU through EGL where the driver is installed (`device="auto"`, the
+default, or `"gpu"`), else on Mesa's llvmpipe, a multithreaded CPU rasteriser; no display is
+needed. `render_many` draws many scenes per call (instanced meshes, views packed into an
+atlas, asynchronous read-back, overlays drawn by GL); `render` is `render_many` of one. Needs
+`pip install 'agentscene[raster]'` and the Debian packages libegl1 and libgl1 (which pull in
+libegl-mesa0 and libgl1-mesa-dri).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import time
+import warnings as pywarnings
+from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,33 +23,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentscene.renderers import palette
 from agentscene.renderers.base import RenderError, RendererUnavailableError, RenderResult
 from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
-from agentscene.renderers.overlays import OverlaySettings, draw_overlays
-from agentscene.renderers.scene_geometry import StyleSettings, build_scene_geometry, shade_flat
+from agentscene.renderers.gl_context import Device, GLDevice, create_context
+from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
+from agentscene.renderers.overlays import OverlaySettings
+from agentscene.renderers.scene_geometry import StyleSettings, view_rules, walls_holding_items
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.scene import Scene
 
-_VERTEX_SHADER = """
-#version 330
-uniform mat4 clip_from_world;
-in vec3 in_position;
-in vec3 in_color;
-out vec3 v_color;
-void main() {
-    gl_Position = clip_from_world * vec4(in_position, 1.0);
-    v_color = in_color;
-}
-"""
-
-_FRAGMENT_SHADER = """
-#version 330
-in vec3 v_color;
-out vec4 frag_color;
-void main() {
-    frag_color = vec4(v_color, 1.0);
-}
-"""
+#: Cameras kept per renderer (keyed by room, views, size and seed): an episode renders one room many times.
+CAMERA_CACHE = 256
 
 
 class RasterSettings(BaseModel):
@@ -55,12 +42,22 @@ class RasterSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     samples: int = Field(default=4, ge=0, le=16, description="MSAA samples per pixel; 0 turns anti-aliasing off")
-    depth: bool = Field(default=False, description="also return a depth map per view (costs a few ms per view)")
+    depth: bool = Field(default=False, description="also return a depth map per view (costs a synchronous read)")
     background: tuple[int, int, int] = palette.BACKGROUND
+    device: Device = Field(default="auto", description="auto: a GPU through EGL when one works, else the CPU; gpu: a GPU or an error; cpu: Mesa llvmpipe")
+    gpu_fallback: bool = Field(default=True, description="device=auto: if the GPU fails mid-run, redo that call on the CPU (with a warning) and stay there")
     gl_backend: str = Field(default="egl", description="moderngl standalone backend: egl (headless) or the platform default ('')")
+    atlas_size: int | None = Field(default=None, ge=256, le=32768, description="side of the framebuffer views are packed into; None: 4096 on a GPU, 2048 on the CPU")
+    asset_cache_mb: int = Field(default=256, ge=1, le=65536, description="device memory for uploaded meshes; least recently used are dropped past it")
+    memory_limit_mb: int = Field(default=2048, ge=16, description="device memory the atlas may take; larger views get fewer MSAA samples, then an error")
     cameras: CameraSettings = CameraSettings()
     style: StyleSettings = StyleSettings()
     overlay: OverlaySettings = OverlaySettings()
+
+
+def atlas_bytes(side: int, samples: int, depth: bool) -> int:
+    """Device memory of one atlas: MSAA colour + depth, resolved colour (+ depth), two pixel buffers."""
+    return side * side * (8 * max(samples, 1) + 4 + 6 + (4 if depth else 0))
 
 
 class RasterRenderer:
@@ -75,44 +72,70 @@ class RasterRenderer:
         if importlib.util.find_spec("moderngl") is None:  # say so now, not at the first render
             raise RendererUnavailableError("the raster renderer needs moderngl: pip install 'agentscene[raster]'")
         self._ctx: Any = None
-        self._program: Any = None
-        self._targets: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._gl: Any = None
+        self._device: GLDevice | None = None
+        self._forced_cpu = False
+        self._cameras: OrderedDict[Any, dict[str, Camera]] = OrderedDict()
+        self._notes: list[str] = []
 
     # -- GL plumbing ---------------------------------------------------------------------------
 
+    @property
+    def device(self) -> GLDevice:
+        """The device the renderer draws on (creates the context if needed)."""
+        self._context()
+        assert self._device is not None
+        return self._device
+
     def _context(self) -> Any:
-        if self._ctx is not None:
-            return self._ctx
-        import moderngl
+        if self._gl is not None:
+            return self._gl
+        from agentscene.renderers.gl_batch import GLBatch
 
-        kwargs = {"backend": self.settings.gl_backend} if self.settings.gl_backend else {}
+        s = self.settings
+        device = "cpu" if self._forced_cpu else s.device
+        ctx, found = create_context(device, s.gl_backend)
+        side = s.atlas_size or (4096 if found.kind == "gpu" else 2048)
+        side = min(side, found.max_size)
+        samples = s.samples
+        while samples > 1 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
+            samples //= 2
+        while side > 256 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
+            side //= 2
         try:
-            ctx = moderngl.create_standalone_context(require=330, **kwargs)
-        except Exception as e:  # glcontext raises bare Exceptions; say what to install
-            raise RenderError(
-                f"could not create a headless OpenGL context ({self.settings.gl_backend or 'default'} backend): {e}. "
-                "On Debian/Ubuntu install the Mesa EGL driver: apt-get install libegl1 libgl1 "
-                "(they pull in libegl-mesa0 and libgl1-mesa-dri)"
-            ) from e
-        self._program = ctx.program(vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER)
-        self._ctx = ctx
-        return ctx
+            self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
+                               asset_cache_mb=s.asset_cache_mb, style=s.style)
+        except Exception:
+            ctx.release()
+            raise
+        self._ctx, self._device = ctx, found
+        return self._gl
 
-    def _target(self, width: int, height: int) -> tuple[Any, Any]:
-        """(draw framebuffer, resolve framebuffer) for this image size, cached."""
-        key = (width, height)
-        if key not in self._targets:
-            ctx = self._ctx
-            samples = min(self.settings.samples, ctx.max_samples) if self.settings.samples > 1 else 0
-            draw = ctx.framebuffer(
-                [ctx.renderbuffer(key, samples=samples)], ctx.depth_renderbuffer(key, samples=samples)
-            )
-            resolve = None
-            if samples:  # resolving only colour is faster when depth is not wanted
-                depth = ctx.depth_renderbuffer(key) if self.settings.depth else None
-                resolve = ctx.framebuffer([ctx.renderbuffer(key)], depth)
-            self._targets[key] = (draw, resolve)
-        return self._targets[key]
+    def _view_budget(self, cameras: dict[str, Camera]) -> None:
+        """Refuse views the atlas cannot hold, before any GL work."""
+        gl = self._gl
+        for cam in cameras.values():
+            if cam.width > gl.atlas_size or cam.height > gl.atlas_size:
+                limit = self.settings.memory_limit_mb
+                raise RenderError(
+                    f"view {cam.name!r} is {cam.width}x{cam.height}, larger than the {gl.atlas_size}x{gl.atlas_size} atlas "
+                    f"this device allows within memory_limit_mb={limit} (and its GL limit of {self._device.max_size if self._device else '?'}); "
+                    "raise memory_limit_mb / atlas_size or render a smaller image"
+                )
+
+    def _scene_cameras(self, scene: Scene, views: Sequence[str | Camera], size: int, seed: int) -> dict[str, Camera]:
+        if any(not isinstance(v, str) for v in views) or isinstance(views, str):
+            return scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
+        key = (scene.room.model_dump_json(), tuple(views), size if isinstance(size, int) else tuple(size), seed)
+        cams = self._cameras.get(key)
+        if cams is None:
+            cams = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
+            self._cameras[key] = cams
+            if len(self._cameras) > CAMERA_CACHE:
+                self._cameras.popitem(last=False)
+        else:
+            self._cameras.move_to_end(key)
+        return cams
 
     # -- public --------------------------------------------------------------------------------
 
@@ -127,67 +150,135 @@ class RasterRenderer:
         mesh_provider: MeshProvider | None = None,
     ) -> RenderResult:
         """Render each view; see the Renderer protocol."""
-        from PIL import Image
+        return self.render_many([scene], views, size, overlays, seeds=seed, mesh_provider=mesh_provider)[0]
+
+    def render_many(
+        self,
+        scenes: Sequence[Scene],
+        views: Sequence[str | Camera] = ("top", "diagonal"),
+        size: int = 512,
+        overlays: bool = True,
+        *,
+        seeds: int | Sequence[int] = 0,
+        mesh_provider: MeshProvider | None = None,
+        output: Literal["pil", "numpy"] = "pil",
+    ) -> list[RenderResult]:
+        """Render many scenes in few GL passes; one RenderResult per scene, in order.
+
+        `seeds`: one for all scenes or one per scene. `output="numpy"`: results carry
+        `pixels` (views into the read-back buffer, no PIL conversion) and no `images`.
+        """
+        scenes = list(scenes)
+        seed_list = [int(seeds)] * len(scenes) if isinstance(seeds, int | np.integer) else [int(s) for s in seeds]
+        if len(seed_list) != len(scenes):
+            raise ValueError(f"got {len(seed_list)} seeds for {len(scenes)} scenes")
+        if output not in ("pil", "numpy"):
+            raise ValueError(f"output must be 'pil' or 'numpy', got {output!r}")
+        if not scenes:
+            return []
+        try:
+            return self._render_many(scenes, views, size, overlays, seed_list, mesh_provider, output)
+        except RenderError as e:
+            if not self._gpu_failed(e):
+                raise
+        note = f"the GPU ({self._device.renderer if self._device else '?'}) failed; rendering on the CPU from now on"
+        pywarnings.warn(note, RuntimeWarning, stacklevel=2)
+        self.close()
+        self._forced_cpu = True
+        self._notes.append(note)
+        return self._render_many(scenes, views, size, overlays, seed_list, mesh_provider, output)
+
+    def _gpu_failed(self, error: RenderError) -> bool:
+        return bool(getattr(error, "gl_failure", False)) and self.settings.device == "auto" and self.settings.gpu_fallback \
+            and self._device is not None and self._device.kind == "gpu" and not self._forced_cpu
+
+    def _render_many(self, scenes, views, size, overlays, seeds, mesh_provider, output) -> list[RenderResult]:
+        from agentscene.renderers.gl_batch import Job, Tile, draw_pass, overlay_vertices, pack_tiles
 
         start = time.perf_counter()
-        cameras = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
-        geometry = build_scene_geometry(scene, mesh_provider, self.settings.style)
-        tris, colors = geometry.triangle_soup()
-        lit = shade_flat(tris, colors)
-        vertex_data = np.concatenate([tris, np.repeat(lit[:, None, :], 3, axis=1)], axis=2).astype(np.float32)
-
-        ctx = self._context()
+        gl = self._context()
+        jobs: list[Job] = []
+        tiles: list[Tile] = []
+        for j, (scene, seed) in enumerate(zip(scenes, seeds, strict=True)):
+            cams = self._scene_cameras(scene, views, size, seed)
+            self._view_budget(cams)
+            holding = walls_holding_items(scene)
+            rules = {name: view_rules(scene, cam, self.settings.style, holding) for name, cam in cams.items()}
+            jobs.append(Job(scene, cams, rules, SceneArrays.of(scene), mesh_provider, []))
+            tiles.extend(Tile(j, cam, rules[name]) for name, cam in cams.items())
+        layout = layout_overlays([(jobs[t.job].scene, t.camera) for t in tiles], self.settings.overlay,
+                                 overlays=overlays, arrays=[jobs[t.job].arrays for t in tiles])
+        passes = pack_tiles([(t.camera.width, t.camera.height) for t in tiles], gl.atlas_size)
         import moderngl
 
-        images: dict[str, Image.Image] = {}
-        depth: dict[str, np.ndarray] = {}
-        with ctx:
-            vbo = ctx.buffer(vertex_data.tobytes()) if len(vertex_data) else None
-            vao = ctx.vertex_array(self._program, [(vbo, "3f 3f", "in_position", "in_color")]) if vbo else None
-            try:
-                bg = tuple(c / 255.0 for c in self.settings.background)
-                for name, cam in cameras.items():
-                    draw, resolve = self._target(cam.width, cam.height)
-                    draw.use()
-                    ctx.enable(moderngl.DEPTH_TEST)
-                    ctx.disable(moderngl.CULL_FACE)
-                    draw.clear(*bg, 1.0, depth=1.0)
-                    if vao is not None:
-                        self._program["clip_from_world"].write(cam.clip_matrix().T.astype(np.float32).tobytes())
-                        vao.render(moderngl.TRIANGLES)
-                    source = draw
-                    if resolve is not None:
-                        ctx.copy_framebuffer(resolve, draw)
-                        source = resolve
-                    rgb = np.frombuffer(source.read(components=3, alignment=1), np.uint8)
-                    images[name] = Image.fromarray(rgb.reshape(cam.height, cam.width, 3).copy(), "RGB")
-                    if self.settings.depth:
-                        d = np.frombuffer(source.read(components=1, attachment=-1, dtype="f4", alignment=1), np.float32)
-                        depth[name] = cam.depth_from_ndc(d.reshape(cam.height, cam.width))
-            finally:
-                if vao is not None:
-                    vao.release()
-                if vbo is not None:
-                    vbo.release()
-        if overlays:
-            images = {name: draw_overlays(im, cameras[name], scene, self.settings.overlay) for name, im in images.items()}
-        return RenderResult(
-            images=images,
-            cameras=cameras,
-            depth=depth,
-            warnings=geometry.warnings,
-            renderer=self.name,
-            seconds=time.perf_counter() - start,
-            info={"triangles": int(len(tris))},
-        )
+        pixels: list[np.ndarray | None] = [None] * len(tiles)
+        depths: list[np.ndarray | None] = [None] * len(tiles)
+        try:
+            with self._ctx:
+                instances = [gl.object_instances(job) for job in jobs]
+                gl.ensure_sprites({k for layer in layout.layers for k in layer.keys})
+                tile_xy = np.zeros((len(tiles), 2), np.float32)
+                pass_of = np.zeros(len(tiles), int)
+                for p, placements in enumerate(passes):
+                    for i, x, y in placements:
+                        tile_xy[i] = (x, y)
+                        pass_of[i] = p
+                verts, vert_view = overlay_vertices(layout.layers, tile_xy, gl.sprite_at)
+                order = np.argsort(pass_of[vert_view], kind="stable")  # keeps layer order within a pass
+                verts, vert_pass = verts[order], pass_of[vert_view][order]
+                bounds = np.searchsorted(vert_pass, np.arange(len(passes) + 1))
+                pending = None
+                for p, placements in enumerate(passes):
+                    result = draw_pass(gl, jobs, instances, tiles, placements, (verts[bounds[p] : bounds[p + 1]], None))
+                    if pending is not None:
+                        self._collect(pending, tiles, pixels, depths)
+                    pending = result
+                if pending is not None:
+                    self._collect(pending, tiles, pixels, depths)
+        except moderngl.Error as e:
+            error = RenderError(f"OpenGL failed on {self._device.renderer if self._device else '?'}: {e}")
+            error.gl_failure = True  # type: ignore[attr-defined]
+            raise error from e
+        return self._results(jobs, tiles, pixels, depths, output, time.perf_counter() - start)
+
+    @staticmethod
+    def _collect(pending, tiles, pixels, depths) -> None:
+        atlas = pending.pixels()
+        for i, x, y in pending.placements:
+            cam = tiles[i].camera
+            pixels[i] = atlas[y : y + cam.height, x : x + cam.width]
+            if pending.depth is not None:
+                depths[i] = cam.depth_from_ndc(pending.depth[y : y + cam.height, x : x + cam.width].copy())
+
+    def _results(self, jobs, tiles, pixels, depths, output, seconds) -> list[RenderResult]:
+        from PIL import Image
+
+        results = []
+        by_job: list[list[int]] = [[] for _ in jobs]
+        for i, t in enumerate(tiles):
+            by_job[t.job].append(i)
+        info_device = self._device.as_dict() if self._device else {}
+        for j, job in enumerate(jobs):
+            names = list(job.cameras)
+            idx = by_job[j]
+            depth = {names[k]: depths[i] for k, i in enumerate(idx) if depths[i] is not None}
+            info = {"device": info_device, "batch": len(jobs), "seconds_batch": seconds}
+            warnings = tuple(job.warnings) + tuple(self._notes)
+            if output == "numpy":
+                px = {names[k]: pixels[i] for k, i in enumerate(idx)}
+                results.append(RenderResult({}, job.cameras, depth, warnings, self.name, seconds / len(jobs), info, pixels=px))
+                continue
+            images = {names[k]: Image.fromarray(np.ascontiguousarray(pixels[i]), "RGB") for k, i in enumerate(idx)}
+            results.append(RenderResult(images, job.cameras, depth, warnings, self.name, seconds / len(jobs), info))
+        return results
 
     def close(self) -> None:
         """Release the GL context and with it every buffer (a later render creates new ones)."""
-        self._targets.clear()
         if self._ctx is not None:
             self._ctx.release()
         self._ctx = None
-        self._program = None
+        self._gl = None
+        self._device = None
 
     def __enter__(self) -> RasterRenderer:
         return self

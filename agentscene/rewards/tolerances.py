@@ -31,4 +31,5 @@ class Tolerances(BaseModel):
     mesh_grid: int = Field(48, ge=4, le=256, description="cells per axis of each asset's cached occupancy grid")
     surface_samples: int = Field(1024, ge=16, le=100_000, description="fixed surface samples per asset for the mesh OOB fraction")
     compat_samples: int = Field(500, ge=1, le=100_000, description="surface samples per object in compat='scenerevis' (they use 500)")
+    voxel_limit: int = Field(50_000_000, ge=1_000, description="most voxels one compat='scenerevis' grid (the room, an object, a subdivided mesh) may have; more raises VoxelLimitError")
     seed: int = Field(0, description="seed of every sample drawn; results are deterministic for a given seed")

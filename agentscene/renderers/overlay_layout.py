@@ -1,0 +1,435 @@
+"""Where the annotations go: every view of a batch laid out at once, with numpy, in pixels.
+
+The layout is the one place that decides what an overlay shows (box outlines, facing
+arrows, ids, the top view's grid, ceiling items as dashed outlines) and where labels sit.
+Two painters draw it: the raster backend on the GPU (`gl_batch`), everything else with
+Pillow (`overlays.paint`). Labels are placed greedily so that they do not overlap each other,
+the grid labels or the caption; a label moved off its object gets a leader line back to it.
+All views of a batch are processed together (arrays padded to the busiest view), so the
+cost per view is a few numpy calls, not a Python loop over objects.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agentscene.geometry import box_corners_many
+from agentscene.renderers.cameras import Camera
+from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
+from agentscene.renderers.scene_geometry import is_ceiling_item, object_color
+
+if TYPE_CHECKING:
+    from agentscene.scene import Scene
+
+#: The 12 edges of a box as index pairs into SceneObject.box_corners() (y-major, then x, then z).
+BOX_EDGES = np.array([
+    (0, 1), (2, 3), (0, 2), (1, 3),  # bottom
+    (4, 5), (6, 7), (4, 6), (5, 7),  # top
+    (0, 4), (1, 5), (2, 6), (3, 7),  # verticals
+])
+TOP_EDGES = np.array([(4, 5), (5, 7), (7, 6), (6, 4)])  # the top face, in order around it
+
+#: Candidate label centres, in label widths and heights from the anchor: on it, above, below,
+#: beside, then one ring further out. The first free one wins.
+LABEL_OFFSETS = np.array([
+    (0.0, 0.0), (0.0, -1.15), (0.0, 1.15), (0.62, 0.0), (-0.62, 0.0),
+    (0.62, -1.15), (-0.62, -1.15), (0.62, 1.15), (-0.62, 1.15),
+    (0.0, -2.3), (0.0, 2.3), (1.24, 0.0), (-1.24, 0.0), (1.24, -2.3), (-1.24, -2.3), (1.24, 2.3), (-1.24, 2.3),
+])
+
+GRID_RGBA = (60, 60, 80, 70)
+DASH_PX, GAP_PX = 6.0, 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class SceneArrays:
+    """A scene's objects as arrays (built once per scene, shared by its views)."""
+
+    ids: tuple[str, ...]
+    positions: np.ndarray  # (N, 3)
+    sizes: np.ndarray  # (N, 3)
+    yaws: np.ndarray  # (N,)
+    colors: np.ndarray  # (N, 3) uint8, the palette colour (overlays use a darker shade)
+    ceiling: np.ndarray  # (N,) bool
+
+    @classmethod
+    def of(cls, scene: Scene) -> SceneArrays:
+        objs = scene.objects
+        n = len(objs)
+        pos = np.array([o.position for o in objs], dtype=np.float64).reshape(n, 3)
+        size = np.array([o.size for o in objs], dtype=np.float64).reshape(n, 3)
+        yaw = np.array([o.yaw for o in objs], dtype=np.float64)
+        colors = np.array([object_color(o) for o in objs], dtype=np.uint8).reshape(n, 3)
+        ceiling = np.array([is_ceiling_item(o) for o in objs], dtype=bool)
+        return cls(tuple(o.id for o in objs), pos, size, yaw, colors, ceiling)
+
+    @property
+    def tops(self) -> np.ndarray:
+        out = self.positions.copy()
+        out[:, 1] += self.sizes[:, 1]
+        return out
+
+
+@dataclass
+class Layer:
+    """One kind of primitive for every view, drawn in order after the layers before it."""
+
+    kind: str  # "segments" | "triangles" | "sprites"
+    view: np.ndarray  # (K,) int: which view of the batch each primitive belongs to
+    xy: np.ndarray  # segments (K, 4) x0 y0 x1 y1; triangles (K, 3, 2); sprites (K, 2) top-left corner
+    rgba: np.ndarray | None = None  # (K, 4) uint8 (segments, triangles)
+    width: np.ndarray | None = None  # (K,) pixels (segments)
+    keys: list[SpriteKey] = field(default_factory=list)  # sprites
+
+    def select(self, view: int) -> Layer:
+        m = self.view == view
+        keys = [k for k, keep in zip(self.keys, m, strict=True) if keep] if self.keys else []
+        return Layer(self.kind, self.view[m], self.xy[m], None if self.rgba is None else self.rgba[m],
+                     None if self.width is None else self.width[m], keys)
+
+
+@dataclass
+class OverlayLayout:
+    """Every view's annotations, in pixels of that view, as ordered layers."""
+
+    sizes: list[tuple[int, int]]  # (width, height) per view
+    layers: list[Layer]
+
+    def view(self, index: int) -> list[Layer]:
+        return [layer.select(index) for layer in self.layers]
+
+
+# -- projection ----------------------------------------------------------------------------------
+
+
+def _camera_arrays(cameras: list[Camera]) -> dict[str, np.ndarray]:
+    return {
+        "R": np.stack([c.R for c in cameras]),
+        "t": np.stack([c.t for c in cameras]),
+        "f": np.array([[c.K[0, 0], c.K[1, 1]] for c in cameras]),
+        "c": np.array([[c.K[0, 2], c.K[1, 2]] for c in cameras]),
+        "skew": np.array([c.K[0, 1] for c in cameras]),
+        "persp": np.array([c.projection == "perspective" for c in cameras]),
+        "near": np.array([c.near for c in cameras]),
+    }
+
+
+def _to_camera(cams: dict[str, np.ndarray], view: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return np.einsum("kij,kj->ki", cams["R"][view], points) + cams["t"][view]
+
+
+def _pixels(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray) -> np.ndarray:
+    persp = cams["persp"][view]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xy = np.where(persp[:, None], pc[:, :2] / pc[:, 2:3], pc[:, :2])
+    uv = xy * cams["f"][view] + cams["c"][view]
+    uv[:, 0] += cams["skew"][view] * xy[:, 1]
+    return uv
+
+
+def _project_segments(cams: dict[str, np.ndarray], view: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """World segments to pixel segments (K, 4), clipped at perspective cameras' near planes; and which survive."""
+    pa, pb = _to_camera(cams, view, a), _to_camera(cams, view, b)
+    near = cams["near"][view]
+    persp = cams["persp"][view]
+    za, zb = pa[:, 2], pb[:, 2]
+    keep = ~persp | (np.maximum(za, zb) > near)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clip_a = persp & (za < near) & keep
+        clip_b = persp & (zb < near) & keep
+        ta = np.where(clip_a, (near - za) / (zb - za), 0.0)
+        tb = np.where(clip_b, (near - zb) / (za - zb), 0.0)
+    pa = pa + (pb - pa) * ta[:, None]
+    pb = pb + (pa - pb) * tb[:, None]
+    seg = np.concatenate([_pixels(cams, view, pa), _pixels(cams, view, pb)], axis=1)
+    keep &= np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
+    return seg, keep
+
+
+# -- pieces -----------------------------------------------------------------------------------------
+
+
+def _dashes(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split pixel segments (K, 4) into dashes; returns the dashes and the index of the segment each came from."""
+    d = seg[:, 2:] - seg[:, :2]
+    length = np.hypot(d[:, 0], d[:, 1])
+    count = np.maximum(np.ceil(length / (DASH_PX + GAP_PX)), 1).astype(int)
+    src = np.repeat(np.arange(len(seg)), count)
+    k = np.arange(len(src)) - np.repeat(np.cumsum(count) - count, count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = np.where(length[:, None] > 0, d / length[:, None], 0.0)[src]
+    s0 = k * (DASH_PX + GAP_PX)
+    s1 = np.minimum(s0 + DASH_PX, length[src])
+    start = seg[src, :2]
+    return np.concatenate([start + unit * s0[:, None], start + unit * s1[:, None]], axis=1), src
+
+
+@lru_cache(maxsize=64)
+def _grid_cached(bounds: tuple[float, float, float, float], k: tuple[float, ...], r: tuple[float, ...], t: tuple[float, ...],
+                 size: tuple[int, int], step: float, font_size: int) -> tuple[np.ndarray, list[tuple[SpriteKey, float, float]]]:
+    """Grid line segments (pixels) and label placements of a top view; cached: the room rarely changes."""
+    cam = Camera("grid", "orthographic", size[0], size[1], np.array(k).reshape(3, 3), np.array(r).reshape(3, 3), np.array(t))
+    scale = float(cam.K[0, 0])
+    x0, z0, x1, z1 = bounds
+    line_step = _grid_step_for(scale, step, 6.0)
+    label_step = _grid_step_for(scale, line_step, 34.0)
+    xs = np.arange(math.ceil(x0 / line_step - 1e-9) * line_step, x1 + 1e-9, line_step)
+    zs = np.arange(math.ceil(z0 / line_step - 1e-9) * line_step, z1 + 1e-9, line_step)
+    n_x, n_z = len(xs), len(zs)
+    ends = np.concatenate([
+        np.column_stack([xs, np.zeros(n_x), np.full(n_x, z0)]), np.column_stack([xs, np.zeros(n_x), np.full(n_x, z1)]),
+        np.column_stack([np.full(n_z, x0), np.zeros(n_z), zs]), np.column_stack([np.full(n_z, x1), np.zeros(n_z), zs]),
+    ])
+    uv = cam.project(ends)[0]
+    x_far, x_near = uv[:n_x], uv[n_x : 2 * n_x]
+    z_left, z_right = uv[2 * n_x : 2 * n_x + n_z], uv[2 * n_x + n_z :]
+    segments = np.concatenate([np.concatenate([x_far, x_near], axis=1), np.concatenate([z_left, z_right], axis=1)])
+    labels: list[tuple[SpriteKey, float, float]] = []
+    for x, b in zip(xs, x_near, strict=True):
+        if abs(x / label_step - round(x / label_step)) < 1e-6:
+            key = SpriteKey("plain", f"x={_fmt(x)}", font_size)
+            w, _ = sprite_size(key)
+            labels.append((key, b[0] - w / 2.0, b[1] + 3))
+    for z, a in zip(zs, z_left, strict=True):
+        if abs(z / label_step - round(z / label_step)) < 1e-6:
+            key = SpriteKey("plain", f"z={_fmt(z)}", font_size)
+            w, h = sprite_size(key)
+            labels.append((key, a[0] - w - 4, a[1] - h / 2.0))
+    return segments, labels
+
+
+def _grid_step_for(scale: float, step: float, min_px: float) -> float:
+    """The smallest multiple of `step` (x1, 2, 5, 10, ...) whose spacing is at least `min_px` pixels."""
+    for mult in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
+        if step * mult * scale >= min_px:
+            return step * mult
+    return step * 1000
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}" if abs(v - round(v)) > 1e-9 else str(int(round(v)))
+
+
+def font_size_for(camera: Camera, settings: OverlaySettings) -> int:
+    return settings.font_size or max(9, round(min(camera.width, camera.height) / 42))
+
+
+def line_width_for(camera: Camera) -> int:
+    return max(1, round(min(camera.width, camera.height) / 256))
+
+
+def _clamp_box(x0: np.ndarray, y0: np.ndarray, w: np.ndarray, h: np.ndarray, width: np.ndarray, height: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.minimum(np.maximum(x0, 0.0), width - w), np.minimum(np.maximum(y0, 0.0), height - h)
+
+
+# -- the layout ---------------------------------------------------------------------------------------
+
+
+def layout_overlays(
+    views: list[tuple[Scene, Camera]],
+    settings: OverlaySettings,
+    *,
+    overlays: bool = True,
+    arrays: list[SceneArrays] | None = None,
+) -> OverlayLayout:
+    """Lay out the annotations of many views at once. With `overlays=False` only what a view
+    needs to be read (ceiling items' outlines in the top view) is kept."""
+    n_views = len(views)
+    if arrays is None:
+        cache: dict[int, SceneArrays] = {}
+        arrays = [cache.setdefault(id(scene), SceneArrays.of(scene)) for scene, _ in views]
+    cameras = [cam for _, cam in views]
+    cams = _camera_arrays(cameras)
+    sizes = [(c.width, c.height) for c in cameras]
+    wh = np.array(sizes, dtype=np.float64)
+    top_down = np.array([c.top_down for c in cameras], dtype=bool)
+    font = [font_size_for(c, settings) for c in cameras]
+    line_w = np.array([line_width_for(c) for c in cameras], dtype=np.float32)
+    counts = np.array([len(a.ids) for a in arrays])
+    obj_view = np.repeat(np.arange(n_views), counts)  # one row per (view, object)
+    positions = np.concatenate([a.positions for a in arrays]) if counts.sum() else np.zeros((0, 3))
+    sizes3 = np.concatenate([a.sizes for a in arrays]) if counts.sum() else np.zeros((0, 3))
+    yaws = np.concatenate([a.yaws for a in arrays]) if counts.sum() else np.zeros(0)
+    dark = (np.concatenate([a.colors for a in arrays]).astype(np.float64) * 0.55).astype(np.uint8) if counts.sum() else np.zeros((0, 3), np.uint8)
+    ceiling = np.concatenate([a.ceiling for a in arrays]) if counts.sum() else np.zeros(0, bool)
+    opaque = np.full((len(dark), 1), 255, np.uint8)
+    obj_rgba = np.concatenate([dark, opaque], axis=1)
+    layers: list[Layer] = []
+    placed: list[list[tuple[float, float, float, float]]] = [[] for _ in range(n_views)]
+
+    def add_segments(view, seg, rgba, width):
+        if len(seg):
+            layers.append(Layer("segments", view, seg.astype(np.float32), rgba.astype(np.uint8), width.astype(np.float32)))
+
+    # grid (top views) and its labels
+    if overlays and settings.grid and top_down.any():
+        g_view, g_seg, s_view, s_xy, s_keys = [], [], [], [], []
+        for v in np.nonzero(top_down)[0]:
+            cam, scene = cameras[v], views[v][0]
+            segs, labels = _grid_cached(tuple(scene.room.bounds), tuple(cam.K.ravel()), tuple(cam.R.ravel()), tuple(cam.t),
+                                        (cam.width, cam.height), settings.grid_step, font[v])
+            g_seg.append(segs)
+            g_view.append(np.full(len(segs), v))
+            for key, x, y in labels:
+                w, h = sprite_size(key)
+                x, y = min(max(x, 0.0), cam.width - w), min(max(y, 0.0), cam.height - h)
+                s_view.append(v)
+                s_xy.append((round(x), round(y)))
+                s_keys.append(key)
+                placed[v].append((x, y, x + w, y + h))
+        seg = np.concatenate(g_seg)
+        add_segments(np.concatenate(g_view), seg, np.tile(np.array(GRID_RGBA, np.uint8), (len(seg), 1)), np.ones(len(seg)))
+        if s_keys:
+            layers.append(Layer("sprites", np.array(s_view), np.array(s_xy, np.float32), keys=s_keys))
+
+    corners = box_corners_many(positions, sizes3, yaws) if len(positions) else np.zeros((0, 8, 3))
+    # ceiling items in the top view: dashed outlines of their footprint, always drawn
+    outline = ceiling & top_down[obj_view]
+    if outline.any():
+        rows = np.nonzero(outline)[0]
+        a = corners[rows][:, TOP_EDGES[:, 0]].reshape(-1, 3)
+        b = corners[rows][:, TOP_EDGES[:, 1]].reshape(-1, 3)
+        view = np.repeat(obj_view[rows], len(TOP_EDGES))
+        seg, keep = _project_segments(cams, view, a, b)
+        dashes, src = _dashes(seg[keep])
+        owner = np.repeat(rows, len(TOP_EDGES))[keep][src]
+        add_segments(view[keep][src], dashes, obj_rgba[owner], line_w[view[keep][src]])
+
+    if overlays and settings.boxes and len(corners):
+        rows = np.nonzero(~outline)[0]
+        rows_top = rows[top_down[obj_view[rows]]]
+        rows_side = rows[~top_down[obj_view[rows]]]
+        for sel, edges in ((rows_top, BOX_EDGES[4:8]), (rows_side, BOX_EDGES)):
+            if not len(sel):
+                continue
+            a = corners[sel][:, edges[:, 0]].reshape(-1, 3)
+            b = corners[sel][:, edges[:, 1]].reshape(-1, 3)
+            view = np.repeat(obj_view[sel], len(edges))
+            owner = np.repeat(sel, len(edges))
+            seg, keep = _project_segments(cams, view, a, b)
+            add_segments(view[keep], seg[keep], obj_rgba[owner[keep]], line_w[view[keep]])
+
+    if overlays and settings.arrows and len(positions):
+        yaw = np.radians(yaws)
+        front = np.column_stack([np.sin(yaw), np.zeros(len(yaw)), np.cos(yaw)])
+        start = positions.copy()
+        start[:, 1] += sizes3[:, 1]
+        reach = sizes3[:, 2] / 2.0 + np.maximum(0.15, 0.25 * sizes3[:, 2])
+        end = start + front * reach[:, None]
+        seg, keep = _project_segments(cams, obj_view, start, end)
+        d = seg[:, 2:] - seg[:, :2]
+        length = np.hypot(d[:, 0], d[:, 1])
+        keep &= length >= 2.0
+        seg, d, length, view = seg[keep], d[keep], length[keep], obj_view[keep]
+        width = line_w[view] + 1
+        add_segments(view, seg, obj_rgba[keep], width)
+        if len(seg):
+            u = d / length[:, None]
+            head = np.minimum(12.0, np.maximum(5.0, 0.35 * length)) * (1 + width / 4)
+            tip = seg[:, 2:]
+            back = tip - head[:, None] * u
+            perp = np.column_stack([-u[:, 1], u[:, 0]]) * (0.5 * head)[:, None]
+            tris = np.stack([tip, back - perp, back + perp], axis=1)
+            layers.append(Layer("triangles", view, tris.astype(np.float32), obj_rgba[keep]))
+
+    # caption, then ids
+    if overlays and settings.caption:
+        c_keys, c_xy = [], []
+        for v, cam in enumerate(cameras):
+            key = SpriteKey("caption", f"{cam.name}: x right, z down" if top_down[v] else cam.name, font[v])
+            w, h = sprite_size(key)
+            c_keys.append(key)
+            c_xy.append((2.0, 0.0))
+            placed[v].append((2.0, 0.0, 2.0 + w, 0.0 + h))
+        caption_layer = Layer("sprites", np.arange(n_views), np.array(c_xy, np.float32), keys=c_keys)
+    else:
+        caption_layer = None
+
+    if overlays and settings.ids and len(positions):
+        label_layers = _place_ids(cams, obj_view, positions, sizes3, [a.ids for a in arrays], obj_rgba, wh, font, placed, settings)
+        layers.extend(label_layers)
+    if caption_layer is not None:
+        layers.append(caption_layer)
+    return OverlayLayout(sizes, layers)
+
+
+def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, font, placed, settings) -> list[Layer]:
+    """Greedy, batched label placement: label k of every view at once, each against what its view placed before."""
+    n_views = len(ids_per_view)
+    tops = positions.copy()
+    tops[:, 1] += sizes3[:, 1]
+    pc = _to_camera(cams, obj_view, tops)
+    uv = _pixels(cams, obj_view, pc)
+    visible = (~cams["persp"][obj_view] | (pc[:, 2] > cams["near"][obj_view]))
+    visible &= np.all(np.isfinite(uv), axis=1)
+    visible &= (uv[:, 0] >= 0) & (uv[:, 1] >= 0) & (uv[:, 0] < wh[obj_view, 0]) & (uv[:, 1] < wh[obj_view, 1])
+    rows = np.nonzero(visible)[0]
+    if not len(rows):
+        return []
+    # rank of each visible label within its view; views keep at most max_labels
+    view = obj_view[rows]
+    order = np.argsort(view, kind="stable")
+    rows, view = rows[order], view[order]
+    first = np.searchsorted(view, np.arange(n_views))
+    rank = np.arange(len(rows)) - first[view]
+    keep = rank < settings.max_labels
+    rows, view, rank = rows[keep], view[keep], rank[keep]
+    n_rank = int(rank.max()) + 1
+    flat_ids = [i for ids in ids_per_view for i in ids]
+    keys = [SpriteKey("label", flat_ids[r], font[v], tuple(int(c) for c in obj_rgba[r, :3])) for r, v in zip(rows, view, strict=True)]
+    dims = np.array([sprite_size(k) for k in keys], dtype=np.float64)
+
+    # pre-placed boxes (grid labels, caption), padded per view
+    n_pre = max((len(p) for p in placed), default=0)
+    boxes = np.full((n_views, n_pre + n_rank, 4), -1.0)  # empty slots never overlap (zero size)
+    boxes[..., 2:] = -1.0
+    for v, p in enumerate(placed):
+        if p:
+            boxes[v, : len(p)] = p
+    slot = np.full(n_views, n_pre)
+    final = np.zeros((len(rows), 4))
+    by_rank = [np.nonzero(rank == k)[0] for k in range(n_rank)]
+    for k in range(n_rank):
+        idx = by_rank[k]
+        v = view[idx]
+        w, h = dims[idx, 0], dims[idx, 1]
+        a = uv[rows[idx]]
+        cx = a[:, 0:1] + LABEL_OFFSETS[None, :, 0] * w[:, None]
+        cy = a[:, 1:2] + LABEL_OFFSETS[None, :, 1] * h[:, None]
+        x0, y0 = _clamp_box(cx - w[:, None] / 2.0, cy - h[:, None] / 2.0, w[:, None], h[:, None], wh[v, 0:1], wh[v, 1:2])
+        cand = np.stack([x0, y0, x0 + w[:, None], y0 + h[:, None]], axis=2)  # (L, C, 4)
+        other = boxes[v][:, None, :, :]  # (L, 1, P, 4)
+        ox = np.clip(np.minimum(cand[..., None, 2], other[..., 2]) - np.maximum(cand[..., None, 0], other[..., 0]), 0.0, None)
+        oy = np.clip(np.minimum(cand[..., None, 3], other[..., 3]) - np.maximum(cand[..., None, 1], other[..., 1]), 0.0, None)
+        area = (ox * oy).sum(axis=2)  # (L, C)
+        free = area <= 1e-9
+        choice = np.where(free.any(axis=1), free.argmax(axis=1), area.argmin(axis=1))
+        chosen = cand[np.arange(len(idx)), choice]
+        final[idx] = chosen
+        boxes[v, slot[v]] = chosen
+        slot[v] += 1
+
+    # leader lines for labels moved off their anchor
+    anchor = uv[rows]
+    nearest = np.column_stack([np.clip(anchor[:, 0], final[:, 0], final[:, 2]), np.clip(anchor[:, 1], final[:, 1], final[:, 3])])
+    away = np.hypot(*(anchor - nearest).T) > 1.5
+    layers: list[Layer] = []
+    if away.any():
+        seg = np.concatenate([anchor[away], nearest[away]], axis=1)
+        rgba = obj_rgba[rows[away]]
+        layers.append(Layer("segments", view[away], seg.astype(np.float32), rgba, np.ones(int(away.sum()), np.float32)))
+        dot = np.array([[-2.0, -2.0], [2.0, -2.0], [2.0, 2.0], [-2.0, 2.0]])
+        quads = anchor[away][:, None, :] + dot[None]
+        tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+        layers.append(Layer("triangles", np.tile(view[away], 2), tris.astype(np.float32), np.tile(rgba, (2, 1))))
+    xy = np.round(final[:, :2]).astype(np.float32)
+    layers.append(Layer("sprites", view, xy, keys=keys))
+    return layers
+
+
+__all__ = ["BOX_EDGES", "Layer", "OverlayLayout", "SceneArrays", "layout_overlays"]
