@@ -1,7 +1,8 @@
 """What a prompt asks of a scene, as the judge's requirement_match reads it.
 
-`requirements_from_prompt` is the ONE place that knows which prompt parser is used: the brief
-parser (agentscene.brief), which gives objects with counts, exclusions and relations.
+`requirements_from_prompt` is the ONE place that knows the prompt parser: it reads the brief
+(agentscene.brief.parse_brief) into what the judge checks: objects with counts, relations (the
+brief's relation names), exclusions.
 """
 
 from __future__ import annotations
@@ -23,15 +24,14 @@ class RequiredObject(BaseModel):
 
 
 class RequiredRelation(BaseModel):
-    """`subject` (a category) stands in `relation` to `target` (a category, or window / door / wall)."""
+    """`subject` (a category) stands in `relation` (a brief RelationKind) to `target` (a category; None for
+    relations to the room: in_corner, against_wall, on_wall, by_window)."""
 
     model_config = ConfigDict(frozen=True)
 
     subject: str
     relation: str
     target: str | None = None
-    #: the prompt's words for the relation, shown in findings
-    text: str = ""
 
 
 class Requirements(BaseModel):
@@ -48,50 +48,33 @@ class Requirements(BaseModel):
 
 #: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
 _RELATIONS = {"facing": "facing", "beside": "beside", "in_front_of": "in_front_of", "on": "on",
-              "against_wall": "against_wall", "under_window": "under_window", "at": "near", "around": "near",
+              "against_wall": "against_wall", "by_window": "under_window", "at": "near", "around": "near",
               "at_sides": "near", "at_ends": "near", "under": "near", "above": "near", "at_foot": "near"}
 
 
 @lru_cache(maxsize=256)
 def requirements_from_prompt(prompt: str) -> Requirements:
-    """Objects with counts, relations and exclusions that `prompt` asks for (never raises for text).
-
-    Read through the one brief parser (`agentscene.brief.parse_brief`); an empty prompt asks for nothing.
-    """
+    """Objects with counts, relations and exclusions that `prompt` asks for (never raises for text)."""
     from agentscene.brief import BriefError, parse_brief
 
     try:
         brief = parse_brief(prompt)
-    except BriefError:
+    except BriefError:  # a prompt the brief parser refuses (too long): nothing can be matched
         return Requirements(prompt=prompt)
-    objects = []
-    for category, count in brief.counts().items():
-        entries = [o for o in brief.objects if o.category == category]
-        objects.append(RequiredObject(category=category, count=count, explicit_count=any(o.explicit_count for o in entries),
-                                      phrase=entries[0].phrase))
-    relations: list[RequiredRelation] = []
-    for r in brief.relations:
-        if r.kind == "either_side" and r.target_category is not None:
-            rel = RequiredRelation(subject=r.target_category, relation="flanked_by", target=r.subject_category,
-                                   text=f"flanked by {r.subject_category.replace('_', ' ')}s")
-        elif r.kind == "by_window":
-            rel = RequiredRelation(subject=r.subject_category, relation="near", target="window", text="by the window")
-        elif r.kind in _RELATIONS:
-            name = _RELATIONS[r.kind]
-            target = None if name in ("against_wall", "under_window") else r.target_category
-            if target is None and name not in ("against_wall", "under_window"):
-                continue
-            rel = RequiredRelation(subject=r.subject_category, relation=name, target=target,
-                                   text=r.kind.replace("_", " "))
-        else:
-            continue  # in a corner, on a wall: not relations the judge scores
-        if rel not in relations:
-            relations.append(rel)
+    needed: dict[str, tuple[int, bool, str]] = {}
+    for o in brief.objects:
+        count, explicit, phrase = needed.get(o.category, (0, False, o.phrase))
+        # a bare plural or a vague word asks for at least two; a number for exactly that many
+        n = o.count if o.explicit_count else min(o.count, 2)
+        needed[o.category] = (count + n, explicit or o.explicit_count, phrase)
     return Requirements(
         prompt=prompt,
         room_type=brief.room_type if brief.room_type_named else None,
-        objects=tuple(objects),
-        relations=tuple(relations),
+        objects=tuple(RequiredObject(category=c, count=n, explicit_count=e, phrase=ph) for c, (n, e, ph) in needed.items()),
+        # "under the window" is checked as "by the window" (the judge has one window relation)
+        relations=tuple(dict.fromkeys(
+            RequiredRelation(subject=r.subject_category, relation="by_window" if r.kind == "under_window" else r.kind,
+                             target=r.target_category) for r in brief.relations)),
         excluded=tuple(brief.excluded),
         zones=tuple(z.kind for z in brief.zones),
     )
