@@ -516,6 +516,12 @@ def parse_brief(prompt: str) -> Brief:
             if kind in ("at", "on", "beside", "above", "under", "in_front_of", "facing", "at_foot") and target is None:
                 i = after
                 continue
+            if kind in ("at_sides", "at_ends", "around", "at") and m.category not in _GROUPED and \
+                    (target is None or target != idx + 1):
+                i = after  # "a fridge at the far end": the room's end, not a table's head
+                continue
+            if kind == "above" and category_info(m.category).support == "floor":
+                kind = "beside"  # "an arc floor lamp over the sofa" stands beside it
             distributive = count_word is not None and (count_word in NUMBERS or count_word.isdigit())
             if placement and distributive and kind in ("at_sides", "at_ends"):
                 # "eight chairs, three on each side and one at each end": a sub-group of this mention

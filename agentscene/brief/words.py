@@ -155,7 +155,7 @@ RELATION_PHRASES: tuple[tuple[str, str, str | None, int], ...] = (
     ("at the far end", "at_ends", "ends", 1), ("at the near end", "at_ends", "ends", 1), ("at the head", "at_ends", "ends", 1),
     ("at the foot", "at_ends", "ends", 1), ("at the end", "at_ends", "ends", 1), ("at its head", "at_ends", "ends", 1),
     ("at the short ends", "at_ends", "ends", 1), ("on the short ends", "at_ends", "ends", 1),
-    ("at the foot of", "at_foot", None, 1), ("at the end of", "at_foot", None, 1),
+    ("at the foot of", "at_foot", None, 1), ("at the end of", "beside", None, 1),
     ("in front of", "in_front_of", None, 1), ("next to", "beside", None, 1), ("close to", "beside", None, 1),
     ("alongside", "beside", None, 1), ("beside", "beside", None, 1), ("by", "beside", None, 1), ("near", "beside", None, 1),
     ("around", "around", "around", 1), ("surrounding", "around", "around", 1), ("encircling", "around", "around", 1),

@@ -161,6 +161,9 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                   and i.category not in CORNER and i.category not in ON_SURFACE]
     for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
         pending.remove(item)
+        host = related(item, "beside")  # "a dishwasher next to the sink"
+        if host is not None and layout.place_beside(item, host, against_wall=True):
+            continue
         placed = layout.place_against_wall(item)
         if placed is None:  # tall storage never stands free in mid-room: a little off the wall at most
             placed = layout.place_against_wall(item, gap=0.2) if item.size[1] > TALL else layout.place_free(item)
