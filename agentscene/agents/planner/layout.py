@@ -453,8 +453,8 @@ class Layout:
         def score(wall: Wall, t: float) -> float:
             corner = min(t - w / 2, wall.length - t - w / 2)
             s = -corner * (0.8 if tall or cat in ("bathtub", "shower", "fridge", "toilet") else 0.1)
-            if cat in ("desk", "sink", "vanity"):
-                s += max(0.0, 2.0 - self._window_near(wall, t))
+            if cat == "desk" or (cat == "sink" and self.space.room.room_type != "bathroom"):
+                s += max(0.0, 2.0 - self._window_near(wall, t))  # a bathroom sink keeps its wall for the mirror
             if cat in ("dresser", "tv_stand", "fireplace", "piano", "console_table"):
                 s += -abs(t - wall.length / 2) * 0.4
             if cat in ("counter", "sink", "stove", "dishwasher", "fridge"):
