@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 
 from agentscene.rewards import IncrementalEvaluator, Tolerances, evaluate, scene_geometry
 from agentscene.rewards.scenerevis import ScenereVisState, scenerevis_rotated_mesh
-from agentscene.rewards.voxels import VoxelCache, VoxelLimitError, prism_voxels, room_mesh, trimesh_voxels
-from agentscene.testing.scenerevis_reference import reference_pbl, reference_room, reference_scenerevis
+from agentscene.rewards.voxels import (
+    VoxelCache,
+    VoxelLimitError,
+    prism_voxels,
+    room_mesh,
+    trimesh_voxels,
+)
+from agentscene.testing.scenerevis_reference import (
+    reference_pbl,
+    reference_room,
+    reference_scenerevis,
+)
 
 from .test_rewards_common import box, rect, rotate, scene
 

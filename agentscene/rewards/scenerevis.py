@@ -31,8 +31,7 @@ from agentscene.rewards.voxels import VoxelBlock, VoxelCache, overlap_count
 if TYPE_CHECKING:
     import trimesh
 
-    from agentscene.meshes import MeshProvider
-    from agentscene.scene import Room, Scene, SceneObject
+    from agentscene.scene import Scene, SceneObject
 
 NOTES = [
     "compat=scenerevis: surface samples are seeded (theirs are not), so their runs vary around these numbers",
