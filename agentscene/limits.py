@@ -131,9 +131,9 @@ def _path(trail: tuple | None) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON") -> Any:
+def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False) -> Any:
     """Walk a parsed JSON value without recursion: refuse nesting past `json_depth`, non-finite
-    numbers, integers past `json_int_digits` and unencodable strings. Returns `value`."""
+    numbers (unless `allow_nan`), integers past `json_int_digits` and unencodable strings. Returns `value`."""
     max_bits = int(limits.json_int_digits * 3.33) + 4
     # (node, depth, trail): the trail is a linked list of keys, turned into a path only for a message
     stack: list[tuple[Any, int, tuple | None]] = [(value, 1, None)]
@@ -154,7 +154,7 @@ def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON") 
             if at >= 0:
                 raise InputLimitError(f"{what}: the text at {_path(trail)} holds an unpaired UTF-16 surrogate at character {at}")
         elif isinstance(node, float):
-            if not math.isfinite(node):
+            if not allow_nan and not math.isfinite(node):
                 raise InputLimitError(f"{what}: {_path(trail)} is {node}; numbers must be finite")
         elif isinstance(node, int) and not isinstance(node, bool):
             if node.bit_length() > max_bits:
@@ -162,11 +162,12 @@ def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON") 
     return value
 
 
-def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "JSON") -> Any:
+def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False) -> Any:
     """json.loads that never raises anything but InputLimitError / json.JSONDecodeError (both ValueError).
 
     Refuses documents over `json_bytes`, nested past `json_depth`, integers past
-    `json_int_digits`, NaN / Infinity and numbers that overflow to infinity, and lone surrogates.
+    `json_int_digits`, NaN / Infinity and numbers that overflow to infinity (unless `allow_nan`:
+    for records such as metrics, never for scenes), and lone surrogates.
     """
     size = len(text)
     if size > limits.json_bytes:
@@ -179,11 +180,13 @@ def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "
 
     def parse_float(s: str) -> float:
         v = float(s)
-        if not math.isfinite(v):
+        if not allow_nan and not math.isfinite(v):
             raise InputLimitError(f"{what} has the number {s[:40]!r}, too large to represent; numbers must be finite")
         return v
 
     def parse_constant(s: str) -> Any:
+        if allow_nan:
+            return float(s)
         raise InputLimitError(f"{what} has {s}; numbers must be finite (NaN and Infinity are not JSON)")
 
     try:  # the C parser raises RecursionError past ~1000 levels; check_tree enforces json_depth below that
@@ -192,7 +195,7 @@ def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "
         raise InputLimitError(f"{what} is nested more than {limits.json_depth} levels deep") from None
     except UnicodeDecodeError as e:
         raise InputLimitError(f"{what} is not UTF-8 text (byte {e.start})") from None
-    return check_tree(value, limits, what)
+    return check_tree(value, limits, what, allow_nan=allow_nan)
 
 
 def read_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str | None = None) -> bytes:
@@ -231,7 +234,8 @@ def read_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str | 
         os.close(fd)
 
 
-def read_json(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, max_bytes: int | None = None) -> Any:
+def read_json(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, max_bytes: int | None = None,
+              *, allow_nan: bool = False) -> Any:
     """Parse a JSON file through `read_regular_file` and `loads_json`; errors name the file."""
     p = Path(path)
     data = read_regular_file(p, max_bytes or limits.json_bytes)
@@ -240,6 +244,6 @@ def read_json(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, max
     except UnicodeDecodeError as e:
         raise InputLimitError(f"{p}: not UTF-8 text (byte {e.start})") from None
     try:
-        return loads_json(text, limits, what=str(p))
+        return loads_json(text, limits, what=str(p), allow_nan=allow_nan)
     except json.JSONDecodeError as e:
         raise json.JSONDecodeError(f"{p}: {e.msg}", e.doc, e.pos) from None

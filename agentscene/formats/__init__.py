@@ -53,9 +53,10 @@ def _resolve(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-def read_json_file(path: str | os.PathLike[str], max_bytes: int = MAX_SCENE_FILE_BYTES, limits: Limits = DEFAULT_LIMITS) -> Any:
+def read_json_file(path: str | os.PathLike[str], max_bytes: int = MAX_SCENE_FILE_BYTES, limits: Limits = DEFAULT_LIMITS,
+                   *, allow_nan: bool = False) -> Any:
     """Parse a JSON file through the guarded reader (regular files only; size, depth, digits,
-    finite numbers, encodable text) with errors that say which file and where."""
+    finite numbers unless `allow_nan`, encodable text) with errors that say which file and where."""
     p = Path(path)
     try:
         raw = read_regular_file(p, max_bytes)
@@ -70,7 +71,7 @@ def read_json_file(path: str | os.PathLike[str], max_bytes: int = MAX_SCENE_FILE
     except UnicodeDecodeError as e:
         raise SceneFormatError(f"not UTF-8 text (byte {e.start})", source=str(p)) from None
     try:
-        return loads_json(text, limits, what="the file")
+        return loads_json(text, limits, what="the file", allow_nan=allow_nan)
     except json.JSONDecodeError as e:
         raise SceneFormatError(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}", source=str(p)) from None
     except InputLimitError as e:

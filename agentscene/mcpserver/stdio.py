@@ -176,13 +176,13 @@ class GuardedLines:
                 text = raw.decode("utf-8")
                 obj = loads_json(text, self._limits, what="the message")
             except UnicodeDecodeError as e:
-                await self._writer.error(peek_id(raw), PARSE_ERROR, f"Parse error: the line is not UTF-8 (byte {e.start})")
+                await self._writer.error(None, PARSE_ERROR, f"Parse error: the line is not UTF-8 (byte {e.start})")
                 continue
             except json.JSONDecodeError as e:
-                await self._writer.error(peek_id(raw), PARSE_ERROR, f"Parse error: the line is not valid JSON ({e})")
+                await self._writer.error(None, PARSE_ERROR, f"Parse error: the line is not valid JSON ({e})")
                 continue
             except InputLimitError as e:  # too deep, a huge integer, NaN, a lone surrogate: the SDK could not answer it
-                await self._writer.error(peek_id(raw), INVALID_REQUEST, f"Invalid Request: {e}")
+                await self._writer.error(peek_id(raw), PARSE_ERROR, f"Parse error: {e}")
                 continue
             if isinstance(obj, list):
                 await self._writer.error(None, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported; send one message per line")
