@@ -264,7 +264,7 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
         for s, (t, o, _) in enumerate(todo):
             patterns[(t, o)] = v[np.unique(f[order[bounds[s]:bounds[s + 1]]])]
     parts = []
-    for t, (v0, e1, e2, n) in enumerate(tiles):
+    for t, (_, e1, e2, n) in enumerate(tiles):
         i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
         i, j = i.ravel(), j.ravel()
         offsets = i[:, None] * e1 + j[:, None] * e2
