@@ -238,12 +238,12 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
     """
     from trimesh import remesh
 
-    tiles = []  # (v0, e1, e2, n) per triangle
+    tiles = []  # (e1, e2, n) per triangle: the tiling steps
     small = []  # (triangle, orientation, 3x3 corners) still to refine
     for t, tri in enumerate(triangles):
         n = 2 ** _uniform_rounds(tri, max_edge)
         v0, e1, e2 = tri[0], (tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n
-        tiles.append((v0, e1, e2, n))
+        tiles.append((e1, e2, n))
         small.append((t, 0, np.array([v0, v0 + e1, v0 + e2])))
         if n > 1:  # trimesh's middle child (m01, m12, m20): the turned copy
             small.append((t, 1, np.array([v0 + e1, v0 + e1 + e2, v0 + e2])))
@@ -264,7 +264,7 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
         for s, (t, o, _) in enumerate(todo):
             patterns[(t, o)] = v[np.unique(f[order[bounds[s]:bounds[s + 1]]])]
     parts = []
-    for t, (_, e1, e2, n) in enumerate(tiles):
+    for t, (e1, e2, n) in enumerate(tiles):
         i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
         i, j = i.ravel(), j.ravel()
         offsets = i[:, None] * e1 + j[:, None] * e2
