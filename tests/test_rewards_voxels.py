@@ -64,8 +64,12 @@ def test_box_voxels_equal_trimesh(size, yaw):
         assert cache.subdivided == 0  # right angles are a closed form
 
 
-@given(size=st.tuples(st.floats(0.3, 2.2), st.floats(0.05, 1.2), st.floats(0.3, 2.2)), yaw=st.floats(-180.0, 180.0))
-@settings(max_examples=8, deadline=None)
+nice = st.sampled_from([0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 1.0, 1.2, 1.5, 2.0])  # ratios that make isosceles pieces
+
+
+@given(size=st.tuples(nice | st.floats(0.3, 2.2), nice | st.floats(0.05, 1.2), nice | st.floats(0.3, 2.2)),
+       yaw=st.sampled_from([15.0, 30.0, 45.0, 135.0]) | st.floats(-180.0, 180.0))
+@settings(max_examples=10, deadline=None)
 def test_large_rotated_box_voxels_equal_trimesh(size, yaw):
     obj = box("sofa_1", size, (0.0, 0.0), yaw)
     cache = VoxelCache(PITCH, limit=LIMIT)

@@ -241,12 +241,18 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
     tiles = []  # (e1, e2, n) per triangle: the tiling steps
     small = []  # (triangle, orientation, 3x3 corners) still to refine
     for t, tri in enumerate(triangles):
-        n = 2 ** _uniform_rounds(tri, max_edge)
-        v0, e1, e2 = tri[0], (tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n
-        tiles.append((e1, e2, n))
-        small.append((t, 0, np.array([v0, v0 + e1, v0 + e2])))
-        if n > 1:  # trimesh's middle child (m01, m12, m20): the turned copy
-            small.append((t, 1, np.array([v0 + e1, v0 + e1 + e2, v0 + e2])))
+        k = _uniform_rounds(tri, max_edge)
+        n = 2 ** k
+        tiles.append(((tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n, n))
+        # the corner copy at v0 and its turned neighbour, by trimesh's own midpoints (bit for bit)
+        a, b, c = tri[0], tri[1], tri[2]
+        for _ in range(k - 1):
+            b, c = (a + b) / 2.0, (a + c) / 2.0
+        if k == 0:
+            small.append((t, 0, tri))
+        else:
+            small.append((t, 0, np.array([a, (a + b) / 2.0, (a + c) / 2.0])))
+            small.append((t, 1, np.array([(a + b) / 2.0, (b + c) / 2.0, (c + a) / 2.0])))
     patterns: dict[tuple[int, int], np.ndarray] = {}
     todo = []
     for t, o, c in small:
@@ -265,6 +271,9 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
             patterns[(t, o)] = v[np.unique(f[order[bounds[s]:bounds[s + 1]]])]
     parts = []
     for t, (e1, e2, n) in enumerate(tiles):
+        if n == 1:
+            parts.append(patterns[(t, 0)])
+            continue
         i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
         i, j = i.ravel(), j.ravel()
         offsets = i[:, None] * e1 + j[:, None] * e2
@@ -274,11 +283,18 @@ def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def subdivided_box_voxels(corners: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
-    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle (see above)."""
+def subdivided_voxels(vertices: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
+    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle.
+
+    Not used for asset meshes: their isosceles triangles (cone and cylinder fans) make
+    trimesh's shorter-diagonal choice an exact tie that floating-point noise decides copy by
+    copy, which a translated pattern cannot follow.
+    """
     from scipy import ndimage
 
-    verts = _subdivided_vertices(corners[faces], pitch / 2.0)
+    vertices = np.asarray(vertices, dtype=float)
+    # trimesh rounds every vertex it returns, the mesh's own (even unused ones) included
+    verts = np.concatenate((vertices, _subdivided_vertices(vertices[np.asarray(faces)], pitch / 2.0)))
     hit = np.round(verts / pitch).astype(np.int64)
     origin = hit.min(axis=0)
     idx = hit - origin
@@ -412,7 +428,7 @@ class VoxelCache:
             _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
             _check_subdivision(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch)
             self.subdivided += 1
-            block = subdivided_box_voxels(corners, self._box.faces, self.pitch)
+            block = subdivided_voxels(corners, self._box.faces, self.pitch)
         else:
             _grid_cells(block.shape, "this object's voxel grid", self.limit)
         self._boxes[key] = (block, corners)
