@@ -25,6 +25,7 @@ from agentscene.testing.scenerevis_reference import (
     reference_pbl,
     reference_room,
     reference_scenerevis,
+    reference_voxels,
 )
 
 from .test_rewards_common import box, rect, rotate, scene
@@ -115,6 +116,14 @@ ROOMS = {
 }
 _room_cache: dict[str, tuple] = {}
 _object_cache: dict[tuple, object] = {}
+_voxel_cache: dict[int, tuple] = {}
+
+
+def _voxels_once(mesh, pitch):
+    """reference_voxels, once per cached rotated mesh."""
+    if id(mesh) not in _voxel_cache:
+        _voxel_cache[id(mesh)] = reference_voxels(mesh, pitch)
+    return _voxel_cache[id(mesh)]
 
 placed = st.tuples(
     st.tuples(lengths, st.sampled_from([0.01, 0.05, 0.3, 0.45]) | lengths, lengths),
@@ -140,7 +149,7 @@ def test_scene_voxel_counts_equal_their_procedure(room, objects):
         if key not in _object_cache:
             _object_cache[key] = scenerevis_rotated_mesh(o, None)
         rotated.append(_object_cache[key])
-    oob, overlaps = reference_pbl(s, rotated, PITCH, tol.volume_epsilon, room=_room_cache[room])
+    oob, overlaps = reference_pbl(s, rotated, PITCH, tol.volume_epsilon, room=_room_cache[room], voxels=_voxels_once)
     state = ScenereVisState(scene_geometry(s, tolerances=tol), tol)
     vol = PITCH ** 3
     assert [state.objects[o.id].outside_voxels * vol for o in s.objects] == oob
