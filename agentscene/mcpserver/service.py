@@ -32,6 +32,7 @@ from agentscene.mcpserver.paths import PathRefused, confine, relative_to_workdir
 from agentscene.mcpserver.session import SESSIONS_DIR, SceneSession
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.mcpserver.tool_specs import SESSION_TOOLS, Export, LoadScene, NewScene, Render
+from agentscene.protocol import result_text
 from agentscene.scene import Room, Scene
 from agentscene.tools import MAX_OBJECTS, TOOLS, apply_tool
 
@@ -48,7 +49,8 @@ class Outcome:
 
     @classmethod
     def refuse(cls, code: str, message: str) -> Outcome:
-        return cls(ok=False, text=f"Error ({code}): {message}", error=code, data={"ok": False, "error": code, "message": message})
+        text = result_text({"ok": False, "error": code, "message": message})
+        return cls(ok=False, text=text, error=code, data={"ok": False, "error": code, "message": message})
 
     def image_base64(self) -> str | None:
         return base64.b64encode(self.image_png).decode("ascii") if self.image_png is not None else None
@@ -135,7 +137,7 @@ class ToolRunner:
         if result.scene is not session.scene:
             turn = session.commit(result.scene, tool=name, arguments=arguments, result=summary)
         data = {**summary, "n_objects": len(session.scene.objects), "turn": turn, "terminated": result.terminated}
-        return Outcome(ok=True, text=result.message, data=data)
+        return Outcome(ok=True, text=result_text(summary), data=data)
 
     def _new_scene(self, session: SceneSession, args: NewScene) -> Outcome:
         try:
