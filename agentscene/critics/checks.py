@@ -150,7 +150,7 @@ def essentials(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     have = {it.obj.category for it in ctx.ix.items}
     for group in ESSENTIALS[room]:
         if not have.intersection(group):
-            yield finding(rule, (), room=spoken(room), b=article(spoken(group[0])))
+            yield finding(rule, (), room=article(spoken(room)), b=article(spoken(group[0])))
 
 
 @_check("collision")
@@ -457,7 +457,7 @@ def out_of_place(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     for it in ctx.ix.items:
         homes = HOME_ROOMS.get(it.obj.category)
         if homes and room not in homes and it.obj.category not in asked:
-            yield finding(rule, (it.id,), a=it.id, room=spoken(room))
+            yield finding(rule, (it.id,), a=it.id, room=article(spoken(room)))
 
 
 

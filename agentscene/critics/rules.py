@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
          params={"max_angle": 20.0}),
     Rule("essentials", "rationality", 2.0, 4.0,
          "the room has what its type needs (a bedroom a bed, a kitchen a stove and a fridge, ...)",
-         "a {room} needs {b}: add one"),
+         "{room} needs {b}: add one"),
     Rule("room_caps", "rationality", 0.0, 0.0,
          "SceneReVis' judge rule: a room area outside the type's range, or fewer than 4 objects, caps rationality at 6",
          "{problem}", params={"min_objects": 4, "cap_to": 6.0}),
@@ -131,7 +131,7 @@ RULES: tuple[Rule, ...] = (
          "the request rules out {b}, but {a} is there: remove it"),
     Rule("out_of_place", "requirement_match", 2.0, 6.0,
          "nothing belongs to another room type (a toilet in a bedroom) unless asked for",
-         "{a} does not belong in a {room}: remove it"),
+         "{a} does not belong in {room}: remove it"),
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
