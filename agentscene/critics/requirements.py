@@ -44,6 +44,12 @@ class Requirements(BaseModel):
     excluded: tuple[str, ...] = ()
 
 
+#: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
+_RELATIONS = {"facing": "facing", "beside": "beside", "in_front_of": "in_front_of", "on": "on",
+              "against_wall": "against_wall", "by_window": "under_window", "at": "near", "around": "near",
+              "at_sides": "near", "at_ends": "near", "under": "near", "above": "near", "at_foot": "near"}
+
+
 @lru_cache(maxsize=256)
 def requirements_from_prompt(prompt: str) -> Requirements:
     """Objects with counts, relations and exclusions that `prompt` asks for (never raises for text)."""

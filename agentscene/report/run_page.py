@@ -15,7 +15,7 @@ CHARTS = (
     ("Collisions and out of bounds", "% of objects", (("collision rate", "collision_rate"), ("out of bounds", "oob_rate")), ()),
     ("Physical boundary loss (PBL)", "m³", (("PBL", "pbl"),), ((0.1, "valid ≤ 0.1"),)),
     ("Objects", "count", (("objects", "__n_objects"),), ()),
-    ("Loop score", "higher is better", (("score", "__score"),), ()),
+    ("Score (rewards.score)", "higher is better", (("score", "__score"),), ()),
 )
 
 
