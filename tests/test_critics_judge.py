@@ -85,6 +85,8 @@ def test_a_sensible_room_has_no_findings(bedroom):
     ("painting_1", {"position": (2.0, 1.4, 2.0)}, "wall_mount", "not hung on a wall", "painting_1"),
     ("rug_1", {"position": (2.5, 0.0, 0.71)}, "rug_under_group", "move it under", "rug_1"),
     ("desk_1", {"position": (3.6, 0.0, 0.31), "yaw": 0.0}, "door_clearance", "block the door", "desk_1"),
+    ("wardrobe_1", {"position": (4.69, 0.0, 1.2), "yaw": -90.0}, "opening_blocked", "covers the window on wall 1", "wardrobe_1"),
+    ("painting_1", {"position": (4.98, 1.4, 2.0), "yaw": -90.0}, "opening_blocked", "covers the window on wall 1", "painting_1"),
 ])
 def test_each_rule_finds_its_broken_relation(bedroom, name, update, rule, words, who):
     broken = edit(bedroom, name, **update)
@@ -124,6 +126,10 @@ def test_seats_face_the_focal_point():
     bad = judge(edit(good, "sofa_1", yaw=90.0))
     hit = [f for f in bad.findings if f.rule == "seat_faces_focal"]
     assert hit and "rotate it to yaw" in hit[0].message
+    tv = obj("tv_1", "tv", (1.2, 0.7, 0.08), (2.5, 0.5, 0.23), support="tv_stand_1")
+    assert "screen_faces_seats" not in rules_of(judge(good.with_objects([*good.objects, tv])))
+    turned = judge(good.with_objects([*good.objects, tv.model_copy(update={"yaw": 180.0})]))
+    assert any(f.rule == "screen_faces_seats" and "rotate it to yaw 0" in f.message for f in turned.findings)
 
 
 def test_physics_report_counts_when_given():
