@@ -198,6 +198,13 @@ def test_requested_relations_from_the_prompt(bedroom):
     assert j.scores["requirement_match"] < 10.0 and any(f.rule == "requested_relation" for f in j.findings)
 
 
+def test_only_what_is_named(bedroom):
+    bare = bedroom.with_objects([o for o in bedroom.objects if o.category != "wardrobe"])
+    assert "essentials" in rules_of(judge(bare, "a bedroom with a bed"))
+    only = judge(bare, "a bedroom with only a bed and two nightstands")
+    assert "essentials" not in rules_of(only) and any("only what it names" in s for s in only.skipped)
+
+
 def test_out_of_place_unless_asked(bedroom):
     toilet = obj("toilet_1", "toilet", (0.4, 0.8, 0.7), (4.7, 0.0, 0.8), yaw=-90.0)
     scene = bedroom.with_objects([*bedroom.objects, toilet])
