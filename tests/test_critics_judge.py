@@ -370,3 +370,19 @@ def test_judge_command(tmp_path, bedroom):
     assert any("sofa" in f["message"] for f in rows[1]["findings"])  # the run's prompt is matched
     table = runner.invoke(app, ["judge", str(good), str(tmp_path / "bad.json")])
     assert table.exit_code == 1 and "bed_1" in table.output
+
+
+def test_scene_env_final_turn_matches_the_task_prompt(bedroom):
+    from agentscene.env import EnvConfig, SceneEnv, SceneTask
+
+    def final(prompt: str):
+        env = SceneEnv(EnvConfig())
+        env.reset(seed=0, options={"task": SceneTask.from_prompt(prompt, initial_scene=bedroom.model_copy(update={"metadata": {}}))})
+        _, _, terminated, _, info = env.step([{"name": "terminate", "arguments": {"reason": "done"}}])
+        assert terminated
+        return info["reward_breakdown"]
+
+    asked = final("a bedroom with two nightstands")
+    unmet = final("a bedroom with a sofa and a piano")
+    assert asked["requirement_match"].value == 1.0 and asked["requirement_match"].source == "computed"
+    assert unmet["requirement_match"].value < 0.0 and unmet.total < asked.total
