@@ -151,6 +151,7 @@ def main() -> None:
         "meets_target": timing["median_ms"] <= 5.0 or timing["cpu_median_ms"] <= 5.0,
         "baseline_evaluate_ms": baseline,
         "judge_vs_evaluate": round(timing["median_ms"] / baseline["median_ms"], 3),
+        "judge_vs_evaluate_cpu": round(timing["cpu_median_ms"] / baseline["cpu_median_ms"], 3),
         "judge_500_objects_ms": large,
         "bedroom_objects": len(clean.objects),
         "final_turn_reward": rewards,
