@@ -235,6 +235,14 @@ def _last_critique(root: Path) -> tuple[dict[str, float], str | None]:
     return {}, None
 
 
+def describe_workers(summary: BatchSummary) -> str:
+    """'1 process', '4 processes', '8 ray workers', or every CPU of the Ray cluster (workers None)."""
+    if summary.workers is None:
+        return f"every CPU of the {summary.backend} cluster"
+    noun, plural = ("process", "es") if summary.backend == "process" else (f"{summary.backend} worker", "s")
+    return f"{summary.workers} {noun}{plural if summary.workers != 1 else ''}"
+
+
 def summary_path(out: str | Path) -> Path:
     return Path(out) / SUMMARY_FILE
 

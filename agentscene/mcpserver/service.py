@@ -189,7 +189,8 @@ class ToolRunner:
             return Outcome.refuse("unknown_format", f"unknown export format {args.format[:64]!r}; the formats are "
                                   f"{', '.join(dialects + exporters)}")
         suffix = ".json" if fmt in dialects else exporter_info(fmt).suffix
-        raw = args.path if args.path is not None else f"exports/scene_{fmt}{suffix}"
+        default = "exports/scene_0.json" if fmt == "scene-eval" else f"exports/scene_{fmt}{suffix}"  # SceneEval reads scene_<ID>
+        raw = args.path if args.path is not None else default
         try:
             path = confine(self.settings.workdir, raw)
         except PathRefused as e:
