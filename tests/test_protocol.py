@@ -93,6 +93,12 @@ def test_sft_export_reproduces_conversation_jsonl(tmp_path, mode):
     assert to_sample(run.root, "trl") == from_file
     roles = [m["role"] for m in written]
     assert roles[0] == "system" and "assistant" in roles and ("tool" in roles) == (mode == "native")
+    # the sample is the conversation: same roles, same text, same calls, in order
+    sample = from_file["messages"]
+    assert [m["role"] for m in sample] == roles
+    assert ["".join(p.get("text", "") for p in m["content"]) for m in sample] == [protocol.message_text(m) for m in written]
+    calls = [[(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in m.get("tool_calls", [])] for m in written]
+    assert [[(c["function"]["name"], c["function"]["arguments"]) for c in m.get("tool_calls", [])] for m in sample] == calls
     assert written[0]["content"] == protocol.system_prompt("tools" if mode == "native" else "text")
 
 
