@@ -9,7 +9,7 @@ for descriptions that no keyword covers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 Support = str  # "floor" | "wall" | "ceiling" | an object id
@@ -22,6 +22,17 @@ class CategoryInfo:
     size: tuple[float, float, float]  # typical [w, h, d] in metres
     support: str = "floor"  # default support: floor | wall | ceiling
     against_wall: bool = False  # usually placed with its back to a wall
+    mass: float = 10.0  # kg at the typical size (physics scales it with the box volume)
+    friction: float = 0.6  # sliding friction coefficient against floors and furniture
+    #: what the object is for: bed, seat, table, storage, media, lamp, wall_decor, kitchen, bath, appliance,
+    #: exercise, game, covering, decor ("" when unknown); the judge's rules name families, not categories
+    family: str = ""
+    #: free floor depth (m) a person needs in front of it to use it (0: none)
+    clearance: float = 0.0
+    #: (lowest, highest) height (m) of its centre when it hangs on a wall; None: not a wall item
+    mount_height: tuple[float, float] | None = None
+    #: categories that belong with it and may stand in its clearance (a desk's chair, a sofa's coffee table)
+    companions: tuple[str, ...] = ()
 
 
 def _c(name, keywords, size, support="floor", against_wall=False) -> CategoryInfo:
@@ -110,6 +121,119 @@ CATEGORIES: tuple[CategoryInfo, ...] = (
     _c("vase", ["vase", "urn", "decor", "decoration", "sculpture", "statue", "ornament"], (0.3, 0.5, 0.3)),
     _c("basket", ["basket", "laundry basket", "hamper", "toy box", "toy chest", "storage box", "box"], (0.45, 0.5, 0.35)),
     _c("table", ["table", "tea table", "work bench", "workbench", "folding table", "conference table", "meeting table"], (1.2, 0.75, 0.8)),
+)
+
+#: typical mass (kg at the category's typical size) and sliding friction, for physics (MuJoCo stability)
+_PHYSICS: dict[str, tuple[float, float]] = {
+    "bed": (70, 0.6), "crib": (25, 0.6), "nightstand": (12, 0.6), "wardrobe": (90, 0.6), "dresser": (45, 0.6),
+    "vanity": (30, 0.6), "desk": (35, 0.6), "office_chair": (14, 0.5), "dining_table": (40, 0.6),
+    "dining_chair": (6, 0.6), "bar_stool": (7, 0.6), "stool": (4, 0.6), "sectional_sofa": (90, 0.7), "sofa": (55, 0.7),
+    "armchair": (25, 0.7), "chair": (6, 0.6), "bench": (15, 0.6), "weight_bench": (25, 0.7), "ottoman": (8, 0.7),
+    "coffee_table": (20, 0.6), "side_table": (8, 0.6), "console_table": (18, 0.6), "tv_stand": (30, 0.6),
+    "tv": (15, 0.5), "monitor": (5, 0.5), "projector_screen": (8, 0.5), "bookshelf": (45, 0.6), "shelf": (30, 0.6),
+    "shoe_rack": (10, 0.6), "coat_rack": (6, 0.6), "filing_cabinet": (30, 0.6), "cabinet": (35, 0.6),
+    "kitchen_island": (120, 0.6), "counter": (100, 0.6), "fridge": (80, 0.5), "stove": (50, 0.5), "microwave": (12, 0.5),
+    "dishwasher": (45, 0.5), "washing_machine": (70, 0.5), "sink": (30, 0.5), "toilet": (25, 0.5), "bathtub": (60, 0.5),
+    "shower": (60, 0.5), "towel_rack": (3, 0.5), "floor_lamp": (6, 0.6), "table_lamp": (2, 0.6), "ceiling_lamp": (4, 0.5),
+    "wall_lamp": (1.5, 0.5), "rug": (6, 0.9), "yoga_mat": (1.5, 0.9), "plant": (8, 0.6), "mirror": (10, 0.5),
+    "painting": (3, 0.5), "clock": (1, 0.5), "whiteboard": (8, 0.5), "curtain": (4, 0.5), "treadmill": (80, 0.7),
+    "exercise_bike": (40, 0.7), "rowing_machine": (30, 0.7), "elliptical": (70, 0.7), "dumbbell_rack": (80, 0.7),
+    "squat_rack": (90, 0.7), "punching_bag": (30, 0.6), "piano": (200, 0.6), "guitar": (4, 0.6), "pool_table": (250, 0.6),
+    "ping_pong_table": (60, 0.6), "foosball_table": (40, 0.6), "arcade_machine": (100, 0.6), "speaker": (10, 0.6),
+    "game_console": (3, 0.5), "computer": (8, 0.5), "printer": (8, 0.5), "trash_can": (3, 0.6), "fireplace": (120, 0.6),
+    "radiator": (15, 0.5), "fan": (4, 0.6), "air_conditioner": (12, 0.5), "vase": (2, 0.6), "basket": (2, 0.6),
+    "table": (25, 0.6),
+}
+CATEGORIES = tuple(replace(c, mass=float(_PHYSICS[c.name][0]), friction=float(_PHYSICS[c.name][1])) if c.name in _PHYSICS else c
+                   for c in CATEGORIES)
+_SEATS = ("office_chair", "chair", "dining_chair", "stool", "bar_stool", "bench")
+#: family, clearance (m), mount height (m, centre) and companions of each category (the judge reads these)
+_ROLES: dict[str, tuple[str, float, tuple[float, float] | None, tuple[str, ...]]] = {
+    "bed": ("bed", 0.6, None, ("nightstand", "bench", "ottoman")),
+    "crib": ("bed", 0.5, None, ("nightstand",)),
+    "nightstand": ("storage", 0.0, None, ("bed", "crib")),
+    "wardrobe": ("storage", 0.7, None, ()),
+    "dresser": ("storage", 0.6, None, ("stool", "chair")),
+    "vanity": ("table", 0.6, None, ("stool", "chair", "ottoman")),
+    "desk": ("table", 0.7, None, _SEATS),
+    "office_chair": ("seat", 0.0, None, ("desk",)),
+    "dining_table": ("table", 0.0, None, _SEATS),
+    "dining_chair": ("seat", 0.0, None, ("dining_table", "table", "kitchen_island", "counter")),
+    "bar_stool": ("seat", 0.0, None, ("kitchen_island", "counter", "dining_table", "table")),
+    "stool": ("seat", 0.0, None, ()),
+    "sectional_sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
+    "sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
+    "armchair": ("seat", 0.45, None, ("coffee_table", "side_table", "ottoman", "floor_lamp")),
+    "chair": ("seat", 0.0, None, ()),
+    "bench": ("seat", 0.0, None, ()),
+    "weight_bench": ("exercise", 0.0, None, ()),
+    "ottoman": ("seat", 0.0, None, ()),
+    "coffee_table": ("table", 0.0, None, ()),
+    "side_table": ("table", 0.0, None, ()),
+    "console_table": ("table", 0.0, None, ()),
+    "tv_stand": ("media", 0.5, None, ("tv", "speaker", "game_console")),
+    "tv": ("media", 0.0, (0.8, 1.9), ()),
+    "monitor": ("media", 0.0, None, ()),
+    "projector_screen": ("media", 0.0, (1.0, 2.5), ()),
+    "bookshelf": ("storage", 0.6, None, ()),
+    "shelf": ("storage", 0.5, (0.9, 2.2), ()),
+    "shoe_rack": ("storage", 0.4, None, ()),
+    "coat_rack": ("storage", 0.0, None, ()),
+    "filing_cabinet": ("storage", 0.6, None, ("office_chair", "chair")),
+    "cabinet": ("storage", 0.6, (1.2, 2.3), ()),
+    "kitchen_island": ("table", 0.8, None, ("bar_stool", "stool")),
+    "counter": ("kitchen", 0.8, None, ("bar_stool", "stool")),
+    "fridge": ("kitchen", 0.8, None, ()),
+    "stove": ("kitchen", 0.8, None, ()),
+    "microwave": ("kitchen", 0.0, (1.0, 1.9), ()),
+    "dishwasher": ("kitchen", 0.7, None, ()),
+    "washing_machine": ("appliance", 0.7, None, ()),
+    "sink": ("bath", 0.6, None, ()),
+    "toilet": ("bath", 0.6, None, ()),
+    "bathtub": ("bath", 0.0, None, ()),
+    "shower": ("bath", 0.6, None, ()),
+    "towel_rack": ("bath", 0.0, (0.6, 1.8), ()),
+    "floor_lamp": ("lamp", 0.0, None, ()),
+    "table_lamp": ("lamp", 0.0, None, ()),
+    "ceiling_lamp": ("lamp", 0.0, None, ()),
+    "wall_lamp": ("lamp", 0.0, (1.3, 2.3), ()),
+    "rug": ("covering", 0.0, None, ()),
+    "yoga_mat": ("exercise", 0.0, None, ()),
+    "plant": ("decor", 0.0, None, ()),
+    "mirror": ("wall_decor", 0.0, (0.9, 2.0), ()),
+    "painting": ("wall_decor", 0.0, (1.1, 2.2), ()),
+    "clock": ("wall_decor", 0.0, (1.4, 2.5), ()),
+    "whiteboard": ("wall_decor", 0.0, (1.0, 2.0), ()),
+    "curtain": ("wall_decor", 0.0, (0.8, 2.6), ()),
+    "treadmill": ("exercise", 0.0, None, ()),
+    "exercise_bike": ("exercise", 0.0, None, ()),
+    "rowing_machine": ("exercise", 0.0, None, ()),
+    "elliptical": ("exercise", 0.0, None, ()),
+    "dumbbell_rack": ("exercise", 0.5, None, ("weight_bench",)),
+    "squat_rack": ("exercise", 0.0, None, ("weight_bench",)),
+    "punching_bag": ("exercise", 0.0, None, ()),
+    "piano": ("game", 0.6, None, ("bench", "stool", "chair")),
+    "guitar": ("game", 0.0, None, ()),
+    "pool_table": ("game", 0.0, None, ()),
+    "ping_pong_table": ("game", 0.0, None, ()),
+    "foosball_table": ("game", 0.0, None, ()),
+    "arcade_machine": ("game", 0.7, None, ("stool", "chair")),
+    "speaker": ("media", 0.0, (1.2, 2.4), ()),
+    "game_console": ("media", 0.0, None, ()),
+    "computer": ("media", 0.0, None, ()),
+    "printer": ("appliance", 0.0, None, ()),
+    "trash_can": ("decor", 0.0, None, ()),
+    "fireplace": ("decor", 0.5, None, ()),
+    "radiator": ("appliance", 0.0, (0.2, 1.0), ()),
+    "fan": ("appliance", 0.0, None, ()),
+    "air_conditioner": ("appliance", 0.0, (1.6, 3.5), ()),
+    "vase": ("decor", 0.0, None, ()),
+    "basket": ("decor", 0.0, None, ()),
+    "table": ("table", 0.0, None, _SEATS),
+}
+CATEGORIES = tuple(
+    replace(c, family=r[0], clearance=r[1], mount_height=r[2], companions=r[3]) if (r := _ROLES.get(c.name)) else c
+    for c in CATEGORIES
 )
 
 _BY_NAME: dict[str, CategoryInfo] = {c.name: c for c in CATEGORIES}

@@ -12,13 +12,33 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
-from agentscene.commands import console, err_console, fail  # noqa: F401 - fail is re-exported
+from agentscene.commands import console, err_console, esc, fail  # noqa: F401 - fail is re-exported
+from agentscene.commands.help_format import PlainHelpGroup, use_plain_help
 from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
 from agentscene.formats.native import scene_json_schema
+from agentscene.limits import InputLimitError
+
+
+class _Commands(PlainHelpGroup):
+    """The command group: bad input that surfaces as an exception (a path that is a directory, a
+    file that cannot be read or written, input over a limit) ends in one line, never a traceback.
+    Bugs (any other exception) still raise with their traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (SceneFormatError, InputLimitError) as e:
+            raise fail(str(e)) from None
+        except OSError as e:
+            where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+            raise fail(f"{where}{e.strerror}" if e.strerror else str(e)) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="agentscene",
     help="Agents build and revise 3D indoor scenes through typed tool calls.",
     no_args_is_help=True,
@@ -29,6 +49,7 @@ app = typer.Typer(
 #: Modules that add commands: each has `register(app)`.
 COMMAND_MODULES = (
     "agentscene.commands.eval",
+    "agentscene.commands.judge",
     "agentscene.commands.assets",
     "agentscene.commands.render",
     "agentscene.commands.generate",
@@ -67,12 +88,12 @@ def validate(
             scene = load_scene(path, dialect=dialect)
         except SceneFormatError as e:
             bad += 1
-            err_console.print(f"[red]✗[/] {path}: {e.message}", highlight=False)
+            err_console.print(f"[red]✗[/] {esc(path)}: {esc(e.message)}", highlight=False)
             for problem in e.problems if e.problems != [e.message] else []:
-                err_console.print(f"    - {problem}", highlight=False)
+                err_console.print(f"    - {esc(problem)}", highlight=False)
             continue
         console.print(
-            f"[green]✓[/] {path}: {scene.room.room_type}, {scene.room.area:.1f} m², "
+            f"[green]✓[/] {esc(path)}: {esc(scene.room.room_type)}, {scene.room.area:.1f} m², "
             f"{len(scene.objects)} objects", highlight=False,
         )
     if bad:
@@ -97,7 +118,7 @@ def convert(
     from agentscene.fileio import atomic_write_json
 
     atomic_write_json(target, data)
-    console.print(f"wrote {target} ({to}, {len(scene.objects)} objects)", highlight=False)
+    console.print(f"wrote {esc(target)} ({esc(to)}, {len(scene.objects)} objects)", highlight=False)
 
 
 @app.command()
@@ -128,7 +149,7 @@ def dialects() -> None:
     for name in dialect_names():
         d = get_dialect(name)
         mode = "read/write" if d.dump else "read"
-        console.print(f"{name:22} {mode:10} {d.description}", highlight=False)
+        console.print(esc(f"{name:22} {mode:10} {d.description}"), highlight=False)
 
 
 def _register_commands() -> None:
@@ -137,10 +158,11 @@ def _register_commands() -> None:
 
 
 _register_commands()
+use_plain_help(app)
 
 
 def main() -> None:
-    app()
+    app(prog_name="agentscene")
 
 
 # used by `python -m agentscene.cli`

@@ -16,12 +16,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from agentscene.brief import Brief, parse_brief
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 
 log = logging.getLogger("agentscene.generate")
+
+
+#: settings that only a model agent uses; giving one implies agent "openai-compatible"
+MODEL_SETTINGS = ("provider", "model", "base_url", "api_key")
 
 
 class GenerateConfig(BaseModel):
@@ -29,11 +34,13 @@ class GenerateConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=4000)
+    prompt: str = Field(max_length=4000)
     name: str | None = None
     out: Path = Path("outputs")
+    #: unset: openai-compatible when a provider, model, base URL or key is given, else offline
     agent: Literal["offline", "openai-compatible"] = "offline"
-    provider: Literal["openrouter", "vllm", "openai"] = "openrouter"
+    #: unset: openrouter for the openai-compatible agent, None for the offline one
+    provider: Literal["openrouter", "vllm", "openai"] | None = None
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
@@ -56,10 +63,36 @@ class GenerateConfig(BaseModel):
     max_retries: int = Field(default=4, ge=0, le=20)
     retry_initial_s: float = Field(default=1.0, ge=0)
 
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the prompt is empty: describe the room, e.g. 'a cozy bedroom with two nightstands'")
+        return v
+
     @field_validator("name")
     @classmethod
     def _name(cls, v: str | None) -> str | None:
         return None if v is None else check_name(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agent_from_model_settings(cls, data: Any) -> Any:
+        """A provider, model, base URL or key means a model agent: it picks openai-compatible when no agent
+        is named, and is refused beside an explicit offline agent (it would be silently ignored)."""
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in MODEL_SETTINGS if data.get(k) is not None]
+        agent = data.get("agent")
+        if agent is None:
+            data = {**data, "agent": "openai-compatible" if given else "offline"}
+        elif agent == "offline" and given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise ValueError(f"{flags} {'is' if len(given) == 1 else 'are'} for a model agent, but --agent is offline: drop --agent offline "
+                             "(a provider or model picks --agent openai-compatible)")
+        if data["agent"] == "openai-compatible" and data.get("provider") is None:
+            data = {**data, "provider": "openrouter"}
+        return data
 
     def loop_config(self) -> LoopConfig:
         return LoopConfig(max_turns=self.turns, physics_feedback=self.physics_feedback, vlm_feedback=self.vlm_feedback,
@@ -135,7 +168,9 @@ def _check_resume(rd: RunDirectory, spec: dict[str, Any]) -> None:
     old = rd.read_spec()
     if old is None:
         return
-    diffs = [k for k in _RESUME_KEYS if old.get("config", {}).get(k) != spec["config"].get(k)]
+    before, now = old.get("config", {}), spec["config"]
+    keys = [k for k in _RESUME_KEYS if not (k in ("provider", "model") and before.get("agent") == now.get("agent") == "offline")]
+    diffs = [k for k in keys if before.get(k) != now.get(k)]
     if diffs:
         was = ", ".join(f"{k}={old['config'].get(k)!r}" for k in diffs)
         raise ValueError(f"cannot resume {rd.root}: its run used different {', '.join(diffs)} ({was})")
@@ -146,12 +181,14 @@ def build_agent(config: GenerateConfig):
     from agentscene.agents.client import get_client
 
     if config.agent == "offline":
-        client = get_client("offline", seed=config.seed)
-    else:
-        client = get_client("openai-compatible", provider=config.provider, model=config.model, base_url=config.base_url,
-                            api_key=config.api_key, timeout_s=config.timeout_s, max_retries=config.max_retries,
-                            retry_initial_s=config.retry_initial_s, seed=config.seed)
-    return ChatAgent(client, ChatAgentConfig(mode=config.mode, create_scene=config.mode == "text" and config.agent == "offline"))
+        from agentscene.agents.offline_client import OfflineAgent
+
+        reply_protocol = "tools" if config.mode == "native" else "text"
+        return OfflineAgent(config.seed, reply_protocol=reply_protocol, create_scene=config.mode == "text")
+    client = get_client("openai-compatible", provider=config.provider, model=config.model, base_url=config.base_url,
+                        api_key=config.api_key, timeout_s=config.timeout_s, max_retries=config.max_retries,
+                        retry_initial_s=config.retry_initial_s, seed=config.seed)
+    return ChatAgent(client, ChatAgentConfig(mode=config.mode))
 
 
 def build_critic(config: GenerateConfig, agent: Any):
@@ -183,8 +220,14 @@ def build_assets(config: GenerateConfig) -> Any:
 
 
 def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | None = None,
-             on_start: Callable[[RunDirectory], None] | None = None) -> RunSummary:
-    """Run or resume one generate episode and write its run directory. Raises on bad settings."""
+             on_start: Callable[[RunDirectory], None] | None = None,
+             on_brief: Callable[[Brief], None] | None = None) -> RunSummary:
+    """Run or resume one generate episode and write its run directory. Raises on bad settings.
+
+    The prompt's reading (`Brief`) is handed to `on_brief` before the first turn, written to
+    spec_used.json and metrics.json, and what it asked for but did not get is in the summary's notes.
+    """
+    brief = parse_brief(config.prompt)
     rd = resolve_run_dir(config)
     secrets = [config.api_key.get_secret_value()] if config.api_key else []
     notes: list[str] = []
@@ -195,8 +238,9 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
         "config": config.model_dump(mode="json"),
         "loop": config.loop_config().model_dump(mode="json"),
         "agent": agent.name,
-        "model": agent.client.model,
+        "model": agent.client.model if hasattr(agent, "client") else "planner",
         "versions": _versions(),
+        "brief": brief.to_record(),
     }
     if config.resume:
         _check_resume(rd, spec)
@@ -213,17 +257,52 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
             rd.write_json("spec_used.json", spec)
             if on_start is not None:
                 on_start(rd)
+            if on_brief is not None:
+                on_brief(brief)
             episode = run_episode(config.prompt, agent, renderer, assets, None, config.loop_config(),
                                   critic=critic, run_dir=rd, on_turn=on_turn, secrets=secrets)
     finally:
         if renderer is not None:
             renderer.close()
         agent.close()
+    notes += brief_notes(brief, episode.scene)
+    _record_brief(rd, brief, notes)
     return summarise(episode, rd, notes, secrets)
 
 
+def brief_notes(brief: Brief, scene: Any) -> list[str]:
+    """What the reading could not use and what the scene lacks of what the brief asked for."""
+    notes = [f"prompt: {w}" for w in brief.warnings]
+    if brief.unread:
+        notes.append("not understood: " + "; ".join(brief.unread[:8]))
+    notes += [f"planner: {n}" for n in scene.metadata.get("planner_notes", [])]
+    have: dict[str, int] = {}
+    for obj in scene.objects:
+        have[obj.category] = have.get(obj.category, 0) + 1
+    short = [f"{n} {c.replace('_', ' ')} (placed {have.get(c, 0)})" for c, n in brief.counts().items() if have.get(c, 0) < n]
+    if short:
+        notes.append("asked for but not placed: " + ", ".join(short))
+    extra = [c.replace("_", " ") for c in brief.excluded if have.get(c)]
+    if extra:
+        notes.append("excluded but present: " + ", ".join(extra))
+    return notes
+
+
+def _record_brief(rd: RunDirectory, brief: Brief, notes: list[str]) -> None:
+    """Add the reading and its notes to metrics.json (written by the loop)."""
+    import json
+
+    path = rd.root / "metrics.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["brief"] = brief.to_record()
+    data["brief_notes"] = notes
+    rd.write_json("metrics.json", data)
+
+
 def _client_key(agent: Any) -> str | None:
-    sdk = getattr(agent.client, "_sdk", None)
+    sdk = getattr(getattr(agent, "client", None), "_sdk", None)
     key = getattr(sdk, "api_key", None)
     return key if isinstance(key, str) and key and key != "EMPTY" else None
 

@@ -68,17 +68,57 @@ def rotation_matrix_y(yaw_deg: float) -> np.ndarray:
     return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
 
 
+def front_vector(yaw_deg: float) -> Vec2:
+    """Unit (x, z) direction an object with this yaw faces (its local +z)."""
+    a = math.radians(yaw_deg)
+    return (math.sin(a), math.cos(a))
+
+
+def right_vector(yaw_deg: float) -> Vec2:
+    """Unit (x, z) direction of an object's local +x for this yaw."""
+    a = math.radians(yaw_deg)
+    return (math.cos(a), -math.sin(a))
+
+
+def yaw_facing(dx: float, dz: float) -> float:
+    """The yaw (degrees) whose front points along (dx, dz); 0 for a zero vector."""
+    return normalize_yaw(math.degrees(math.atan2(dx, dz))) if (dx or dz) else 0.0
+
+
+def yaw_difference(a: float, b: float) -> float:
+    """The unsigned angle between two yaws, in [0, 180] degrees."""
+    return abs(normalize_yaw(a - b))
+
+
+def local_to_world(position: Sequence[float], yaw_deg: float, lx: float, lz: float) -> Vec2:
+    """World (x, z) of a point given in an object's local frame (x right, z front)."""
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    return (position[0] + c * lx + s * lz, position[2] - s * lx + c * lz)
+
+
+def world_to_local(position: Sequence[float], yaw_deg: float, x: float, z: float) -> Vec2:
+    """The inverse of local_to_world: (x right, z front) of a world (x, z) point."""
+    a = math.radians(yaw_deg)
+    c, s = math.cos(a), math.sin(a)
+    dx, dz = x - position[0], z - position[2]
+    return (c * dx - s * dz, s * dx + c * dz)
+
+
+def half_extent_along(size: Sequence[float], yaw_deg: float, dx: float, dz: float) -> float:
+    """Half the oriented footprint's extent along the unit direction (dx, dz)."""
+    rx, rz = right_vector(yaw_deg)
+    fx, fz = front_vector(yaw_deg)
+    return size[0] / 2.0 * abs(dx * rx + dz * rz) + size[2] / 2.0 * abs(dx * fx + dz * fz)
+
+
 def footprint_corners(
     position: Sequence[float], size: Sequence[float], yaw_deg: float
 ) -> list[Vec2]:
     """The four (x, z) corners of an object's oriented footprint, counter-clockwise."""
     hw, hd = size[0] / 2.0, size[2] / 2.0
-    a = math.radians(yaw_deg)
-    c, s = math.cos(a), math.sin(a)
-    px, pz = position[0], position[2]
     local = ((-hw, -hd), (hw, -hd), (hw, hd), (-hw, hd))
-    # world = R @ local with R the yaw rotation restricted to (x, z).
-    corners = [(px + c * lx + s * lz, pz - s * lx + c * lz) for lx, lz in local]
+    corners = [local_to_world(position, yaw_deg, lx, lz) for lx, lz in local]
     if signed_area(corners) < 0:
         corners.reverse()
     return corners
@@ -108,6 +148,27 @@ def point_in_polygon(x: float, z: float, polygon: Sequence[Sequence[float]]) -> 
             if x < x_cross:
                 inside = not inside
         j = i
+    return inside
+
+
+def points_in_polygon(xs: np.ndarray, zs: np.ndarray, polygon: Sequence[Sequence[float]]) -> np.ndarray:
+    """The even-odd test of point_in_polygon for arrays of points of broadcastable shapes.
+
+    Loops over edges, not points: a grid given as a row of x and a column of z costs one
+    comparison of the grid's size per edge.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    zs = np.asarray(zs, dtype=np.float64)
+    inside = np.zeros(np.broadcast_shapes(xs.shape, zs.shape), dtype=bool)
+    n = len(polygon)
+    for i in range(n):
+        x0, z0 = float(polygon[i][0]), float(polygon[i][1])
+        x1, z1 = float(polygon[(i + 1) % n][0]), float(polygon[(i + 1) % n][1])
+        if z0 == z1:
+            continue
+        crosses = (z0 > zs) != (z1 > zs)
+        x_cross = x0 + (zs - z0) * ((x1 - x0) / (z1 - z0))
+        inside ^= crosses & (xs < x_cross)
     return inside
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -17,11 +17,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from agentscene.geometry import footprint_corners, normalize_yaw, rotation_matrix_y, signed_area
+from agentscene.limits import DEFAULT_LIMITS, Limits, check_text, check_tree, shown
 
 SCHEMA_VERSION = 1
 
@@ -49,19 +51,38 @@ Vec2 = tuple[Finite, Finite]
 Vec3 = tuple[Finite, Finite, Finite]
 Size3 = tuple[Positive, Positive, Positive]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 def _check_id(v: str) -> str:
-    if not _ID_RE.match(v):
+    if not _ID_RE.fullmatch(v):  # fullmatch: `$` would let a trailing newline through
         raise ValueError(
             "ids are 1-64 characters of letters, digits, '_', '-', '.', ':' and start with a "
-            f"letter or digit, got {v!r}"
+            f"letter or digit, got {shown(v)}"
         )
     return v
 
 
+def _encodable(v: str) -> str:
+    return check_text(v, "the text")
+
+
+def _json_tree(v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    return check_tree(v, _limits(info), "the value")
+
+
+def _limits(info: ValidationInfo) -> Limits:
+    """The Limits passed as validation context (`model_validate(data, context={"limits": ...})`), else the defaults."""
+    context = info.context if isinstance(info.context, dict) else {}
+    limits = context.get("limits")
+    return limits if isinstance(limits, Limits) else DEFAULT_LIMITS
+
+
 ObjectId = Annotated[str, AfterValidator(_check_id)]
+#: Free text that a file can store (no lone UTF-16 surrogates).
+Text = Annotated[str, AfterValidator(_encodable)]
+#: JSON-like data (metadata, extra): finite numbers, bounded depth, encodable text.
+JsonTree = Annotated[dict[str, Any], AfterValidator(_json_tree)]
 
 
 class _Frozen(BaseModel):
@@ -82,9 +103,9 @@ class Opening(_Frozen):
 class Asset(_Frozen):
     """Where an object's mesh comes from."""
 
-    source: str | None = Field(default=None, description="asset backend, e.g. procedural, 3d-future, objaverse")
-    asset_id: str = Field(description="id in that backend (a 3D-FUTURE jid, an Objaverse uid); may be <NEED_RETRIEVAL>")
-    uri: str | None = None
+    source: Text | None = Field(default=None, max_length=256, description="asset backend, e.g. procedural, 3d-future, objaverse")
+    asset_id: Text = Field(max_length=1024, description="id in that backend (a 3D-FUTURE jid, an Objaverse uid); may be <NEED_RETRIEVAL>")
+    uri: Text | None = Field(default=None, max_length=4096)
     retrieved_size: Size3 | None = Field(default=None, description="the mesh's own extents before stretching to `size`")
 
 
@@ -92,11 +113,20 @@ NEED_RETRIEVAL = "<NEED_RETRIEVAL>"
 
 
 class Room(_Frozen):
-    room_type: str = "room"
+    room_type: Text = Field(default="room", max_length=256)
     floor: tuple[Vec2, ...] = Field(description="floor polygon [[x, z], ...], counter-clockwise, simple")
     height: Positive = 2.8
     openings: tuple[Opening, ...] = ()
-    extra: dict[str, Any] = Field(default_factory=dict, description="fields from a source format with no native place")
+    extra: JsonTree = Field(default_factory=dict, description="fields from a source format with no native place")
+
+    @field_validator("floor", "openings", mode="before")
+    @classmethod
+    def _few_vertices(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse huge polygons before parsing them: evaluation, viewer and renderers scale with the vertex count."""
+        cap = _limits(info).floor_vertices
+        if isinstance(value, (list, tuple)) and len(value) > cap:
+            raise ValueError(f"has {len(value)} entries, over the limit of {cap} (Limits.floor_vertices)")
+        return value
 
     @field_validator("floor")
     @classmethod
@@ -169,14 +199,14 @@ class Room(_Frozen):
 
 class SceneObject(_Frozen):
     id: ObjectId
-    description: str = Field(max_length=2000)
-    category: str = Field(default="object", max_length=64)
+    description: Text = Field(max_length=2000)
+    category: Text = Field(default="object", max_length=64)
     size: Size3 = Field(description="[w, h, d] extents along local x, y, z in metres")
     position: Vec3 = Field(description="[x, y, z] of the bottom centre of the box")
     yaw: Finite = Field(default=0.0, description="degrees about +y; 0 faces +z")
     asset: Asset | None = None
-    support: str = Field(default="floor", description="floor | wall | ceiling | the id of the object it rests on")
-    extra: dict[str, Any] = Field(default_factory=dict, description="fields from a source format with no native place")
+    support: Text = Field(default="floor", max_length=64, description="floor | wall | ceiling | the id of the object it rests on")
+    extra: JsonTree = Field(default_factory=dict, description="fields from a source format with no native place")
 
     @field_validator("yaw")
     @classmethod
@@ -217,11 +247,69 @@ class SceneObject(_Frozen):
         return self.position[1] + self.size[1]
 
 
+_NUMBERED_RE = re.compile(r"(.*_)([0-9]+)")
+
+
+class IdAllocator:
+    """Readable ids (`chair_3` after chair_1 and chair_2) for many objects in O(1) each.
+
+    Remembers the highest number used after each prefix; `next_id` follows the rule of
+    `Scene.next_id` exactly, so importers that add objects one by one stay linear.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()):
+        self._ids: set[str] = set()
+        self._highest: dict[str, int] = {}
+        for object_id in ids:
+            self.add(object_id)
+
+    def __contains__(self, object_id: object) -> bool:
+        return object_id in self._ids
+
+    def add(self, object_id: str) -> None:
+        self._ids.add(object_id)
+        m = _NUMBERED_RE.fullmatch(object_id)
+        if m:
+            prefix, number = m.group(1), int(m.group(2))
+            if number > self._highest.get(prefix, 0):
+                self._highest[prefix] = number
+
+    def next_id(self, category: str) -> str:
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", category.strip().lower()).strip("_")[:48] or "object"
+        prefix = stem + "_"
+        return f"{prefix}{self._highest.get(prefix, 0) + 1}"
+
+
+def support_cycle(objects: tuple[SceneObject, ...] | list[SceneObject]) -> list[str]:
+    """The ids of one cycle of objects resting on each other (A on B on A), or [] when there is none. O(n)."""
+    support = {o.id: o.support for o in objects}
+    done: set[str] = set()
+    for start in support:
+        trail: dict[str, int] = {}
+        node = start
+        while node in support and node not in done:
+            if node in trail:
+                chain = list(trail)[trail[node]:]
+                return [*chain, node]
+            trail[node] = len(trail)
+            node = support[node]
+        done.update(trail)
+    return []
+
+
 class Scene(_Frozen):
     schema_version: Literal[1] = SCHEMA_VERSION
     room: Room
     objects: tuple[SceneObject, ...] = ()
-    metadata: dict[str, Any] = Field(default_factory=dict, description="prompt, seed, provenance")
+    metadata: JsonTree = Field(default_factory=dict, description="prompt, seed, provenance")
+
+    @field_validator("objects", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any, info: ValidationInfo) -> Any:
+        cap = _limits(info).scene_objects
+        if isinstance(value, (list, tuple)) and len(value) > cap:
+            raise ValueError(f"has {len(value)} objects, over the limit of {cap} (Limits.scene_objects)")
+        return value
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scene:
@@ -233,11 +321,14 @@ class Scene(_Frozen):
         for k, obj in enumerate(self.objects):
             if obj.support not in ("floor", "wall", "ceiling") and obj.support not in seen:
                 raise ValueError(
-                    f"objects[{k}] ({obj.id}): support {obj.support!r} is neither floor, wall, ceiling "
+                    f"objects[{k}] ({obj.id}): support {shown(obj.support)} is neither floor, wall, ceiling "
                     "nor the id of an object in the scene"
                 )
             if obj.support == obj.id:
                 raise ValueError(f"objects[{k}] ({obj.id}): an object cannot rest on itself")
+        cycle = support_cycle(self.objects)
+        if cycle:
+            raise ValueError(f"objects rest on each other in a cycle ({' on '.join(cycle)}); one of them must rest on the floor")
         return self
 
     # -- lookup ---------------------------------------------------------------------------
@@ -277,15 +368,7 @@ class Scene(_Frozen):
 
     def next_id(self, category: str) -> str:
         """The next free readable id for a category: `chair_3` when chair_1 and chair_2 exist."""
-        stem = re.sub(r"[^A-Za-z0-9]+", "_", category.strip().lower()).strip("_")[:48] or "object"
-        prefix = stem + "_"
-        highest = 0
-        for obj in self.objects:
-            if obj.id.startswith(prefix):
-                suffix = obj.id[len(prefix) :]
-                if suffix.isdigit():
-                    highest = max(highest, int(suffix))
-        return f"{prefix}{highest + 1}"
+        return IdAllocator(self.ids).next_id(category)
 
     # -- edits (return new scenes) -------------------------------------------------------
 

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentscene.agents.planner.prompt import parse_prompt
 from agentscene.batch import (
     IndexSpecError,
     SuiteError,
@@ -18,6 +17,7 @@ from agentscene.batch import (
     parse_suite,
 )
 from agentscene.batch.suite import MAX_PROMPT_CHARS
+from agentscene.brief import parse_brief as parse_prompt
 from agentscene.run_dir import check_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def test_shipped_suites_are_large_unique_and_planner_readable(suite):
     assert sum(len(s.objects) >= 2 for s in specs) >= 0.9 * len(specs)
     # varied: most prompts ask for a different program (objects with counts, styles, materials, exclusions)
     programs = {(tuple(sorted((o.category, o.count) for o in s.objects)), tuple(s.styles), tuple(s.materials),
-                 tuple(s.excluded), s.size_hint) for s in specs}
+                 tuple(s.excluded), s.size_word) for s in specs}
     assert len(programs) >= 0.85 * len(specs)
     names = [loaded.run_name(p) for p in loaded.prompts]
     assert len(set(names)) == len(names)

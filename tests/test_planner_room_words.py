@@ -2,7 +2,7 @@
 
 import pytest
 
-from agentscene.agents.planner.prompt import parse_prompt
+from agentscene.brief import parse_brief as parse_prompt
 
 
 @pytest.mark.parametrize("prompt, room", [

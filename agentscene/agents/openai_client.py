@@ -22,6 +22,7 @@ from agentscene.agents.client import (
     Usage,
 )
 from agentscene.agents.providers import get_preset, resolve_api_key
+from agentscene.run_dir import redact
 from agentscene.tools.calls import ToolCall
 
 log = logging.getLogger("agentscene.agents")
@@ -99,6 +100,8 @@ class OpenAICompatibleClient:
             raise ProviderError(f"no API key for {preset.name}: set {envs} or pass --api-key")
         self.settings = settings
         self.preset = preset
+        #: redacted from every error this client raises (the server may echo the key, encoded or not)
+        self._secrets = [key.get_secret_value()] if key is not None else []
         self.base_url = (settings.base_url or preset.base_url).rstrip("/")
         self.vision = settings.vision
         self._sdk = openai.OpenAI(
@@ -117,9 +120,9 @@ class OpenAICompatibleClient:
     def _served_model(self) -> str:
         """The one model a `vllm serve` server hosts, asked from /v1/models."""
         models = self._with_retries(lambda: self._sdk.models.list())
-        ids = [m.id for m in models.data]
+        ids = [str(m.id)[:200] for m in models.data][:50]
         if len(ids) != 1:
-            raise ProviderError(f"{self.base_url} serves {len(ids)} models ({', '.join(ids) or 'none'}); pass --model")
+            raise ProviderError(self._redact(f"{self.base_url} serves {len(ids)} models ({', '.join(ids) or 'none'}); pass --model"))
         return ids[0]
 
     # -- calls --------------------------------------------------------------------------------
@@ -152,15 +155,21 @@ class OpenAICompatibleClient:
             before_sleep=before_sleep,
             reraise=False,
         )
+        # Errors are raised `from None`: the SDK's exception (and so a traceback or a batch summary)
+        # would carry the server's text, which may echo the key.
         try:
             return retrying(fn)
         except RetryError as e:
             last = e.last_attempt.exception()
-            raise ProviderUnavailable(
-                f"{self.base_url} kept failing after {self.settings.max_retries + 1} attempts: {_describe(last)}"
-            ) from last
+            message = f"{self.base_url} kept failing after {self.settings.max_retries + 1} attempts: {_describe(last)}"
+            raise ProviderUnavailable(self._redact(message)) from None
         except openai.APIStatusError as e:
-            raise ProviderError(f"{self.base_url} refused the request: {_describe(e)}") from e
+            raise ProviderError(self._redact(f"{self.base_url} refused the request: {_describe(e)}")) from None
+        except openai.OpenAIError as e:  # a reply the SDK could not read, and the like
+            raise ProviderError(self._redact(f"{self.base_url} answered in a way the client cannot use: {_describe(e)}")) from None
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._secrets)
 
     def complete(
         self,

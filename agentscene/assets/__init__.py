@@ -36,7 +36,7 @@ from agentscene.assets.embedders import (
     get_embedder,
     register_embedder,
 )
-from agentscene.assets.provider import CachedMeshProvider, mesh_provider
+from agentscene.assets.provider import CachedMeshProvider, mesh_provider, recorded_backend
 from agentscene.assets.registry import DEFAULT_BACKEND, backend_names, get_backend, register_backend
 from agentscene.assets.safety import MeshLimits
 from agentscene.assets.scoring import ScoreSettings
@@ -73,6 +73,6 @@ __all__ = [
     "HashingEmbedder", "MeshLimits", "MissingExtraError", "ObjaverseBackend", "ObjaverseSettings",
     "ObjectMeshBackend", "ProceduralBackend", "ProceduralSettings", "Sam3DBackend", "Sam3DClient", "Sam3DSettings",
     "ScoreSettings", "TriedAsset", "UnsafeAssetError", "assign_assets", "backend_names", "create_app",
-    "embedder_names", "get_backend", "get_embedder", "mesh_provider", "register_backend", "register_embedder",
+    "embedder_names", "get_backend", "get_embedder", "mesh_provider", "recorded_backend", "register_backend", "register_embedder",
     "serve_in_thread",
 ]

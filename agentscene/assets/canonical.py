@@ -6,10 +6,11 @@ convention once (as axis names such as "+z") and this module does the arithmetic
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+from agentscene.geometry import rotation_matrix_y
 
 if TYPE_CHECKING:
     import trimesh
@@ -41,9 +42,13 @@ def frame_rotation(up: str = "+y", front: str = "+z", yaw_deg: float = 0.0) -> n
     x = np.cross(y, z)
     r = np.stack([x, y, z])  # rows: where the old axes go
     if yaw_deg:
-        c, s = math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
-        r = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]]) @ r
+        r = rotation_matrix_y(yaw_deg) @ r
     return r
+
+
+#: trimesh metadata key holding the 4x4 that took the loaded file's mesh to the canonical one (composed over
+#: every canonicalize call), so exporters that point at the dataset's own file can fold it into their transform
+FILE_TO_CANONICAL = "agentscene_file_to_canonical"
 
 
 def bottom_centre(mesh: trimesh.Trimesh) -> np.ndarray:
@@ -72,7 +77,11 @@ def canonicalize(
             scale = height / h
     if scale != 1.0:
         mesh.apply_scale(scale)
-    mesh.apply_translation(-bottom_centre(mesh))
+    shift = -bottom_centre(mesh)
+    mesh.apply_translation(shift)
+    step = np.diag([scale, scale, scale, 1.0]) @ m
+    step[:3, 3] += shift
+    mesh.metadata[FILE_TO_CANONICAL] = step @ np.asarray(mesh.metadata.get(FILE_TO_CANONICAL, np.eye(4)))
     return mesh
 
 

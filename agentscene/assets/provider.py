@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentscene.assets.base import AssetBackend, AssetError, ObjectMeshBackend
 from agentscene.scene import NEED_RETRIEVAL
@@ -19,7 +19,7 @@ from agentscene.scene import NEED_RETRIEVAL
 if TYPE_CHECKING:
     import trimesh
 
-    from agentscene.scene import SceneObject
+    from agentscene.scene import Scene, SceneObject
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +81,16 @@ def mesh_provider(backend: AssetBackend, *, fallback: AssetBackend | None = None
     """A cached MeshProvider (see agentscene.meshes) over `backend`, trying `fallback` when the
     backend has no usable mesh for an object (e.g. 3d-future with procedural as fallback)."""
     return CachedMeshProvider(backend, fallback=fallback, cache_size=cache_size)
+
+
+def recorded_backend(scene: Scene, run_spec: dict[str, Any] | None = None) -> tuple[str, dict[str, str]]:
+    """The asset backend a scene's meshes came from, as (name, settings): its run's spec_used.json
+    when it has one, else the one non-procedural source its objects record, else procedural.
+
+    `agentscene render` and `export` default to this, so re-rendering a run looks like the run's own images."""
+    config = (run_spec or {}).get("config") or {}
+    if isinstance(config.get("assets"), str):
+        settings = config.get("assets_settings") or {}
+        return config["assets"], {str(k): str(v) for k, v in settings.items()} if isinstance(settings, dict) else {}
+    sources = {o.asset.source for o in scene.objects if o.asset is not None and o.asset.source not in (None, "procedural")}
+    return (sources.pop(), {}) if len(sources) == 1 else ("procedural", {})

@@ -60,6 +60,13 @@ class BatchConfig(BaseModel):
             raise ValueError(f"unknown backend {v!r}; choose one of: {', '.join(runner_names())}")
         return v
 
+    @property
+    def worker_count(self) -> int | None:
+        """Episodes run at the same time: --workers, else 1 (local processes); None means every CPU of a Ray cluster."""
+        if self.workers is not None:
+            return self.workers
+        return None if self.backend == "ray" else 1
+
 
 class BatchPlan(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -158,7 +165,7 @@ def plan_batch(batch: BatchConfig, base: GenerateConfig) -> BatchPlan:
     keep = [r for i, r in old_rows.items() if i not in set(selected)]
     summary = BatchSummary(
         prompts_file=str(batch.prompts), prompts_sha256=suite.sha256, out=str(out), backend=batch.backend,
-        workers=batch.workers, indices=format_indices([r.index for r in keep + rows]), continue_on_error=batch.continue_on_error,
+        workers=batch.worker_count, indices=format_indices([r.index for r in keep + rows]), continue_on_error=batch.continue_on_error,
         config=shared_settings(base), started_at=old.started_at if old else now_iso(), updated_at=now_iso(),
         wall_s=old.wall_s if old else 0.0, episodes=keep + rows,
     ).refresh()

@@ -14,9 +14,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
-from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow
+from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow, describe_workers
+from agentscene.commands import print_rows
 
 
 class BatchProgress:
@@ -35,8 +35,7 @@ class BatchProgress:
         kept = summary.counts.get("ok", 0)
         skipped = summary.counts.get("skipped", 0)
         self.console.print(f"[bold]agentscene batch[/] {summary.prompts_file} -> {summary.out}: {len(summary.episodes)} prompts "
-                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {summary.workers or 'all cluster'} "
-                           f"{summary.backend} worker(s)", highlight=False)
+                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {describe_workers(summary)}", highlight=False)
         for row in summary.episodes:
             if row.status == "skipped":
                 self.console.print(f"  [yellow]skipped[/] #{row.index}: {escape(row.error or '')}", highlight=False)
@@ -69,23 +68,21 @@ def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
 
 def print_batch_summary(console: Console, summary: BatchSummary, path: str) -> None:
     a = summary.aggregate
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    rows: list[tuple[str, str]] = []
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items()))
-    table.add_row("episodes", f"{a.n_selected} ({counts}) in {summary.wall_s:.1f}s")
-    table.add_row("collision rate", _fmt(a.mean_collision_rate, "%") + " (mean over finished episodes)")
-    table.add_row("out of bounds", _fmt(a.mean_oob_rate, "%"))
-    table.add_row("PBL valid", _fmt(a.pbl_valid_pct, "%") + f" (mean PBL {_fmt(a.mean_pbl, ' m³', 3)})")
-    table.add_row("objects", _fmt(a.mean_objects) + f" per scene, {_fmt(a.mean_turns)} turns")
+    rows.append(("episodes", f"{a.n_selected} ({counts}) in {summary.wall_s:.1f}s on {describe_workers(summary)}"))
+    rows.append(("collision rate", _fmt(a.mean_collision_rate, "%") + " (mean over finished episodes)"))
+    rows.append(("out of bounds", _fmt(a.mean_oob_rate, "%")))
+    rows.append(("PBL valid", _fmt(a.pbl_valid_pct, "%") + f" (mean PBL {_fmt(a.mean_pbl, ' m³', 3)})"))
+    rows.append(("objects", _fmt(a.mean_objects) + f" per scene, {_fmt(a.mean_turns)} turns"))
     if a.judge:
-        table.add_row("judge", ", ".join(f"{k} {v:.2f}" for k, v in a.judge.items()))
+        rows.append(("judge", ", ".join(f"{k} {v:.2f}" for k, v in a.judge.items())))
     if a.critic:
-        table.add_row("critic", ", ".join(f"{k} {v:.2f}" for k, v in a.critic.items()))
+        rows.append(("critic", ", ".join(f"{k} {v:.2f}" for k, v in a.critic.items())))
     if a.total_tokens or a.total_cost_usd:
-        table.add_row("usage", f"{a.total_tokens} tokens" + (f", ${a.total_cost_usd:.4f}" if a.total_cost_usd else ""))
-    table.add_row("summary", escape(path))
-    console.print(table)
+        rows.append(("usage", f"{a.total_tokens} tokens" + (f", ${a.total_cost_usd:.4f}" if a.total_cost_usd else "")))
+    rows.append(("summary", escape(path)))
+    print_rows(console, rows)
     failed = [r for r in summary.episodes if r.status in FAILED or r.status == "interrupted"]
     for row in failed[:20]:
         console.print(f"  [red]{row.status}[/] #{row.index}: {escape(row.error or '')}", highlight=False)

@@ -22,12 +22,12 @@ OnUpdate = Callable[[BatchSummary, EpisodeRow], None]
 
 def make_runner(batch: BatchConfig, episode_fn: EpisodeFn | None = None) -> EpisodeRunner:
     if batch.backend == "process":
-        return get_runner("process", workers=batch.workers or 1, episode_fn=episode_fn, start_method=batch.start_method,
+        return get_runner("process", workers=batch.worker_count, episode_fn=episode_fn, start_method=batch.start_method,
                           threads_per_worker=batch.threads_per_worker)
     if batch.backend == "ray":
-        return get_runner("ray", workers=batch.workers, address=batch.address, episode_fn=episode_fn,
+        return get_runner("ray", workers=batch.worker_count, address=batch.address, episode_fn=episode_fn,
                           threads_per_worker=batch.threads_per_worker)
-    return get_runner(batch.backend, workers=batch.workers or 1, episode_fn=episode_fn)
+    return get_runner(batch.backend, workers=batch.worker_count or 1, episode_fn=episode_fn)
 
 
 def run_batch(batch: BatchConfig, base: GenerateConfig, *, runner: EpisodeRunner | None = None,

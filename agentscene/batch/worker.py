@@ -99,6 +99,16 @@ def _check_stop(_record: Any) -> None:
         raise KeyboardInterrupt
 
 
+def _secrets(config: Any) -> list[str]:
+    """The key the episode's client uses: the flag's, or the provider's environment variable."""
+    from agentscene.agents.providers import get_preset, resolve_api_key
+
+    if config.provider is None:  # the offline agent: no provider, no key
+        return []
+    key = resolve_api_key(get_preset(config.provider), config.api_key)
+    return [key.get_secret_value()] if key is not None else []
+
+
 def run_task(task: EpisodeTask) -> EpisodeRow:
     """Run (or resume, when its run directory exists) one episode and describe the outcome."""
     from agentscene.generate import generate
@@ -126,8 +136,8 @@ def run_task(task: EpisodeTask) -> EpisodeRow:
         finally:
             faulthandler.disable()
     fault_path.unlink(missing_ok=True)
-    if config.api_key is not None:  # an exception's text must not carry the key into the summary
-        secret = [config.api_key.get_secret_value()]
+    secret = _secrets(config)  # an exception's text must not carry the key into the summary
+    if secret:
         row.error = redact(row.error, secret) if row.error else None
         row.traceback = redact(row.traceback, secret) if row.traceback else None
     if run_dir.is_dir():

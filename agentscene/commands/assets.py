@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agentscene.commands import fail
+from agentscene.commands import esc, fail
 
 assets_app = typer.Typer(help="Asset backends: index datasets, search, assign meshes, serve meshes.",
                          no_args_is_help=True)
@@ -138,10 +138,17 @@ def find(
     """Rank a backend's assets for a description (and size)."""
     from agentscene.assets import AssetError, MissingExtraError
 
+    from agentscene.commands import err_console
+
     try:
         b = make_backend(backend, root=root, annotations=annotations, glb_dir=glb_dir, url=url, index_dir=index_dir,
                          embedder=embedder, runtime=runtime)
-        matches = b.find(description, category=category, size=size, k=k)
+        classifier = getattr(b, "classifier", None)  # procedural: a keyword hit needs no model
+        if classifier is not None and not classifier.needs_model(description):
+            matches = b.find(description, category=category, size=size, k=k)
+        else:
+            with err_console.status(f"loading the text model and searching {backend} assets…"):
+                matches = b.find(description, category=category, size=size, k=k)
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
         raise fail(str(e)) from None
     if as_json:
@@ -150,12 +157,12 @@ def find(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{backend}: {description!r}" + (f" size {list(size)}" if size else ""))
+    table = Table(title=esc(f"{backend}: {description!r}" + (f" size {list(size)}" if size else "")))
     for col in ("#", "score", "text", "size", "asset id", "category", "asset size"):
         table.add_column(col, overflow="fold")
     for i, m in enumerate(matches, 1):
         table.add_row(str(i), f"{m.score:.3f}", f"{m.text_score:.3f}" if m.text_score is not None else "-",
-                      f"{m.size_score:.3f}" if m.size_score is not None else "-", m.asset_id, m.category,
+                      f"{m.size_score:.3f}" if m.size_score is not None else "-", esc(m.asset_id), esc(m.category),
                       "x".join(f"{v:.2f}" for v in m.size) if m.size else "-")
     Console().print(table)
 

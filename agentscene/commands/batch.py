@@ -15,6 +15,9 @@ from typing import Annotated, Any
 
 import typer
 
+from agentscene.commands import esc
+from agentscene.commands.options import AssetsOption, parse_assets_options
+
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
 def generate_parameters() -> list[inspect.Parameter]:
@@ -32,14 +35,6 @@ def config_from_options(options: dict[str, Any]):
     from agentscene.commands.generate import config_from_options as from_generate_options
 
     return from_generate_options({"prompt": "(batch)", **options})
-
-
-def _problems(e: Exception) -> str:
-    from pydantic import ValidationError
-
-    if isinstance(e, ValidationError):
-        return "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-    return str(e)
 
 
 @contextmanager
@@ -85,6 +80,7 @@ def batch_command(
     from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
     from agentscene.commands import fail
+    from agentscene.commands.generate import config_problems
 
     if resume and skip_existing:
         raise fail("--resume and --skip-existing exclude each other: resume finishes unfinished runs, "
@@ -97,7 +93,7 @@ def batch_command(
                             continue_on_error=continue_on_error,
                             existing="resume" if resume else "skip" if skip_existing else "error")
     except (ValidationError, ValueError) as e:
-        raise fail(_problems(e)) from None
+        raise fail(config_problems(e)) from None
     console = Console()
     view = BatchProgress(console, prompts.stem)
     try:
@@ -114,7 +110,7 @@ def batch_command(
         raise fail(str(e)) from None
     except KeyboardInterrupt:
         view.stop()
-        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {summary_path(out)}; "
+        console.print(f"[yellow]interrupted[/]: finished episodes are kept in {esc(summary_path(out))}; "
                       "continue with the same command and --resume", highlight=False)
         raise typer.Exit(130) from None
     view.stop()
@@ -136,7 +132,7 @@ def _batch_signature() -> inspect.Signature:
         ("continue_on_error", Annotated[bool, typer.Option("--continue-on-error", help="Record a failing prompt and go on (default: stop starting new ones).")], False),
         ("resume", Annotated[bool, typer.Option("--resume", help="Continue the batch in --out: keep finished episodes, resume the rest from their last turn.")], False),
         ("skip_existing", Annotated[bool, typer.Option("--skip-existing", help="Run only prompts that have no run directory in --out yet.")], False),
-        ("backend", Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene\\[ray]').")], "process"),
+        ("backend", Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene[ray]').")], "process"),
         ("address", Annotated[str | None, typer.Option(help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray).")], None),
     ]
     params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a, default=d) for n, a, d in own]
@@ -151,7 +147,7 @@ def _install_batch_signature() -> None:
 
 def report_command(
     path: Annotated[Path, typer.Argument(help="A run directory (outputs/<name>) or a batch directory (with batch_summary.json).")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the page (default: <path>/report.html).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the page (default: PATH/report.html).")] = None,
     copy_images: Annotated[bool, typer.Option("--copy-images", help="Copy images next to the page instead of embedding them.")] = False,
     episodes: Annotated[bool, typer.Option("--episodes/--no-episodes", help="Batch: also write each episode's own report.")] = True,
 ) -> None:
@@ -165,34 +161,32 @@ def report_command(
         written = write_report(path, out, copy_images=copy_images, episodes=episodes)
     except ReportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def export_command(
-    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON) or a run directory.")],
+    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON), a run directory, or (with --format scene-eval) a batch directory.")],
     format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
-    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix; scene-eval: scene_0.json), or for a batch the SceneEval input folder (default: BATCH/scene-eval).")] = None,
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
-    assets_option: Annotated[list[str] | None, typer.Option("--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")] = None,
+    assets_option: AssetsOption = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
 ) -> None:
-    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
+    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state (a batch: a SceneEval input folder)."""
     from rich.console import Console
 
     from agentscene.commands import fail
     from agentscene.exporters import ExportError, export_path
 
-    settings = {}
-    for item in assets_option or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise fail(f"--assets-option {item!r} must look like KEY=VALUE")
-        settings[key.strip()] = value
+    try:
+        settings = parse_assets_options(assets_option)
+    except ValueError as e:
+        raise fail(str(e)) from None
     try:
         written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
     except ExportError as e:
         raise fail(str(e)) from None
-    Console().print(f"wrote {written}", highlight=False)
+    Console().print(f"wrote {esc(written)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

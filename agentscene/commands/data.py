@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentscene.commands import esc
+
 if TYPE_CHECKING:
     from agentscene.datasets import BuildSummary, DatasetSettings, SceneSource
 
@@ -43,7 +45,7 @@ def _sources(paths: list[Path], dialect: str) -> list[SceneSource]:
     except ValueError as e:  # unknown dialect name
         raise fail(str(e)) from None
     for problem in problems:
-        err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
+        err_console.print(f"[yellow]skipped:[/] {esc(problem)}", highlight=False)
     if not sources:
         raise fail("no readable scenes among the inputs")
     return sources
@@ -70,7 +72,7 @@ def _run(kind: str, sources: list[SceneSource], out: Path, settings: DatasetSett
         def tick(scene_id: str, n: int) -> None:
             nonlocal done
             done += n
-            bar.update(task, advance=1, records=done, description=f"data {kind}: {scene_id}")
+            bar.update(task, advance=1, records=done, description=f"data {kind}: {esc(scene_id)}")
 
         try:
             return build(sources, out, settings, progress=tick)
@@ -82,10 +84,10 @@ def _report(summary: BuildSummary, out: Path) -> None:
     from agentscene.commands import console
 
     tasks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_task.items()))
-    console.print(f"wrote {out}: {summary.records} records from {summary.scenes} scenes ({tasks or 'none'})"
+    console.print(f"wrote {esc(out)}: {summary.records} records from {summary.scenes} scenes ({esc(tasks or 'none')})"
                   + (f", {summary.images} images" if summary.images else ""), highlight=False)
     if summary.skipped:
-        console.print(f"no records from: {', '.join(summary.skipped)}", highlight=False)
+        console.print(f"no records from: {esc(', '.join(summary.skipped))}", highlight=False)
 
 
 @data_app.command("views")
@@ -201,9 +203,9 @@ def roomplan_cmd(
 
     atomic_write_json(out, data)
     for w in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {w.where}: {w.message} [dim]({w.code})[/]", highlight=False)
+        err_console.print(f"[yellow]warning:[/] {esc(w.where)}: {esc(w.message)} [dim]({esc(w.code)})[/]", highlight=False)
     room = result.scene.room
-    console.print(f"wrote {out}: {room.room_type}, {room.area:.1f} m², {len(room.floor)} walls, {len(room.openings)} openings, "
+    console.print(f"wrote {esc(out)}: {esc(room.room_type)}, {room.area:.1f} m², {len(room.floor)} walls, {len(room.openings)} openings, "
                   f"{len(result.scene.objects)} objects, {len(result.warnings)} warnings", highlight=False)
     if strict and result.warnings:
         raise typer.Exit(1)

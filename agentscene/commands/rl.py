@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from agentscene.commands import esc
+
 rl_app = typer.Typer(name="rl", help="RL training data: task rows for GRPO trainers, SFT samples from runs.",
                      no_args_is_help=True)
 
@@ -24,10 +26,10 @@ def dataset_command(
     scene: Annotated[Path | None, typer.Option(help="Start every task from this scene instead of an empty room.")] = None,
     protocol: Annotated[str, typer.Option(help="System prompt: tools (native tool calls) or text (tagged protocol).")] = "tools",
     scene_dialect: Annotated[str, typer.Option(help="Format of the scene JSON in the prompt (native, scenerevis).")] = "native",
+    max_turns: Annotated[int, typer.Option(min=1, max=1000, help="Turns per episode, as the trainer's env runs them (the opening message counts them).")] = 10,
 ) -> None:
     """Build task rows (prompt, room type, key objects, initial room) for TRL, verl or ms-swift."""
     from agentscene.commands import console, fail
-    from agentscene.env.observation import system_message
     from agentscene.env.tasks import (
         ROW_FORMATS,
         TaskError,
@@ -53,36 +55,40 @@ def dataset_command(
         if not prompts:
             raise fail("the prompt files hold no prompt")
         rows = build_rows(prompts, fmt, seed=seed, initial_scene=initial,  # type: ignore[arg-type]
-                          system_prompt=system_message(protocol), scene_dialect=scene_dialect)  # type: ignore[arg-type]
+                          reply_protocol=protocol, scene_dialect=scene_dialect, max_turns=max_turns)
     except TaskError as e:
         raise fail(str(e)) from None
     write_jsonl(rows, out)
-    console.print(f"wrote {len(rows)} task row(s) ({fmt}) to {out}"
+    console.print(f"wrote {len(rows)} task row(s) ({esc(fmt)}) to {esc(out)}"
                   + (f"; {len(prompts) - len(rows)} duplicate prompt(s) skipped" if len(prompts) > len(rows) else ""), highlight=False)
 
 
 @rl_app.command("export-sft")
 def export_sft_command(
-    runs: Annotated[list[Path], typer.Argument(help="Run directories (conversation.jsonl, turns/, renders/).")],
+    runs: Annotated[list[Path], typer.Argument(help="Run directories (conversation.jsonl, turns/, renders/) or batch directories.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="Sample layout: ms-swift (SceneChain) or trl.")] = "ms-swift",
 ) -> None:
-    """Turn run directories into multi-turn chat samples with images for supervised fine-tuning."""
+    """Turn run directories into multi-turn chat samples with images for supervised fine-tuning (image paths relative to the output file)."""
     from agentscene.commands import console, err_console, fail
     from agentscene.env.sft import SFT_FORMATS, export_sft
     from agentscene.env.tasks import write_jsonl
 
     if fmt not in SFT_FORMATS:
         raise fail(f"unknown --format {fmt!r}; choose one of: {', '.join(SFT_FORMATS)}")
-    samples, problems = export_sft(runs, fmt)  # type: ignore[arg-type]
+    from agentscene.scene_inputs import run_dirs
+
+    found, problems = run_dirs(runs)
+    samples, unusable = export_sft(found, fmt, relative_to=out.parent)  # type: ignore[arg-type]
+    problems += unusable
     for p in problems:
-        err_console.print(f"[yellow]skipped:[/] {p}", highlight=False)
+        err_console.print(f"[yellow]skipped:[/] {esc(p)}", highlight=False)
     if not samples:
         raise fail("no run could be exported")
     write_jsonl(samples, out)
     n_images = sum(len(s["images"]) for s in samples)
     skipped = f"; {len(problems)} run(s) skipped" if problems else ""
-    console.print(f"wrote {len(samples)} sample(s) with {n_images} image(s) ({fmt}) to {out}{skipped}", highlight=False)
+    console.print(f"wrote {len(samples)} sample(s) with {n_images} image(s) ({esc(fmt)}) to {esc(out)}{skipped}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

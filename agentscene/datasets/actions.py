@@ -28,7 +28,7 @@ from agentscene.datasets.spatial import (
     with_article,
     yaw_towards,
 )
-from agentscene.geometry import normalize_yaw
+from agentscene.geometry import half_extent_along, normalize_yaw, right_vector
 from agentscene.scene import Scene, SceneObject
 from agentscene.tools import apply_tool_calls
 
@@ -67,15 +67,6 @@ def _pos(obj: SceneObject, x: float, z: float) -> list[float]:
     return [_r(x), obj.position[1], _r(z)]
 
 
-def _half_extent(size: tuple[float, float, float], yaw: float, dx: float, dz: float) -> float:
-    """Half the footprint's extent along the unit direction (dx, dz)."""
-    a = math.radians(yaw)
-    # local x -> (cos, -sin), local z -> (sin, cos) in (x, z)
-    along_x = abs(dx * math.cos(a) - dz * math.sin(a))
-    along_z = abs(dx * math.sin(a) + dz * math.cos(a))
-    return size[0] / 2 * along_x + size[2] / 2 * along_z
-
-
 SEATS = frozenset({"chair", "armchair", "dining_chair", "office_chair", "stool", "bar_stool", "bench", "ottoman", "sofa", "desk", "table"})
 #: plumbing and built-ins: nobody asks to carry these around
 FIXED = frozenset({"toilet", "sink", "bathtub", "shower", "counter", "kitchen_island", "fireplace", "radiator", "stove",
@@ -97,12 +88,12 @@ def _cap(text: str) -> str:
 
 def _beside(ix: SceneIndex, obj: SceneObject, anchor: SceneObject, side: int, yaw: float, gap: float = 0.08) -> tuple[float, float]:
     """Where obj goes on one side (+1: anchor's local +x, -1: local -x) of anchor, fronts aligned."""
-    a = math.radians(anchor.yaw)
-    dx, dz = side * math.cos(a), -side * math.sin(a)
-    reach = _half_extent(anchor.size, anchor.yaw, dx, dz) + gap + _half_extent(obj.size, yaw, dx, dz)
+    rx, rz = right_vector(anchor.yaw)
+    dx, dz = side * rx, side * rz
+    reach = half_extent_along(anchor.size, anchor.yaw, dx, dz) + gap + half_extent_along(obj.size, yaw, dx, dz)
     fx, fz = front(anchor.yaw)
     # line the backs up: shift along the anchor's front by the difference of half depths
-    back = (_half_extent(obj.size, yaw, fx, fz) - anchor.size[2] / 2)
+    back = (half_extent_along(obj.size, yaw, fx, fz) - anchor.size[2] / 2)
     return anchor.position[0] + dx * reach + fx * back, anchor.position[2] + dz * reach + fz * back
 
 
@@ -144,8 +135,8 @@ def t_move_to_opening(ix: SceneIndex, rng: random.Random) -> _Candidate | None:
     gap = rng.choice((0.03, 0.03, 0.3, 0.6))
 
     def spot(yaw: float) -> tuple[float, float]:
-        along = 0.0 if side == 0 else anchor.opening.width / 2 + 0.08 + _half_extent(obj.size, yaw, ux, uz)
-        inward = _half_extent(obj.size, yaw, nx, nz) + gap
+        along = 0.0 if side == 0 else anchor.opening.width / 2 + 0.08 + half_extent_along(obj.size, yaw, ux, uz)
+        inward = half_extent_along(obj.size, yaw, nx, nz) + gap
         return anchor.x + side * ux * along + nx * inward, anchor.z + side * uz * along + nz * inward
 
     yaw = yaw_towards(0, 0, nx, nz)  # back to the wall, facing into the room
@@ -198,12 +189,12 @@ def t_against_wall(ix: SceneIndex, rng: random.Random) -> _Candidate | None:
     (x0, z0), (x1, z1) = ix.room.wall(sides[side])
     ox, oz = COMPASS[side]
     yaw = yaw_towards(0, 0, -ox, -oz)  # back to that wall
-    depth = _half_extent(obj.size, yaw, ox, oz) + 0.01
+    depth = half_extent_along(obj.size, yaw, ox, oz) + 0.01
     ux, uz = x1 - x0, z1 - z0
     length = math.hypot(ux, uz)
     ux, uz = ux / length, uz / length
     t = (obj.position[0] - x0) * ux + (obj.position[2] - z0) * uz
-    half = _half_extent(obj.size, yaw, ux, uz)
+    half = half_extent_along(obj.size, yaw, ux, uz)
     if length < 2 * half + 0.1:
         return None
     t = min(max(t, half + 0.05), length - half - 0.05)

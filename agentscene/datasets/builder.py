@@ -33,6 +33,7 @@ from agentscene.datasets.views import empty_geom, render_views
 from agentscene.fileio import atomic_write_json, atomic_write_text
 from agentscene.formats import SceneFormatError, dump_scene, load_scene
 from agentscene.scene import Scene
+from agentscene.scene_inputs import scene_inputs
 
 Task = Literal["actions", "qa"]
 
@@ -73,23 +74,22 @@ class BuildSummary:
 
 
 def scene_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, directories expanded to their *.json files (sorted)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        out.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
-    return out
+    """The scene files the paths name (agentscene.scene_inputs: files, run, batch and plain directories)."""
+    return [item.path for item in scene_inputs(paths)[0]]
 
 
 def load_sources(paths: Iterable[str | Path], dialect: str = "auto") -> tuple[list[SceneSource], list[str]]:
-    """Scenes with unique ids (file stems, suffixed on clashes) and the files that could not be read."""
-    sources, problems, used = [], [], set()
-    for path in scene_files(paths):
+    """Scenes with unique ids (file stems or run names, suffixed on clashes) and what could not be read."""
+    inputs, problems = scene_inputs(paths)
+    sources, used = [], set()
+    for item in inputs:
+        path = item.path
         try:
             scene = load_scene(path, dialect=dialect)
         except SceneFormatError as e:
             problems.append(str(e))
             continue
-        stem, k = path.stem, 2
+        stem, k = item.name, 2
         scene_id = stem
         while scene_id in used:
             scene_id, k = f"{stem}_{k}", k + 1

@@ -15,15 +15,19 @@ from functools import cached_property
 from shapely.geometry import Point, Polygon
 from shapely.prepared import prep
 
-from agentscene.geometry import normalize_yaw
+from agentscene.geometry import front_vector as front  # noqa: F401 - datasets.qa/actions import it from here
+from agentscene.geometry import normalize_yaw, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Opening, Scene, SceneObject
 
+#: The evaluator's default tolerances: the datasets describe a scene as agentscene.rewards judges it.
+_TOL = Tolerances()
 #: Objects no taller than this are floor coverings: furniture may stand on them.
-FLAT_HEIGHT = 0.05
+FLAT_HEIGHT = _TOL.flat_height
 #: Overlaps thinner than this (metres) count as touching, not colliding (the evaluator's contact depth).
-CONTACT_DEPTH = 0.01
+CONTACT_DEPTH = _TOL.contact_depth
 #: How far in front of a door or doorway must stay free (m).
-DOOR_CLEARANCE = 0.8
+DOOR_CLEARANCE = _TOL.door_clearance_depth
 
 COMPASS = {"north": (0.0, -1.0), "east": (1.0, 0.0), "south": (0.0, 1.0), "west": (-1.0, 0.0)}
 
@@ -54,15 +58,9 @@ def plural(category: str) -> str:
     return word + "s"
 
 
-def front(yaw: float) -> tuple[float, float]:
-    """Unit (x, z) direction an object with this yaw faces."""
-    a = math.radians(yaw)
-    return math.sin(a), math.cos(a)
-
-
 def yaw_towards(x: float, z: float, tx: float, tz: float) -> float:
     """The yaw that makes an object at (x, z) face (tx, tz)."""
-    return normalize_yaw(round(math.degrees(math.atan2(tx - x, tz - z)), 1))
+    return normalize_yaw(round(yaw_facing(tx - x, tz - z), 1))
 
 
 def compass_of(dx: float, dz: float, tolerance_deg: float = 20.0) -> str | None:
@@ -268,7 +266,7 @@ def edit_problems(scene: Scene, edited: list[str], base: SceneIndex) -> list[Pro
             depth = penetration(obj, other)
             if depth > CONTACT_DEPTH:
                 problems.append(Problem(oid, "collision", f"penetrates {other.id} by {depth:.2f} m"))
-        if obj.position[1] < 1.9 and obj.size[1] > FLAT_HEIGHT:
+        if obj.position[1] < _TOL.head_clearance and obj.size[1] > FLAT_HEIGHT:
             if any(zone.intersection(fa).area > 1e-4 for zone in zones):
                 problems.append(Problem(oid, "door", "blocks a door"))
     return problems

@@ -1,8 +1,9 @@
 """Task rows: the frozen data one episode starts from, and the JSONL rows trainers read.
 
 A `SceneTask` is data (prompt, room type, key objects, optional initial scene); the rollout
-state lives in `SceneEnv`. Key objects and the room type come from the planner's prompt
-parser, so the reward's key-object term checks what the prompt actually asked for.
+state lives in `SceneEnv`. Key objects and the room type come from the prompt's `Brief`
+(agentscene.brief, the one reader the planner and the judge share), so the reward's key-object
+term checks what the prompt actually asked for.
 
 Rows carry the task as a JSON string (`task`): Arrow infers one schema for every row, and a
 scene nested as a struct would not survive rows with and without an initial scene.
@@ -57,24 +58,24 @@ class SceneTask(BaseModel):
 
     @classmethod
     def from_prompt(cls, prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
-        """A task from a prompt: room type and key objects parsed, id derived from the text."""
-        from agentscene.agents.planner.prompt import parse_prompt
+        """A task from a prompt: room type, key objects and exclusions read from its `Brief`, id derived from the text."""
+        from agentscene.brief import parse_brief
 
         text = prompt.strip()
         if not text:
             raise TaskError("the prompt is empty")
         if len(text) > MAX_PROMPT_CHARS:
             raise TaskError(f"the prompt has {len(text)} characters, over the {MAX_PROMPT_CHARS} limit")
-        spec = parse_prompt(text)
-        room_type = spec.room_type
+        brief = parse_brief(text)
+        room_type = brief.room_type
         if initial_scene is not None and initial_scene.room.room_type not in ("", "room"):
             room_type = initial_scene.room.room_type
         return cls(
             task_id=task_id or task_id_for(text),
             prompt=text,
             room_type=room_type,
-            key_objects=tuple(o.category for o in spec.objects),
-            excluded=tuple(spec.excluded),
+            key_objects=brief.key_objects(),
+            excluded=brief.excluded,
             initial_scene=initial_scene,
         )
 
@@ -96,13 +97,22 @@ class SceneTask(BaseModel):
             raise TaskError("not a valid agentscene task: " + "; ".join(describe_validation_error(e, limit=5))) from None
 
 
+def task_from_prompt(prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
+    """The one way from a prompt to a task (room type, key objects): the env, the loop's score and
+    the offline agent's room all come from here, so the brief parser underneath can change in one place."""
+    return SceneTask.from_prompt(prompt, initial_scene=initial_scene, task_id=task_id)
+
+
 def task_id_for(prompt: str) -> str:
     """A stable id for a prompt (the same text always gets the same id)."""
     return "task_" + hashlib.sha1(prompt.strip().lower().encode("utf-8")).hexdigest()[:12]
 
 
 def empty_room(task: SceneTask, seed: int = 0) -> Scene:
-    """The empty room an episode starts in when its task has no initial scene (planner-sized, seeded)."""
+    """The empty room an episode starts in when its task has no initial scene (planner-sized, seeded).
+
+    The one room function: `SceneEnv.reset`, the loop's turn 0 and the offline agent's <create_scene> use it.
+    """
     from agentscene.agents.planner.planner import Planner
 
     scene = Planner(seed=seed).create_scene(task.prompt)
@@ -128,18 +138,19 @@ def read_prompt_files(paths: Iterable[str | Path]) -> Iterator[str]:
 # -- trainer rows ------------------------------------------------------------------------------
 
 
-def first_messages(task: SceneTask, scene: Scene, *, system_prompt: str | None = None, scene_dialect: str = "native") -> list[dict[str, str]]:
-    """The system and user messages that open an episode (the same text `SceneEnv.reset` returns)."""
-    from agentscene.env.observation import initial_observation, system_message
+def first_messages(task: SceneTask, scene: Scene, *, reply_protocol: str = "tools", scene_dialect: str = "native",
+                   max_turns: int = 10) -> list[dict[str, Any]]:
+    """The system and user messages that open an episode: `SceneEnv.reset`'s `info["messages"]` for this task."""
+    from agentscene.env.env import EnvConfig, SceneEnv
 
-    return [
-        {"role": "system", "content": system_prompt if system_prompt is not None else system_message()},
-        {"role": "user", "content": initial_observation(task, scene, scene_dialect=scene_dialect)},
-    ]
+    env = SceneEnv(EnvConfig(protocol=reply_protocol, scene_dialect=scene_dialect, max_turns=max_turns))  # type: ignore[arg-type]
+    _, info = env.reset(options={"task": task.model_copy(update={"initial_scene": scene})})
+    env.close()
+    return info["messages"]
 
 
 def task_row(task: SceneTask, fmt: RowFormat = "trl", *, index: int = 0, seed: int = 0,
-             system_prompt: str | None = None, scene_dialect: str = "native") -> dict[str, Any]:
+             reply_protocol: str = "tools", scene_dialect: str = "native", max_turns: int = 10) -> dict[str, Any]:
     """One dataset row in the layout a trainer reads.
 
     - trl: `prompt` (chat messages) and `task`; GRPOTrainer passes the row to `reset(**row)`.
@@ -152,7 +163,7 @@ def task_row(task: SceneTask, fmt: RowFormat = "trl", *, index: int = 0, seed: i
         task = task.model_copy(update={"initial_scene": empty_room(task, seed)})
     scene = task.initial_scene
     assert scene is not None
-    messages = first_messages(task, scene, system_prompt=system_prompt, scene_dialect=scene_dialect)
+    messages = first_messages(task, scene, reply_protocol=reply_protocol, scene_dialect=scene_dialect, max_turns=max_turns)
     payload = task.to_json()
     if fmt == "trl":
         return {"prompt": messages, "task": payload}
@@ -181,15 +192,16 @@ def task_from_row(row: dict[str, Any]) -> SceneTask:
 
 
 def build_rows(prompts: Sequence[str], fmt: RowFormat = "trl", *, seed: int = 0, initial_scene: Scene | None = None,
-               system_prompt: str | None = None, scene_dialect: str = "native") -> list[dict[str, Any]]:
+               reply_protocol: str = "tools", scene_dialect: str = "native", max_turns: int = 10) -> list[dict[str, Any]]:
     """Rows for a list of prompts; duplicate prompts are kept once (same task id)."""
     rows, seen = [], set()
     for prompt in prompts:
-        task = SceneTask.from_prompt(prompt, initial_scene=initial_scene)
+        task = task_from_prompt(prompt, initial_scene=initial_scene)
         if task.task_id in seen:
             continue
         seen.add(task.task_id)
-        rows.append(task_row(task, fmt, index=len(rows), seed=seed, system_prompt=system_prompt, scene_dialect=scene_dialect))
+        rows.append(task_row(task, fmt, index=len(rows), seed=seed, reply_protocol=reply_protocol, scene_dialect=scene_dialect,
+                             max_turns=max_turns))
     return rows
 
 

@@ -8,11 +8,13 @@ A wrapper holds an env and overrides what it changes; everything else passes thr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agentscene.env.actions import action_message
 from agentscene.env.env import SceneEnv
+
+__all__ = ["HistoryWindow", "ImageObservation", "ObservationWrapper", "TransformReward", "Wrapper", "action_message"]
 
 
 class Wrapper:
@@ -192,28 +194,11 @@ def step_batch(envs: Sequence[ImageObservation], actions: Sequence[Any]) -> list
             for w, (obs, reward, term, trunc, info), im in zip(wrappers, raw, images, strict=True)]
 
 
-def action_message(action: Any) -> dict[str, Any]:
-    """An action as the assistant message that produced it (for histories and SFT data)."""
-    if isinstance(action, str):
-        return {"role": "assistant", "content": action}
-    if isinstance(action, dict) and action.get("role") == "assistant":
-        return dict(action)
-    if isinstance(action, (list, tuple)):
-        from agentscene.tools import coerce_call
-
-        calls = []
-        for raw in action:
-            call = coerce_call(raw)
-            calls.append(call.to_openai() if not isinstance(call, str) else {"type": "function", "function": {"name": "(invalid)", "arguments": "{}"}})
-        return {"role": "assistant", "content": "", "tool_calls": calls}
-    return {"role": "assistant", "content": json.dumps(action, default=str)[:2000]}
-
-
 class HistoryWindow(Wrapper):
-    """Observations become the chat so far: the opening message plus the last `turns` exchanges.
+    """Observations become the chat so far: the system prompt (with `system=True`) and the last
+    `turns` turns before the current user message, laid out by agentscene.protocol.
 
-    For models with a short context: older turns drop out, the task statement stays. The
-    system prompt leads when `system=True`.
+    For models with a short context: older turns drop out; every user message restates the request.
     """
 
     def __init__(self, env: Any, turns: int = 3, *, system: bool = True):
@@ -222,28 +207,11 @@ class HistoryWindow(Wrapper):
             raise ValueError("turns must be >= 0")
         self.turns = int(turns)
         self.system = system
-        self._opening: list[dict[str, Any]] = []
-        self._exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
-
-    def _messages(self) -> list[dict[str, Any]]:
-        recent = self._exchanges[-self.turns:] if self.turns else []
-        out = list(self._opening)
-        for assistant, user in recent:
-            out += [assistant, user]
-        return out
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        obs, info = self.env.reset(seed=seed, options=options)
-        self._opening = []
-        if self.system:
-            self._opening.append({"role": "system", "content": self.unwrapped.system_prompt})
-        self._opening.append({"role": "user", "content": obs})
-        self._exchanges = []
-        return self._messages(), info
+        _, info = self.env.reset(seed=seed, options=options)
+        return self.unwrapped.messages(self.turns, system=self.system), info
 
     def step(self, action: Any) -> tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]:
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        self._exchanges.append((action_message(action), {"role": "user", "content": obs}))
-        if len(self._exchanges) > max(self.turns, 1):
-            self._exchanges = self._exchanges[-max(self.turns, 1):]
-        return self._messages(), reward, terminated, truncated, info
+        _, reward, terminated, truncated, info = self.env.step(action)
+        return self.unwrapped.messages(self.turns, system=self.system), reward, terminated, truncated, info

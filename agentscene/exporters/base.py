@@ -64,13 +64,18 @@ def missing_extra(package: str, extra: str) -> ExportError:
 @contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
     """A temporary path beside `path` (same suffix, so libraries pick the format from it) renamed over
-    `path` when the block succeeds, removed when it fails."""
+    `path` when the block succeeds, removed when it fails. A symlink at `path` is written through;
+    a pipe, device node or directory there is refused (UnsafePathError)."""
+    from agentscene.fileio import resolve_target
+
+    path = resolve_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}{path.suffix}")
     with open(tmp_path, "xb"):  # created with the usual permissions (mkstemp's are owner-only)
         pass
     try:
         yield tmp_path
+        resolve_target(path)  # nothing special appeared at the target meanwhile
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)

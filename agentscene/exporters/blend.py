@@ -22,10 +22,12 @@ class BlendExporter:
 
     def export(self, parts: ExportScene, path: Path, *, mesh_provider: Any = None, python: str | None = None,
                **settings: Any) -> Path:
+        from agentscene.fileio import resolve_target
         from agentscene.renderers.base import RenderError, RendererUnavailableError
         from agentscene.renderers.blender import BlenderRenderer, BlenderSettings
         from agentscene.renderers.scene_geometry import StyleSettings
 
+        resolve_target(path)  # refuse a pipe or device node before Blender opens it
         scene = parts.scene
         style = StyleSettings(wall_height=min(scene.room.height, MAX_WALL_HEIGHT))
         try:

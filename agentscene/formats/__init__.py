@@ -21,10 +21,18 @@ from agentscene.formats.registry import (
     get_dialect,
     register_dialect,
 )
+from agentscene.limits import (
+    DEFAULT_LIMITS,
+    InputLimitError,
+    Limits,
+    check_tree,
+    loads_json,
+    read_regular_file,
+)
 from agentscene.scene import Scene
 
-#: Scene files larger than this are refused before parsing.
-MAX_SCENE_FILE_BYTES = 64 * 1024 * 1024
+#: Scene files larger than this are refused before parsing (Limits.json_bytes).
+MAX_SCENE_FILE_BYTES = DEFAULT_LIMITS.json_bytes
 
 register_dialect(Dialect("native", native.is_native, native.load_native, native.dump_native,
                          "agentscene's own format (schema_version, room, objects)"))
@@ -45,25 +53,29 @@ def _resolve(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-def read_json_file(path: str | os.PathLike[str], max_bytes: int = MAX_SCENE_FILE_BYTES) -> Any:
-    """Parse a JSON file with errors that say which file and where."""
+def read_json_file(path: str | os.PathLike[str], max_bytes: int = MAX_SCENE_FILE_BYTES, limits: Limits = DEFAULT_LIMITS,
+                   *, allow_nan: bool = False) -> Any:
+    """Parse a JSON file through the guarded reader (regular files only; size, depth, digits,
+    finite numbers unless `allow_nan`, encodable text) with errors that say which file and where."""
     p = Path(path)
-    if not p.exists():
-        raise SceneFormatError("file not found", source=str(p))
-    if p.is_dir():
-        raise SceneFormatError("is a directory, not a scene file", source=str(p))
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise SceneFormatError(f"file is {size} bytes, over the {max_bytes}-byte limit", source=str(p))
-    raw = p.read_bytes()
+    try:
+        raw = read_regular_file(p, max_bytes)
+    except FileNotFoundError:
+        raise SceneFormatError("file not found", source=str(p)) from None
+    except InputLimitError as e:
+        raise SceneFormatError(str(e).removeprefix(f"{p}: ").removeprefix(f"{p} "), source=str(p)) from None
+    except OSError as e:
+        raise SceneFormatError(f"cannot read: {e.strerror or e}", source=str(p)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise SceneFormatError(f"not UTF-8 text (byte {e.start})", source=str(p)) from None
     try:
-        return json.loads(text)
+        return loads_json(text, limits, what="the file", allow_nan=allow_nan)
     except json.JSONDecodeError as e:
         raise SceneFormatError(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}", source=str(p)) from None
+    except InputLimitError as e:
+        raise SceneFormatError(str(e), source=str(p)) from None
 
 
 def load_scene(source: str | os.PathLike[str] | dict[str, Any] | Scene, dialect: str = "auto") -> Scene:
@@ -72,7 +84,10 @@ def load_scene(source: str | os.PathLike[str] | dict[str, Any] | Scene, dialect:
         return source
     origin = None
     if isinstance(source, dict):
-        data = source
+        try:
+            data = check_tree(source, what="the scene")
+        except InputLimitError as e:
+            raise SceneFormatError(str(e)) from None
     else:
         origin = str(source)
         data = read_json_file(source)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from agentscene.limits import shown
+
 
 class SceneFormatError(ValueError):
     """A scene file or dict that cannot be read: the message says where and why."""
@@ -28,7 +30,8 @@ def _loc(parts: tuple) -> str:
             # pydantic adds the validator or type name for function/union validators; skip them
             if isinstance(p, str) and ("[" in p or p.startswith("function-")):
                 continue
-            out += ("." if out else "") + str(p)
+            name = str(p)
+            out += ("." if out else "") + (name if len(name) <= 40 else shown(name, 40))
     return out or "(root)"
 
 
@@ -37,16 +40,15 @@ def describe_validation_error(err: ValidationError, limit: int = 20) -> list[str
     lines = []
     for e in err.errors(include_url=False)[:limit]:
         msg = e["msg"].removeprefix("Value error, ")
-        got = e.get("input")
-        shown = repr(got)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
+        if len(msg) > 300:  # a validator's message may quote input: keep it readable
+            msg = msg[:297] + "..."
+        got = shown(e.get("input"), 60)
         if e["type"] in ("missing",):
             lines.append(f"{_loc(e['loc'])}: required field is missing")
         elif e["type"] == "extra_forbidden":
             lines.append(f"{_loc(e['loc'])}: unknown field")
         else:
-            lines.append(f"{_loc(e['loc'])}: {msg} (got {shown})")
+            lines.append(f"{_loc(e['loc'])}: {msg} (got {got})")
     extra = err.error_count() - limit
     if extra > 0:
         lines.append(f"... and {extra} more problems")

@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ValidationError
 
-from agentscene.fileio import atomic_write_json
+from agentscene.fileio import UnsafePathError, atomic_write_json
 from agentscene.formats import (
     SceneFormatError,
     describe_validation_error,
@@ -29,9 +29,10 @@ from agentscene.formats import (
     read_json_file,
 )
 from agentscene.mcpserver.paths import PathRefused, confine, relative_to_workdir
-from agentscene.mcpserver.session import SceneSession
+from agentscene.mcpserver.session import SESSIONS_DIR, SceneSession
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.mcpserver.tool_specs import SESSION_TOOLS, Export, LoadScene, NewScene, Render
+from agentscene.protocol import result_text
 from agentscene.scene import Room, Scene
 from agentscene.tools import MAX_OBJECTS, TOOLS, apply_tool
 
@@ -48,7 +49,8 @@ class Outcome:
 
     @classmethod
     def refuse(cls, code: str, message: str) -> Outcome:
-        return cls(ok=False, text=f"Error ({code}): {message}", error=code, data={"ok": False, "error": code, "message": message})
+        text = result_text({"ok": False, "error": code, "message": message})
+        return cls(ok=False, text=text, error=code, data={"ok": False, "error": code, "message": message})
 
     def image_base64(self) -> str | None:
         return base64.b64encode(self.image_png).decode("ascii") if self.image_png is not None else None
@@ -135,7 +137,7 @@ class ToolRunner:
         if result.scene is not session.scene:
             turn = session.commit(result.scene, tool=name, arguments=arguments, result=summary)
         data = {**summary, "n_objects": len(session.scene.objects), "turn": turn, "terminated": result.terminated}
-        return Outcome(ok=True, text=result.message, data=data)
+        return Outcome(ok=True, text=result_text(summary), data=data)
 
     def _new_scene(self, session: SceneSession, args: NewScene) -> Outcome:
         try:
@@ -187,20 +189,27 @@ class ToolRunner:
             return Outcome.refuse("unknown_format", f"unknown export format {args.format[:64]!r}; the formats are "
                                   f"{', '.join(dialects + exporters)}")
         suffix = ".json" if fmt in dialects else exporter_info(fmt).suffix
-        raw = args.path if args.path is not None else f"exports/scene_{fmt}{suffix}"
+        default = "exports/scene_0.json" if fmt == "scene-eval" else f"exports/scene_{fmt}{suffix}"  # SceneEval reads scene_<ID>
+        raw = args.path if args.path is not None else default
         try:
             path = confine(self.settings.workdir, raw)
         except PathRefused as e:
             return Outcome.refuse("path_refused", str(e))
         if path.is_dir():
             return Outcome.refuse("path_refused", f"{raw!r} is a directory; give a file name")
-        if fmt in dialects:
-            atomic_write_json(path, dump_scene(session.scene, fmt))
-        else:
-            try:
+        sessions = self.settings.workdir.resolve() / SESSIONS_DIR
+        if path == sessions or sessions in path.parents:
+            return Outcome.refuse("path_refused", f"{raw!r} is inside {SESSIONS_DIR}/, where sessions keep their own "
+                                  "files; export somewhere else in the workdir, e.g. exports/scene.json")
+        try:
+            if fmt in dialects:
+                atomic_write_json(path, dump_scene(session.scene, fmt), within=self.settings.workdir)
+            else:
                 export_scene(session.scene, fmt, path)
-            except ExportError as e:  # a missing extra or a library that refused the scene
-                return Outcome.refuse("export_failed", str(e))
+        except UnsafePathError as e:
+            return Outcome.refuse("path_refused", str(e))
+        except ExportError as e:  # a missing extra or a library that refused the scene
+            return Outcome.refuse("export_failed", str(e))
         shown = relative_to_workdir(self.settings.workdir, path)
         return Outcome(ok=True, text=f"Wrote {shown} ({fmt}, {len(session.scene.objects)} objects).",
                        data={"ok": True, "path": shown, "format": fmt, "bytes": path.stat().st_size})

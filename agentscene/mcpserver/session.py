@@ -22,19 +22,20 @@ from agentscene.formats import dump_scene, load_scene
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.scene import Room, Scene
 
+SESSIONS_DIR = "sessions"
 SCENE_FILE = "scene.json"
 TURNS_DIR = "turns"
 _TURN_RE = re.compile(r"^turn_(\d+)\.json$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
-def _save_json(path: Path, data: Any, indent: int | None) -> None:
+def _save_json(path: Path, data: Any, indent: int | None, within: Path) -> None:
     """Atomic rename without fsync: a killed server loses nothing, and an edit stays ~1 ms.
 
     Only an OS crash could lose the last edits; an interactive agent would feel the ~10 ms
     an fsync costs on a busy disk.
     """
-    atomic_write_json(path, data, indent=indent, fsync=False)
+    atomic_write_json(path, data, indent=indent, fsync=False, within=within)
 
 
 class SessionBusy(RuntimeError):
@@ -110,8 +111,8 @@ class SceneSession:
             "results": [result],
             "metrics": {},
             "scene": data,
-        }, indent=None)
-        _save_json(self.scene_file, data, indent=2)
+        }, indent=None, within=self.directory)
+        _save_json(self.scene_file, data, indent=2, within=self.directory)
         self._next_turn += 1
         stale = turn - self._history_turns
         if stale >= 0:
@@ -124,7 +125,7 @@ class SessionStore:
 
     def __init__(self, settings: MCPSettings):
         self.settings = settings
-        self.root = settings.workdir.resolve() / "sessions"
+        self.root = settings.workdir.resolve() / SESSIONS_DIR
         self._live: OrderedDict[str, SceneSession] = OrderedDict()
         self._locks: dict[str, int] = {}
 

@@ -11,21 +11,72 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 import anyio
 
+from agentscene.limits import (
+    DEFAULT_LIMITS,
+    InputLimitError,
+    Limits,
+    first_unencodable,
+    loads_json,
+    repair_text,
+)
+
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
+
+
+#: Longest request id echoed back in an error (a longer one is answered with id null).
+MAX_ID_CHARS = 256
+_ID_RE = re.compile(rb'"id"\s*:\s*(-?\d{1,18}(?![\d.eE])|"(?:[^"\\\x00-\x1f]|\\.){0,256}")')
 
 
 def _request_id(obj: Any) -> str | int | None:
     if isinstance(obj, dict):
         value = obj.get("id")
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
             return value
+        if isinstance(value, str) and len(value) <= MAX_ID_CHARS and first_unencodable(value) < 0:
+            return value
+    return None
+
+
+def peek_id(raw: bytes) -> str | int | None:
+    """The request id of a message that cannot be parsed whole (too large, too deep): the first
+    `"id": <number or string>` at the top level of the object, from its first 64 KiB, or None."""
+    head = raw[: 1 << 16]
+    for m in _ID_RE.finditer(head):
+        before = head[: m.start()]
+        if before.lstrip()[:1] != b"{":
+            return None
+        # at the top level: outside strings, one more '{' / '[' opened than closed
+        depth, in_string, escaped = 0, False, False
+        for byte in before:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif byte == 0x5C:
+                    escaped = True
+                elif byte == 0x22:
+                    in_string = False
+            elif byte == 0x22:
+                in_string = True
+            elif byte in (0x7B, 0x5B):
+                depth += 1
+            elif byte in (0x7D, 0x5D):
+                depth -= 1
+        if depth != 1 or in_string:
+            continue
+        try:
+            value = json.loads(m.group(1))
+        except ValueError:
+            return None
+        return _request_id({"id": value})
     return None
 
 
@@ -69,13 +120,19 @@ class GuardedWriter:
         self._out.flush()
 
     async def write(self, text: str) -> None:
-        async with self._lock:
-            await anyio.to_thread.run_sync(self._write_line, text.encode("utf-8"))
-        message = json.loads(text)
-        if isinstance(message, dict) and ("result" in message or "error" in message):
-            request_id = _request_id(message)
-            if request_id is not None:
-                self._in_flight.done(request_id)
+        text, _ = repair_text(text)  # a lone surrogate in a reply must not lose the reply (and its slot)
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        try:
+            async with self._lock:
+                await anyio.to_thread.run_sync(self._write_line, text.encode("utf-8"))
+        finally:  # the slot is freed even when the client has gone and the write fails
+            if isinstance(message, dict) and ("result" in message or "error" in message):
+                request_id = _request_id(message)
+                if request_id is not None:
+                    self._in_flight.done(request_id)
 
     async def flush(self) -> None:
         """Each write already flushed its line."""
@@ -89,11 +146,13 @@ class GuardedWriter:
 class GuardedLines:
     """The stdin the SDK reads from: yields only well-formed JSON-RPC lines, answers the rest itself."""
 
-    def __init__(self, source: BinaryIO, writer: GuardedWriter, in_flight: _InFlight, max_bytes: int):
+    def __init__(self, source: BinaryIO, writer: GuardedWriter, in_flight: _InFlight, max_bytes: int,
+                 limits: Limits = DEFAULT_LIMITS):
         self._source = source
         self._writer = writer
         self._in_flight = in_flight
         self._max = max_bytes
+        self._limits = limits
 
     def __aiter__(self) -> GuardedLines:
         return self
@@ -109,18 +168,21 @@ class GuardedLines:
                 raise StopAsyncIteration
             if len(raw) > self._max and not raw.endswith(b"\n"):
                 await self._skip_rest_of_line()
-                await self._writer.error(None, INVALID_REQUEST, f"message is larger than the {self._max}-byte limit; it was discarded")
+                await self._writer.error(peek_id(raw), INVALID_REQUEST, f"message is larger than the {self._max}-byte limit; it was discarded")
                 continue
             if not raw.strip():
                 continue
             try:
                 text = raw.decode("utf-8")
-                obj = json.loads(text)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                obj = loads_json(text, self._limits, what="the message")
+            except UnicodeDecodeError as e:
+                await self._writer.error(None, PARSE_ERROR, f"Parse error: the line is not UTF-8 (byte {e.start})")
+                continue
+            except json.JSONDecodeError as e:
                 await self._writer.error(None, PARSE_ERROR, f"Parse error: the line is not valid JSON ({e})")
                 continue
-            except RecursionError:
-                await self._writer.error(None, PARSE_ERROR, "Parse error: the JSON is nested too deeply")
+            except InputLimitError as e:  # too deep, a huge integer, NaN, a lone surrogate: the SDK could not answer it
+                await self._writer.error(peek_id(raw), PARSE_ERROR, f"Parse error: {e}")
                 continue
             if isinstance(obj, list):
                 await self._writer.error(None, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported; send one message per line")

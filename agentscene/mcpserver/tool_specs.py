@@ -99,7 +99,7 @@ SESSION_TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("get_scene", NoArgs, "Return the current scene as native JSON: room (floor polygon, height, openings) and every object's id, category, size, position (bottom centre) and yaw.", read_only=True),
     ToolSpec("evaluate", NoArgs, "Check the physics of the current scene: collisions, objects out of bounds, penetration, floating objects, walkable floor. Returns a report and feedback on what to fix.", read_only=True),
     ToolSpec("render", Render, "Render the current scene as a PNG image (top plan, diagonal view, or both).", read_only=True),
-    ToolSpec("export", Export, "Write the current scene to a file in the workdir in a given format (native, scenerevis, scenerevis-grouped, respace).", read_only=True),
+    ToolSpec("export", Export, "Write the current scene to a file in the workdir (not under sessions/) in a given format (native, scenerevis, scenerevis-grouped, respace); an existing file there is replaced.", destructive=True),
     ToolSpec("undo", NoArgs, "Undo the last change to the scene (an edit, new_scene or load_scene)."),
 )
 

@@ -153,5 +153,5 @@ class RenderResult:
         for name, image in items:
             if not _SAFE_NAME.match(name):
                 raise ValueError(f"view name {name!r} cannot be used in a file name")
-            paths[name] = atomic_write_bytes(out / f"{prefix}_{name}.png", _png_bytes(image))
+            paths[name] = atomic_write_bytes(out / f"{prefix}_{name}.png", _png_bytes(image), within=out)
         return paths

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agentscene.geometry import box_corners_many
-from agentscene.renderers import palette
+from agentscene.geometry import box_corners_many, rotation_matrices_y
 from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
@@ -344,8 +343,7 @@ def layout_overlays(
             add_segments(view[keep], seg[keep], obj_rgba[owner[keep]], line_w[view[keep]])
 
     if overlays and settings.arrows and len(positions):
-        yaw = np.radians(yaws)
-        front = np.column_stack([np.sin(yaw), np.zeros(len(yaw)), np.cos(yaw)])
+        front = rotation_matrices_y(yaws)[:, :, 2]  # local +z in world: each object's front
         start = positions.copy()
         start[:, 1] += sizes3[:, 1]
         reach = sizes3[:, 2] / 2.0 + np.maximum(0.15, 0.25 * sizes3[:, 2])

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agentscene.scene_inputs import is_run_dir
+
 
 class ReportError(ValueError):
     """The path is not a run or batch directory, or one of its files cannot be read."""
@@ -67,10 +69,6 @@ def read_json(path: Path) -> Any:
         raise ReportError(f"{path} is not valid JSON: {e}") from None
     except OSError as e:
         raise ReportError(f"cannot read {path}: {e.strerror or e}") from None
-
-
-def is_run_dir(path: Path) -> bool:
-    return path.is_dir() and ((path / "turns").is_dir() or (path / "metrics.json").is_file())
 
 
 def _turn(data: dict[str, Any], path: Path) -> TurnData:

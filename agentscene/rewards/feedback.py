@@ -71,6 +71,11 @@ def feedback_text(report: EvalReport, scene: Scene, *, top_k: int = 5, min_walka
             lines.append(f"- Door on wall {d.wall} is blocked by {who}: only {_cm(d.clearance)} free in front of it.")
     if report.walkable_ratio is not None and report.walkable_ratio < min_walkable and report.n_objects:
         lines.append(f"- Only {report.walkable_ratio:.0%} of the free floor can be reached from the door; open up a path.")
+    stab = report.stability
+    if stab is not None:
+        for u in stab.unstable[:top_k]:
+            lines.append(f"- Unstable: {u.feedback}.")
+        _more(lines, len(stab.unstable), top_k, "unstable objects")
     if not lines:
         return "Physics check: no collisions, nothing out of bounds, every object supported."
     head = (f"Physics check: {report.n_colliding_pairs} collision(s), {report.n_oob_objects} object(s) out of bounds"

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.rewards.bounds import ObjectBounds
 from agentscene.rewards.collision import PairContact
+from agentscene.rewards.scene_eval import SceneEvalReport
+from agentscene.rewards.stability import StabilityReport
 from agentscene.rewards.tolerances import Tolerances
 
 
@@ -68,7 +70,7 @@ class EvalReport(_Model):
     """Physics evaluation of one scene."""
 
     n_objects: int
-    compat: str | None = Field(None, description="None for agentscene's metrics, 'scenerevis' for theirs")
+    compat: str | None = Field(None, description="None for agentscene's metrics, 'scenerevis' for theirs, 'scene-eval' for ours plus SceneEval's in scene_eval")
     collision_rate: float = Field(description="% of objects in a pair deeper than the contact tolerance")
     n_colliding_pairs: int
     colliding_pairs: list[PairOverlap] = Field(default_factory=list)
@@ -89,6 +91,8 @@ class EvalReport(_Model):
     walkable_ratio: float | None = Field(None, description="share of the free floor an agent can reach from the door")
     door_clearance: list[DoorClearance] | None = None
     warnings: list[str] = Field(default_factory=list)
+    scene_eval: SceneEvalReport | None = Field(None, description="SceneEval's no-LLM metrics beside ours (compat='scene-eval')")
+    stability: StabilityReport | None = Field(None, description="MuJoCo settle of the scene (evaluate(stability=True))")
 
     def headline(self) -> dict[str, float]:
         """The key metrics as plain floats, for tables (sections not computed are left out)."""
@@ -110,14 +114,19 @@ class EvalReport(_Model):
             out["walkable_ratio"] = self.walkable_ratio
         if self.door_clearance:
             out["min_door_clearance"] = min(d.clearance for d in self.door_clearance)
+        if self.stability is not None:
+            out["stable_ratio"] = self.stability.stable_ratio
+        if self.scene_eval is not None:
+            out.update(self.scene_eval.headline())
         return out
 
     @property
     def ok(self) -> bool:
-        """No collision, nothing out of bounds, nothing floating, no blocked door."""
+        """No collision, nothing out of bounds, nothing floating, no blocked door (and, when simulated, nothing unstable)."""
         return (
             self.n_colliding_pairs == 0 and self.n_oob_objects == 0 and not self.floating
             and not any(d.blocked for d in self.door_clearance or [])
+            and (self.stability is None or not self.stability.unstable)
         )
 
 

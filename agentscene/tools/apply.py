@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from agentscene.categories import category_info, infer_category
 from agentscene.formats.errors import describe_validation_error
 from agentscene.geometry import distance_to_polygon_edges, normalize_yaw, point_in_polygon
+from agentscene.limits import InputLimitError, check_tree, loads_json, shown
 from agentscene.scene import Scene, SceneObject
 from agentscene.tools.arguments import (
     TOOLS,
@@ -192,14 +193,19 @@ def _parse_arguments(name: str, arguments: dict[str, Any] | str) -> dict[str, An
         if not text:
             return {}
         try:
-            value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as e:
-            where = f" at line {e.lineno} column {e.colno} ({e.msg})" if isinstance(e, json.JSONDecodeError) else ""
+            value = loads_json(text, what=f"the arguments of {name}")
+        except json.JSONDecodeError as e:
+            where = f" at line {e.lineno} column {e.colno} ({e.msg})"
             raise _Refusal(ErrorCode.INVALID_JSON, f"arguments of {name} are not valid JSON{where}; send a JSON object") from None
+        except InputLimitError as e:
+            raise _Refusal(ErrorCode.INVALID_ARGUMENTS, str(e)) from None
         if not isinstance(value, dict):
             raise _Refusal(ErrorCode.INVALID_ARGUMENTS, f"arguments of {name} must be a JSON object, got {type(value).__name__}")
         return value
-    return arguments
+    try:  # a dict from an SDK or a Python caller: the same depth, digit, finite and text checks as parsed JSON
+        return check_tree(arguments, what=f"the arguments of {name}")
+    except InputLimitError as e:
+        raise _Refusal(ErrorCode.INVALID_ARGUMENTS, str(e)) from None
 
 
 def _signature(name: str) -> str:
@@ -211,8 +217,7 @@ def apply_tool(scene: Scene, name: str, arguments: dict[str, Any] | str | None =
     """Apply one tool call. Never raises for anything a model can send."""
     try:
         if not isinstance(name, str) or name not in _HANDLERS:
-            shown = repr(name)[:60]
-            raise _Refusal(ErrorCode.UNKNOWN_TOOL, f"unknown tool {shown}; the tools are {', '.join(_HANDLERS)}")
+            raise _Refusal(ErrorCode.UNKNOWN_TOOL, f"unknown tool {shown(name, 60)}; the tools are {', '.join(_HANDLERS)}")
         if arguments is None:
             arguments = {}
         if not isinstance(arguments, (dict, str)):

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
+from agentscene.limits import check_text
 from agentscene.scene import MAX_EXTENT
 
 #: Largest object edge a tool accepts, in metres.
@@ -38,10 +39,14 @@ def _angle(v: float) -> float:
 
 
 def _text(v: str) -> str:
-    v = v.strip()
+    v = _encodable(v).strip()
     if not v:
         raise ValueError("must not be empty")
     return v
+
+
+def _encodable(v: str) -> str:
+    return check_text(v, "the text")
 
 
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
@@ -58,6 +63,8 @@ Size = Annotated[
 Yaw = Annotated[Number, AfterValidator(_angle), Field(description="degrees about the vertical axis; 0 faces +z, 90 faces +x")]
 ObjectRef = Annotated[str, Strict(), AfterValidator(_text), Field(max_length=64, description="id of an object in the scene, e.g. bed_1")]
 Text = Annotated[str, Strict(), AfterValidator(_text), Field(max_length=500)]
+#: Optional short text: may be empty, must be encodable.
+Word = Annotated[str, Strict(), AfterValidator(_encodable), Field(max_length=64)]
 
 
 class _Args(BaseModel):
@@ -71,10 +78,10 @@ class AddObject(_Args):
     position: Position
     yaw: Yaw
     size: Size
-    category: Annotated[str, Strict(), Field(max_length=64)] | None = Field(
+    category: Word | None = Field(
         default=None, description="normalised noun such as bed, nightstand, sofa; null to infer from the description"
     )
-    support: Annotated[str, Strict(), Field(max_length=64)] | None = Field(
+    support: Word | None = Field(
         default=None, description="floor, wall, ceiling, or the id of the object it rests on; null for the category's default"
     )
 
@@ -116,7 +123,7 @@ class RemoveObject(_Args):
 class Terminate(_Args):
     """End the editing episode when the scene is finished."""
 
-    reason: Annotated[str, Strict(), Field(max_length=2000, description="why the scene is finished")]
+    reason: Annotated[str, Strict(), AfterValidator(_encodable), Field(max_length=2000, description="why the scene is finished")]
 
 
 #: tool name -> (argument model, description shown to the model)

@@ -12,7 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.limits import first_unencodable, loads_json, shown
 from agentscene.scene import Scene
+
+#: Longest tool-call id accepted (ids are echoed back with each result).
+MAX_CALL_ID_CHARS = 256
 
 
 class ErrorCode(StrEnum):
@@ -41,8 +45,8 @@ class ToolCall(BaseModel):
         if isinstance(self.arguments, dict):
             return self.arguments
         try:
-            value = json.loads(self.arguments) if self.arguments.strip() else {}
-        except (json.JSONDecodeError, RecursionError):
+            value = loads_json(self.arguments) if self.arguments.strip() else {}
+        except ValueError:  # invalid JSON or over a limit
             return None
         return value if isinstance(value, dict) else None
 
@@ -76,9 +80,11 @@ def coerce_call(raw: Any) -> ToolCall | str:
     if args is None:
         args = {}
     if not isinstance(args, (dict, str)):
-        return f"'arguments' of {name} must be a JSON object, got {type(args).__name__}"
-    if call_id is not None and not isinstance(call_id, str):
+        return f"'arguments' of {shown(name, 64)} must be a JSON object, got {type(args).__name__}"
+    if isinstance(call_id, int) and not isinstance(call_id, bool) and abs(call_id) < 10**18:
         call_id = str(call_id)
+    if call_id is not None and (not isinstance(call_id, str) or len(call_id) > MAX_CALL_ID_CHARS or first_unencodable(call_id) >= 0):
+        return f"the 'id' of a {shown(name, 64)} call must be a string of at most {MAX_CALL_ID_CHARS} characters, got {shown(call_id, 40)}"
     return ToolCall(name=name, arguments=args, id=call_id)
 
 
@@ -97,8 +103,10 @@ class ToolResult(BaseModel):
     terminated: bool = False
 
     def to_message(self) -> str:
-        """The text a model reads back for this call."""
-        return self.message if self.ok else f"Error ({self.error}): {self.message}"
+        """The text a model reads back for this call (rendered by agentscene.protocol)."""
+        from agentscene.protocol import result_record, result_text
+
+        return result_text(result_record(self))
 
 
 class ToolCallsResult(BaseModel):
@@ -119,5 +127,7 @@ class ToolCallsResult(BaseModel):
         return [r for r in self.results if not r.ok]
 
     def feedback(self) -> str:
-        """One line per call, for the next user message."""
-        return "\n".join(f"{i + 1}. {r.tool}: {r.to_message()}" for i, r in enumerate(self.results))
+        """One line per call, for the next user message (rendered by agentscene.protocol)."""
+        from agentscene.protocol import result_record, results_block
+
+        return results_block([result_record(r) for r in self.results])

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.limits import InputLimitError, loads_json
 from agentscene.tools.calls import ToolCall, coerce_call
 
 TAGS = ("think", "conclusion", "tool_calls", "create_scene")
@@ -105,7 +106,9 @@ def _unfence(text: str, block: str, repairs: list[Repair]) -> str:
 
 def _loads(text: str, block: str, code: FormatErrorCode) -> Any:
     try:
-        return json.loads(text)
+        return loads_json(text, what=f"the JSON in <{block}>")
+    except InputLimitError as e:
+        raise _Bad(code, str(e)) from None
     except json.JSONDecodeError as e:
         hint = ""
         if re.search(r",\s*[\]}]", text):
@@ -115,8 +118,6 @@ def _loads(text: str, block: str, code: FormatErrorCode) -> Any:
         elif text.count("[") + text.count("{") > text.count("]") + text.count("}"):
             hint = " The JSON looks cut off: close every bracket."
         raise _Bad(code, f"the JSON in <{block}> is invalid at line {e.lineno} column {e.colno}: {e.msg}.{hint}") from None
-    except RecursionError:
-        raise _Bad(code, f"the JSON in <{block}> is nested too deeply") from None
 
 
 def _calls_from(value: Any, repairs: list[Repair], where: str) -> list[ToolCall]:
@@ -148,8 +149,10 @@ def _bare_calls(text: str, repairs: list[Repair]) -> list[ToolCall] | None:
     if len(candidates) != 1:
         return None
     try:
-        value = json.loads(candidates[0])
-    except (json.JSONDecodeError, RecursionError):
+        value = loads_json(candidates[0])
+    except InputLimitError as e:
+        raise _Bad("invalid_json", str(e)) from None
+    except json.JSONDecodeError:
         return None
     looks_like_calls = (isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value)) or (
         isinstance(value, dict) and ("name" in value and "arguments" in value or isinstance(value.get("tool_calls"), list))
@@ -189,8 +192,8 @@ def _blocks(text: str, repairs: list[Repair]) -> tuple[dict[str, str], str]:
         rest = text[open_end:]
         if open_tag == "tool_calls":
             try:
-                json.loads(_FENCE_RE.sub(r"\1", rest.strip()))
-            except (json.JSONDecodeError, RecursionError):
+                loads_json(_FENCE_RE.sub(r"\1", rest.strip()))
+            except ValueError:  # invalid JSON or over a limit
                 raise _Bad("unclosed_tag", "<tool_calls> is never closed and its JSON is incomplete; end it with </tool_calls>.") from None
             repairs.append(Repair(code="missing_close_tool_calls", message="added the missing </tool_calls>"))
             blocks[open_tag] = rest

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ class ViewTarget:
     def name(self) -> str:
         return self.path.name
 
+    def inside(self, path: Path) -> Path | None:
+        """`path` when it is a regular file whose real path lies inside the run directory, else None:
+        a symlinked turn or render pointing elsewhere on the machine is never read or served."""
+        try:
+            real = path.resolve(strict=True)
+            regular = stat.S_ISREG(real.stat().st_mode)
+        except (OSError, RuntimeError):  # missing, a symlink loop, unreadable
+            return None
+        return real if regular and real.is_relative_to(self.path) else None
+
     def version(self) -> str:
         """Changes whenever anything the page shows changes (atomic renames update these stamps)."""
         if self.kind == "scene":
@@ -86,23 +97,26 @@ class ViewTarget:
         """The scene as it is now: the file, or the run's scene.json, or its latest turn's scene."""
         if self.kind == "scene":
             return load_scene(read_json_file(self.path, MAX_FILE_BYTES))
-        scene_file = self.path / "scene.json"
-        if scene_file.is_file():
+        scene_file = self.inside(self.path / "scene.json")
+        if scene_file is not None:
             return load_scene(read_json_file(scene_file, MAX_FILE_BYTES))
         for turn in reversed(self.turns()):
-            scene = self.read_turn(turn.number).get("scene_obj")
+            try:
+                scene = self.read_turn(turn.number).get("scene_obj")
+            except KeyError:  # not a regular file inside the run directory
+                continue
             if isinstance(scene, Scene):
                 return scene
         raise SceneFormatError("the run has no scene.json and no turn with a readable scene yet", source=str(self.path))
 
     def read_turn(self, number: int) -> dict[str, Any]:
         """One turn: its scene (native JSON), tool calls, results, metrics and which renders exist."""
-        path = self.path / "turns" / f"turn_{number:02d}.json"
-        if self.kind != "run" or not path.is_file():
+        path = self.inside(self.path / "turns" / f"turn_{number:02d}.json") if self.kind == "run" else None
+        if path is None:
             raise KeyError(number)
         out: dict[str, Any] = {"turn": number, "tool_calls": [], "results": [], "metrics": {}, "scene": None, "problem": None}
         try:
-            data = read_json_file(path, MAX_FILE_BYTES)
+            data = read_json_file(path, MAX_FILE_BYTES, allow_nan=True)  # metrics may hold NaN; jsonable() nulls it
         except SceneFormatError as e:
             out["problem"] = e.message
             return out
@@ -139,8 +153,7 @@ class ViewTarget:
         """The PNG of a turn's render, only from renders/ and only by this exact name pattern."""
         if self.kind != "run" or not _VIEW_RE.match(view):
             return None
-        path = self.path / "renders" / f"turn_{number:02d}_{view}.png"
-        return path if path.is_file() else None
+        return self.inside(self.path / "renders" / f"turn_{number:02d}_{view}.png")
 
 
 def jsonable(value: Any) -> Any:

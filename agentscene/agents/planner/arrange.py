@@ -20,6 +20,25 @@ from agentscene.agents.planner.program import ItemSpec
 from agentscene.agents.planner.space import Placed
 from agentscene.categories import category_info
 
+#: pieces taller than this (m) stand against a wall or not at all
+TALL = 1.2
+
+
+_TABLES = ("dining_table", "table", "kitchen_island", "counter")
+
+
+def arrange_zones(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
+    """Place items zone by zone (each zone's group in its own strip of an open plan)."""
+    zones = list(dict.fromkeys(i.zone for i in items))
+    if not layout.regions or zones == [None]:
+        layout.enter_zone(None)
+        return arrange(layout, items)
+    for zone in zones:
+        layout.enter_zone(zone)
+        arrange(layout, [i for i in items if i.zone == zone])
+    layout.enter_zone(None)
+    return layout.placements
+
 
 def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
     """Place every item, group by group, in the order that lets companions find their anchors."""
@@ -32,7 +51,12 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         return got
 
     def anchors(*cats: str) -> list[Placed]:
-        return [p for p in layout.space.items if p.category in cats]
+        return [p for p in layout.space.items if p.category in cats and layout.in_zone(p)]
+
+    # armchairs asked at a dining table's ends are seats, placed with the table's chairs
+    table_seats = [i for i in pending if i.category == "armchair" and i.anchor and i.anchor.split("#")[0] in _TABLES]
+    for i in table_seats:
+        pending.remove(i)
 
     nightstands = take("nightstand")
     for bed in take("bed", "crib"):
@@ -51,7 +75,14 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (beds and layout.place_at_foot(bench, beds[0])) and not layout.place_against_wall(bench):
             layout._skip(bench, "no free spot")
 
-    stands = take("tv_stand")
+    # a games table asked for is the room's focus: it takes one end of the open floor before the seating groups
+    seating = any(i.category in ("sofa", "sectional_sofa") for i in pending)
+    for table in [i for i in pending if i.category in ("pool_table", "ping_pong_table", "foosball_table") and i.explicit]:
+        pending.remove(table)
+        if layout.place_centre(table, to_end=seating) is None:
+            layout._skip(table, "no open floor large enough")
+
+    stands = take("tv_stand", "fireplace")  # the focal point the seating faces
     for sofa in take("sectional_sofa", "sofa"):
         if layout.place_sofa(sofa, wants_tv=bool(stands)) is None:
             layout._skip(sofa, "no wall left long enough for it")
@@ -64,6 +95,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (sofas and layout.place_coffee_table(table, sofas[0])) and not layout.place_centre(table):
             layout._skip(table, "no free spot")
     for chair in take("armchair"):
+        host = layout.anchor_of(chair.anchor) if chair.anchor else None
+        if host is not None and host.category in ("sofa", "sectional_sofa") and chair.placement == "either_side":
+            if layout.place_beside(chair, host, against_wall=False):
+                continue  # a sofa flanked by armchairs
         tables = anchors("coffee_table")
         placed = layout.place_armchair(chair, tables[0], sofas[0] if sofas else None) if tables else None
         if placed is None and not layout.place_corner(chair):
@@ -77,7 +112,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
     for k, desk in enumerate(take("desk")):
         chair = chairs[k] if k < len(chairs) else None
         accept = (lambda p, c=chair: layout._chair_fits(c, p)) if chair is not None else None
-        if layout.place_against_wall(desk, accept=accept) is None and layout.place_against_wall(desk) is None:
+        if layout.place_against_wall(desk, accept=accept) is None and (
+                chair is not None and not desk.explicit or layout.place_against_wall(desk) is None):
             layout._skip(desk, "no free wall")
     for desk in anchors("desk"):
         if chairs and layout._satellite_count.get(desk.key, 0) < 1:
@@ -86,25 +122,35 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                 layout._skip(chair, "no room in front of the desk")
             layout._satellite_count[desk.key] = 1
 
-    for table in take(*CENTER):
-        if layout.place_centre(table) is None:
-            layout._skip(table, "no open floor large enough")
-    seats = take("dining_chair", "bar_stool") + chairs
-    for seat in seats:
-        tables = anchors(*SATELLITES.get(seat.category, ("dining_table",)))
-        if not any(layout.place_chair_at(seat, t) for t in tables):
-            if not layout.place_corner(seat):
-                layout._skip(seat, "no room around a table")
-
     wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
                   and i.category not in CORNER and i.category not in ON_SURFACE]
     for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
         pending.remove(item)
-        if layout.place_against_wall(item) is None and layout.place_free(item) is None:
+        placed = layout.place_against_wall(item)
+        if placed is None:  # tall storage never stands free in mid-room: a little off the wall at most
+            placed = layout.place_against_wall(item, gap=0.2) if item.size[1] > TALL else layout.place_free(item)
+        if placed is None:
             layout._skip(item, "no free wall")
-    for item in take(*FREE):
+    for table in take(*CENTER):
+        if layout.place_centre(table) is None:
+            layout._skip(table, "no open floor large enough")
+    seats = take("dining_chair", "bar_stool") + chairs + table_seats
+    seats.sort(key=lambda i: (i.anchor is None, {"ends": 0, "sides": 1}.get(i.placement or "", 2), -i.size[0]))
+    for seat in seats:
+        own = layout.anchor_of(seat.anchor) if seat.anchor else None
+        tables = [own] if own is not None else anchors(*SATELLITES.get(seat.category, ("dining_table",)))
+        if not any(layout.place_chair_at(seat, t) for t in tables):
+            if seat.placement is not None and own is not None:
+                seat.placement = None  # the asked side is full: any free seat at its own table
+                if layout.place_chair_at(seat, own):
+                    continue
+            if not layout.place_corner(seat):
+                layout._skip(seat, "no room around a table")
+
+    free = take(*FREE)
+    for item in sorted(free, key=lambda i: i.category == "yoga_mat"):  # mats take what open floor is left
         if item.category == "yoga_mat":
-            if layout.place_rug(item) is None:
+            if layout.place_mat(item) is None:
                 layout._skip(item, "no open floor")
         elif layout.place_free(item) is None:
             layout._skip(item, "no free spot")
@@ -123,6 +169,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_on(item) is None:
             if item.category == "tv" and layout.place_mounted(item):
                 continue
+            if item.category in ("printer", "computer", "game_console") and layout.place_corner(item):
+                continue  # on the floor by the wall when no surface is free
             layout._skip(item, "nothing to stand it on")
     for item in [i for i in pending if category_info(i.category).support == "wall"]:
         pending.remove(item)
@@ -134,6 +182,9 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             layout._skip(item, "no free ceiling spot")
     for item in list(pending):
         pending.remove(item)
-        if layout.place_free(item) is None and layout.place_corner(item) is None:
+        if item.size[1] > TALL and category_info(item.category).against_wall:
+            if layout.place_against_wall(item) is None:
+                layout._skip(item, "no free wall")
+        elif layout.place_free(item) is None and layout.place_corner(item) is None:
             layout._skip(item, "no free spot")
     return layout.placements

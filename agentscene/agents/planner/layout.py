@@ -16,8 +16,9 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from agentscene.agents.planner.program import ItemSpec
+from agentscene.agents.planner.program import ItemSpec, seats_per_end
 from agentscene.agents.planner.space import WALL_GAP, Placed, Space, Wall, clearance_zone
+from agentscene.geometry import front_vector, right_vector, yaw_facing
 from agentscene.scene import Scene
 
 Candidate = tuple[tuple[float, float, float], float, float]  # position, yaw, score
@@ -64,12 +65,11 @@ class Placement:
 
 def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """(front, right) unit vectors in x-z for a yaw: local +z and local +x."""
-    a = math.radians(yaw)
-    return (math.sin(a), math.cos(a)), (math.cos(a), -math.sin(a))
+    return front_vector(yaw), right_vector(yaw)
 
 
 def _yaw_facing(fx: float, fz: float) -> float:
-    return round(math.degrees(math.atan2(fx, fz)), 4)
+    return round(yaw_facing(fx, fz), 4)
 
 
 def _r(v: float) -> float:
@@ -79,9 +79,12 @@ def _r(v: float) -> float:
 class Layout:
     """Places a list of items into a scene's room, around the objects already there."""
 
-    def __init__(self, scene: Scene, rng: random.Random, max_tries: int = 160):
+    def __init__(self, scene: Scene, rng: random.Random, max_tries: int = 160,
+                 regions: dict[str, tuple[float, float, float, float]] | None = None):
         self.scene = scene
         self.space = Space.of_scene(scene)
+        #: floor strips (x0, z0, x1, z1) of an open plan's zones, by zone kind
+        self.regions = regions or {}
         self.rng = rng
         self.max_tries = max_tries
         self.placements: list[Placement] = []
@@ -95,11 +98,39 @@ class Layout:
                     self._satellite_count[host.key] = self._satellite_count.get(host.key, 0) + 1
                     break
 
+    # -- zones ------------------------------------------------------------------------------
+
+    def enter_zone(self, zone: str | None) -> None:
+        """Confine new pieces to one zone's strip of the floor (None: the whole room)."""
+        from shapely.geometry import box
+
+        bounds = self.regions.get(zone) if zone is not None else None
+        self.space.region = box(*(bounds[0], bounds[1], bounds[2], bounds[3])) if bounds else None
+
+    def anchor_of(self, key: str) -> Placed | None:
+        """The placed piece an item key names: new this turn ("new:dining_table#1"), or the
+        k-th scene object of that category."""
+        placed = self.space.get(f"new:{key}")
+        if placed is not None:
+            return placed
+        cat, _, k = key.partition("#")
+        old = [p for p in self.space.items if p.category == cat and not p.key.startswith("new:")]
+        return old[int(k)] if k.isdigit() and int(k) < len(old) else None
+
+    def _near(self, *categories: str) -> list[Placed]:
+        """Placed pieces of these categories in the current zone."""
+        return [p for p in self.space.by_category(*categories) if self.in_zone(p)]
+
+    def in_zone(self, p: Placed) -> bool:
+        region = self.space.region
+        return region is None or region.contains(p.poly.centroid)
+
     # -- committing -------------------------------------------------------------------------
 
-    def _placed(self, item: ItemSpec, pos, yaw: float, support: str = "floor", group: str | None = None) -> Placed:
+    def _placed(self, item: ItemSpec, pos, yaw: float, support: str = "floor", group: str | None = None,
+                use_zone: bool = True) -> Placed:
         pos = (_r(pos[0]), _r(pos[1]), _r(pos[2]))
-        zone = clearance_zone(item.category, pos, yaw, item.size) if support == "floor" else None
+        zone = clearance_zone(item.category, pos, yaw, item.size) if support == "floor" and use_zone else None
         return Placed(f"new:{item.key}", item.category, pos, round(yaw, 4), item.size, support, group, zone)
 
     def _commit(self, item: ItemSpec, p: Placed) -> Placed:
@@ -108,10 +139,11 @@ class Layout:
         return p
 
     def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
-             accept: Callable[[Placed], bool] | None = None) -> Placed | None:
+             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True,
+             limit: int | None = None) -> Placed | None:
         ordered = sorted(cands, key=lambda c: -c[2])
-        for pos, yaw, _ in ordered[: self.max_tries]:
-            p = self._placed(item, pos, yaw, support, group)
+        for pos, yaw, _ in ordered[: limit or self.max_tries]:
+            p = self._placed(item, pos, yaw, support, group, use_zone)
             if self.space.fits(p) and (accept is None or accept(p)):
                 return self._commit(item, p)
         return None
@@ -172,6 +204,8 @@ class Layout:
 
     def _open_centre(self) -> tuple[float, float]:
         free = self.space.walkable()
+        if self.space.region is not None:
+            free = free.intersection(self.space.region)
         if free.is_empty:
             c = self.space.poly.centroid
         else:
@@ -331,9 +365,28 @@ class Layout:
         pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
         return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
 
-    def place_centre(self, item: ItemSpec) -> Placed | None:
+    def place_centre(self, item: ItemSpec, to_end: bool = False) -> Placed | None:
+        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first.
+        `to_end`: toward the end of the long side away from the door, leaving room for a seating group."""
         target = self._open_centre()
-        return self._try(item, self.grid_candidates(item, target, self._axis_yaws()), group=f"new:{item.key}")
+        if to_end:
+            x0, z0, x1, z1 = (self.space.region or self.space.poly).bounds
+            door = self.space.door_points[0] if self.space.door_points else None
+            if x1 - x0 >= z1 - z0:
+                ends = [((x0 + x1) / 2 - (x1 - x0) / 4, target[1]), ((x0 + x1) / 2 + (x1 - x0) / 4, target[1])]
+            else:
+                ends = [(target[0], (z0 + z1) / 2 - (z1 - z0) / 4), (target[0], (z0 + z1) / 2 + (z1 - z0) / 4)]
+            target = max(ends, key=lambda p: math.hypot(p[0] - door.x, p[1] - door.y) if door else 0.0)
+        yaws = self._axis_yaws()
+        region = self.space.region
+        if region is not None:
+            x0, z0, x1, z1 = region.bounds
+            if (z1 - z0) > (x1 - x0):
+                yaws = yaws[::-1]
+        cands = self.grid_candidates(item, target, yaws[:1])
+        penalty = 0.6 if item.size[0] > item.size[2] * 1.3 else 0.0
+        cands += [(pos, yaw, score - penalty) for pos, yaw, score in self.grid_candidates(item, target, yaws[1:])]
+        return self._try(item, cands, group=f"new:{item.key}", limit=1500)  # any open spot, nearest the centre first
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
@@ -348,14 +401,24 @@ class Layout:
                 x = table.position[0] + right[0] * along + front[0] * off
                 z = table.position[2] + right[1] * along + front[1] * off
                 seats.append((x, z, _yaw_facing(-front[0] * side, -front[1] * side)))
-        for side in (1, -1):
-            off = side * (w / 2 + 0.06 + item.size[2] / 2)
-            x, z = table.position[0] + right[0] * off, table.position[2] + right[1] * off
-            seats.append((x, z, _yaw_facing(-right[0] * side, -right[1] * side)))
+        n_sides = len(seats)
+        per_end = seats_per_end(d, item.size[0])
+        for k in range(per_end):
+            across = (k + 0.5) * d / per_end - d / 2
+            for side in (1, -1):
+                off = side * (w / 2 + 0.06 + item.size[2] / 2)
+                x = table.position[0] + right[0] * off + front[0] * across
+                z = table.position[2] + right[1] * off + front[1] * across
+                seats.append((x, z, _yaw_facing(-right[0] * side, -right[1] * side)))
+        if item.placement == "sides":
+            seats = seats[:n_sides]
+        elif item.placement == "ends":
+            seats = seats[n_sides:]
         if table.category in ("kitchen_island", "counter"):
             seats = [s for s in seats if abs(((s[2] - table.yaw + 180) % 360) - 180) > 135]  # front side only
         cands = [((x, 0.0, z), yaw, -i * 0.01) for i, (x, z, yaw) in enumerate(seats)]
-        return self._try(item, cands, group=table.group)
+        # a seat's use area is the table it faces: no clearance zone of its own
+        return self._try(item, cands, group=table.group, use_zone=False)
 
     def place_desk_chair(self, item: ItemSpec, desk: Placed) -> Placed | None:
         front, _ = _vec(desk.yaw)
@@ -399,7 +462,7 @@ class Layout:
         return self._try(item, self.wall_candidates(item, score, gap=gap), group=f"new:{item.key}", accept=accept)
 
     def _kitchen_affinity(self, wall: Wall, t: float, item: ItemSpec) -> float:
-        kitchen = self.space.by_category("counter", "sink", "stove", "dishwasher", "fridge")
+        kitchen = self._near("counter", "sink", "stove", "dishwasher", "fridge")
         if not kitchen:
             return 0.0
         x, z = wall.point(t, item.size[2] / 2)
@@ -429,7 +492,7 @@ class Layout:
         above = {"painting": ("bed", "sofa", "sectional_sofa", "dresser", "console_table", "cabinet"),
                  "mirror": ("sink", "vanity", "dresser"), "tv": ("tv_stand",), "whiteboard": ("desk",)}.get(cat, ())
         for rank, anchor_cat in enumerate(above):
-            for anchor in self.space.by_category(anchor_cat):
+            for anchor in self._near(anchor_cat):
                 front, _ = _vec(anchor.yaw)
                 back = (anchor.position[0] - front[0] * anchor.size[2] / 2, anchor.position[2] - front[1] * anchor.size[2] / 2)
                 y = max(height, anchor.y1 + 0.25) if cat != "mirror" else max(height, anchor.y1 + 0.1)
@@ -443,59 +506,78 @@ class Layout:
                     wall = self.space.walls[op.wall]
                     x, z = wall.point(op.offset, d / 2 + 0.06)
                     cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
-        if not above or cat in ("painting", "mirror", "clock"):
-            cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
+        # any free wall when the spot over its anchor is taken (or there is no anchor)
+        cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
         return self._try(item, cands, support="wall")
 
     def place_ceiling(self, item: ItemSpec) -> Placed | None:
         y = self.space.room.height - item.size[1] - 0.005
         cands = []
-        for table in self.space.by_category("dining_table", "kitchen_island", "pool_table"):
+        for table in self._near("dining_table", "kitchen_island", "pool_table"):
             cands.append(((table.position[0], y, table.position[2]), table.yaw, 5.0))
-        c = self.space.poly.centroid
+        c = (self.space.region or self.space.poly).centroid
         cands.append(((c.x, y, c.y), 0.0, 1.0))
         cands += self.grid_candidates(item, (c.x, c.y), [0.0], step=0.5, y=y)
         return self._try(item, cands, support="ceiling")
 
     def place_on(self, item: ItemSpec) -> Placed | None:
+        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk)."""
         hosts_order = ON_SURFACE.get(item.category, ())
-        for host_cat in hosts_order:
-            for host in self.space.by_category(host_cat):
-                if host.key in self._hosts_used or host.support != "floor":
-                    continue
-                if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
-                    continue
-                front, right = _vec(host.yaw)
-                side = 0.0
-                if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
-                    side = host.size[0] / 2 - item.size[0] / 2 - 0.05
-                back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
-                x = host.position[0] + right[0] * side + front[0] * back
-                z = host.position[2] + right[1] * side + front[1] * back
-                p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
-                if self.space.conflict(p) is None:
-                    self._hosts_used.add(host.key)
-                    return self._commit(item, p)
+        for shared in (False, True):
+            for host_cat in hosts_order:
+                for host in self._near(host_cat):
+                    if host.support != "floor" or (host.key in self._hosts_used) != shared:
+                        continue
+                    if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
+                        continue
+                    front, right = _vec(host.yaw)
+                    room = host.size[0] / 2 - item.size[0] / 2 - 0.03
+                    sides = [0.0, room, -room, room / 2, -room / 2]
+                    if "slot" in item.extra:  # one of several screens side by side
+                        k, n = item.extra["slot"]
+                        sides = [(k - (n - 1) / 2) * (item.size[0] + 0.03), *sides]
+                    if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
+                        sides = [room, -room]
+                    back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
+                    for side in sides:
+                        x = host.position[0] + right[0] * side + front[0] * back
+                        z = host.position[2] + right[1] * side + front[1] * back
+                        p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
+                        if self.space.conflict(p) is None:
+                            self._hosts_used.add(host.key)
+                            return self._commit(item, p)
+        return None
+
+    def place_mat(self, item: ItemSpec) -> Placed | None:
+        """An exercise mat on open floor, side by side with the others."""
+        mats = self._near("yoga_mat")
+        target = (mats[-1].position[0], mats[-1].position[2]) if mats else self._open_centre()
+        cands = self.grid_candidates(item, target, self._axis_yaws()[:1], step=0.1)
+        ordered = sorted(cands, key=lambda c: -c[2])
+        for pos, yaw, _ in ordered[:1200]:
+            p = self._placed(item, pos, yaw)
+            if self.space.conflict(p) is None:
+                return self._commit(item, p)
         return None
 
     def place_rug(self, item: ItemSpec) -> Placed | None:
         w, h, d = item.size
         cands: list[tuple[Placed, float]] = []
-        for sofa in self.space.by_category("sofa", "sectional_sofa"):
-            tables = self.space.by_category("coffee_table")
+        for sofa in self._near("sofa", "sectional_sofa"):
+            tables = self._near("coffee_table")
             centre = min(tables, key=lambda t: t.poly.distance(sofa.poly)).position if tables else sofa.position
             cands.append((self._placed(item, (centre[0], 0.0, centre[2]), sofa.yaw), 5.0))
-        for table in self.space.by_category("dining_table"):
+        for table in self._near("dining_table"):
             rw, rd = table.size[0] + 1.3, table.size[2] + 1.3
             sized = ItemSpec(item.category, (round(rw, 2), h, round(rd, 2)), item.description, item.explicit, item.decor, item.index)
             cands.append((self._placed(sized, table.position, table.yaw), 4.0))
-        for bed in self.space.by_category("bed"):
+        for bed in self._near("bed"):
             front, _ = _vec(bed.yaw)
             off = bed.size[2] / 2 - d / 2 + 0.45
             pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
             sized = ItemSpec(item.category, (round(max(w, bed.size[0] + 0.8), 2), h, d), item.description, item.explicit, item.decor, item.index)
             cands.append((self._placed(sized, pos, bed.yaw + 90.0 if sized.size[0] < sized.size[2] else bed.yaw), 3.0))
-        for desk in self.space.by_category("desk"):
+        for desk in self._near("desk"):
             cands.append((self._placed(item, desk.position, desk.yaw), 1.0))
         c = self._open_centre()
         cands.append((self._placed(item, (c[0], 0.0, c[1]), self._axis_yaws()[0]), 0.5))

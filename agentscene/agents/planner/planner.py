@@ -13,12 +13,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from agentscene.agents.planner.arrange import arrange
+from agentscene.agents.planner.arrange import arrange_zones
 from agentscene.agents.planner.layout import Layout, Placement
-from agentscene.agents.planner.program import ItemSpec, build_program, choose_dimensions, make_room
-from agentscene.agents.planner.prompt import PromptSpec, parse_prompt
+from agentscene.agents.planner.program import (
+    ItemSpec,
+    brief_area_range,
+    build_program,
+    choose_dimensions,
+    make_room,
+    zone_regions,
+)
 from agentscene.agents.planner.revise import plan_fixes
 from agentscene.agents.planner.space import Problems, find_problems
+from agentscene.brief import Brief, parse_brief
 from agentscene.scene import Scene
 from agentscene.tools import apply_tool
 from agentscene.tools.calls import ToolCall
@@ -51,47 +58,61 @@ class Planner:
 
     # -- turn 0 -------------------------------------------------------------------------------
 
-    def program(self, spec: PromptSpec, area: float) -> list[ItemSpec]:
-        return build_program(spec, area, _rng(self.seed, spec.prompt, "program"))
+    def program(self, brief: Brief, area: float, notes: list[str] | None = None, lean: bool = False) -> list[ItemSpec]:
+        return build_program(brief, area, _rng(self.seed, brief.prompt, "program"), notes, lean=lean)
+
+    def layout(self, scene: Scene, brief: Brief, purpose: str) -> Layout:
+        regions = zone_regions(brief, scene.room) if scene.metadata.get("origin") == ORIGIN else None
+        return Layout(scene, _rng(self.seed, brief.prompt, purpose), regions=regions)
 
     def create_scene(self, prompt: str) -> Scene:
-        """An empty room for the prompt, large enough that its program fits (checked by a trial layout)."""
-        spec = parse_prompt(prompt)
-        lo, hi = _area_mid(spec)
-        first = self.program(spec, (lo + hi) / 2)
-        best: tuple[int, Scene] | None = None
-        for attempt in range(4):
+        """An empty room for the prompt: the stated size, or one large enough that its program fits
+        (checked by a trial layout). What a stated room cannot hold is noted in its metadata."""
+        brief = parse_brief(prompt)
+        lo, hi = brief_area_range(brief)
+        first = self.program(brief, (lo + hi) / 2)
+        best: tuple[int, Scene, list[str]] | None = None
+        # a stated size is kept: when it cannot hold the defaults as well, the defaults go first (lean)
+        attempts = [(0, False), (0, True)] if brief.size is not None else [(k, False) for k in range(4)]
+        for attempt, lean in attempts:
             rng = _rng(self.seed, prompt, f"room{attempt}")
-            width, depth = choose_dimensions(spec, first, rng, scale=1.0 + 0.12 * attempt)
-            room = make_room(spec, width, depth, rng)
-            scene = Scene(room=room, metadata={"prompt": prompt, "seed": self.seed, "origin": ORIGIN,
-                                               "room_type": spec.room_type})
-            items = self.program(spec, room.area)
-            layout = Layout(scene, _rng(self.seed, prompt, "trial"))
-            arrange(layout, items)
-            important = sum(1 for item, _ in layout.skipped if item.explicit or not item.decor)
-            if best is None or important < best[0]:
-                best = (important, scene)
-            if important == 0:
+            width, depth = choose_dimensions(brief, first, rng, scale=1.0 + 0.12 * attempt)
+            room = make_room(brief, width, depth, rng)
+            meta = {"prompt": prompt, "seed": self.seed, "origin": ORIGIN, "room_type": brief.room_type}
+            if lean:
+                meta["planner_program"] = "lean"
+            scene = Scene(room=room, metadata=meta)
+            notes: list[str] = []
+            items = self.program(brief, room.area, notes, lean=lean)
+            layout = self.layout(scene, brief, "trial")
+            arrange_zones(layout, items)
+            lost = [item for item, _ in layout.skipped if item.explicit or not item.decor]
+            if best is None or len(lost) < best[0]:
+                best = (len(lost), scene, notes + _fit_notes(brief, room.area, lost))
+            if not lost:
                 break
         assert best is not None
-        return best[1]
+        _, scene, notes = best
+        if notes:
+            scene = scene.model_copy(update={"metadata": {**scene.metadata, "planner_notes": notes}})
+        return scene
 
     # -- later turns ----------------------------------------------------------------------------
 
-    def missing(self, spec: PromptSpec, scene: Scene) -> list[ItemSpec]:
+    def missing(self, brief: Brief, scene: Scene) -> list[ItemSpec]:
         """Items of the program that the scene does not have yet."""
+        lean = scene.metadata.get("planner_program") == "lean"
         if scene.metadata.get("origin") == ORIGIN:
-            wanted = self.program(spec, scene.room.area)
+            wanted = self.program(brief, scene.room.area, lean=lean)
         else:  # a scene we were given: add only what the prompt names
-            wanted = [i for i in self.program(spec, scene.room.area) if i.explicit]
+            wanted = [i for i in self.program(brief, scene.room.area) if i.explicit]
         have: dict[str, int] = {}
         for obj in scene.objects:
             have[obj.category] = have.get(obj.category, 0) + 1
         return [i for i in wanted if i.index >= have.get(i.category, 0)]
 
     def step(self, prompt: str, scene: Scene, reported: Problems | None = None) -> PlannerStep:
-        spec = parse_prompt(prompt)
+        brief = parse_brief(prompt)
         problems = find_problems(scene)
         if reported is not None:
             problems.collisions += [p for p in reported.collisions if p not in problems.collisions]
@@ -109,17 +130,17 @@ class Planner:
                 return PlannerStep(think="The physics check shows " + ", ".join(what) + ". " + "; ".join(notes) + ".",
                                    conclusion="Fix the physics problems with the smallest moves.", calls=calls)
 
-        missing = self.missing(spec, scene)
+        missing = self.missing(brief, scene)
         if missing:
-            layout = Layout(scene, _rng(self.seed, prompt, f"layout{len(scene.objects)}"))
-            placements = arrange(layout, missing)
+            layout = self.layout(scene, brief, f"layout{len(scene.objects)}")
+            placements = arrange_zones(layout, missing)
             phase = min((p.phase for p in placements), default=None)
             chosen = [p for p in placements if p.phase == phase]
             if chosen:
                 calls = self._add_calls(scene, chosen)
                 names = ", ".join(sorted({p.item.category.replace("_", " ") for p in chosen}))
                 skipped = [item for item, _ in layout.skipped if item.explicit or not item.decor]
-                think = (f"A {spec.room_type.replace('_', ' ')} of {scene.room.area:.1f} m². "
+                think = (f"A {brief.room_type.replace('_', ' ')} of {scene.room.area:.1f} m². "
                          f"{'Placing the major furniture' if phase == 1 else 'Adding companions, lighting and decor'}: {names}.")
                 if skipped:
                     think += " No room for: " + ", ".join(sorted({i.category for i in skipped})) + "."
@@ -157,7 +178,13 @@ class Planner:
         return calls
 
 
-def _area_mid(spec: PromptSpec) -> tuple[float, float]:
-    from agentscene.agents.planner.program import area_range
-
-    return area_range(spec.room_type)
+def _fit_notes(brief: Brief, area: float, lost: list[ItemSpec]) -> list[str]:
+    if not lost:
+        return []
+    counts: dict[str, int] = {}
+    for item in lost:
+        counts[item.category] = counts.get(item.category, 0) + 1
+    what = ", ".join(f"{n} {c.replace('_', ' ')}" for c, n in counts.items())
+    if brief.size is not None:
+        return [f"the stated {brief.size.phrase} room ({area:.1f} m²) cannot hold everything asked for: no room for {what}"]
+    return [f"no room found for {what}"]

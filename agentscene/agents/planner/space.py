@@ -14,20 +14,24 @@ from dataclasses import dataclass, field
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
-from agentscene.geometry import footprint_corners
+from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
 
-#: Heights overlapping by no more than this do not collide (the evaluator's 1 cm contact depth).
-CONTACT_TOLERANCE = 0.01
+_TOL = Tolerances()
+#: Heights overlapping by no more than this do not collide (the evaluator's contact depth).
+CONTACT_TOLERANCE = _TOL.contact_depth
 #: Gap the planner leaves between neighbours and to walls (m).
 GAP = 0.02
 WALL_GAP = 0.01
-#: Half the walkway width: a person of 0.6 m must pass between obstacles.
-HALF_WALKWAY = 0.3
+#: Half the walkway width: the evaluator's walking agent must pass between obstacles.
+HALF_WALKWAY = _TOL.agent_radius
 #: Depth of the keep-clear area inside a door.
 DOOR_DEPTH = 1.0
 
 FLAT = frozenset({"rug", "yoga_mat"})
+#: seats a person pushes aside in passing: they do not cut a walkway
+MOVABLE = frozenset({"office_chair", "dining_chair", "chair", "bar_stool", "stool", "ottoman"})
 MOUNTED_SUPPORT = frozenset({"wall", "ceiling"})
 
 #: local clearance areas as (x0, x1, z0, z1) offsets beyond the footprint, front = +z
@@ -38,7 +42,8 @@ _FRONT = {
     "armchair": 0.5, "tv_stand": 0.7, "piano": 0.8, "fireplace": 0.6, "arcade_machine": 0.8, "dumbbell_rack": 0.7,
     "shoe_rack": 0.5, "console_table": 0.5, "treadmill": 0.5, "kitchen_island": 0.9, "crib": 0.5,
 }
-_AROUND = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.9,
+#: clear ring (m) around pieces used from every side
+AROUND_CLEARANCE = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.8,
            "squat_rack": 0.6, "weight_bench": 0.5, "exercise_bike": 0.4, "elliptical": 0.5, "rowing_machine": 0.5}
 
 #: pairs whose clearance areas may hold each other (a coffee table in front of a sofa)
@@ -58,11 +63,7 @@ RELATED: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
 
 def local_rect(position, yaw: float, x0: float, x1: float, z0: float, z1: float) -> Polygon:
     """A rectangle given in an object's local frame (front = +z), in world x-z."""
-    a = math.radians(yaw)
-    c, s = math.cos(a), math.sin(a)
-    px, pz = position[0], position[2]
-    pts = [(px + c * lx + s * lz, pz - s * lx + c * lz) for lx, lz in ((x0, z0), (x1, z0), (x1, z1), (x0, z1))]
-    return Polygon(pts)
+    return Polygon([local_to_world(position, yaw, lx, lz) for lx, lz in ((x0, z0), (x1, z0), (x1, z1), (x0, z1))])
 
 
 def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
@@ -75,8 +76,8 @@ def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
         right = local_rect(position, yaw, w / 2, w / 2 + side, -d / 2 + head, d / 2)
         foot = local_rect(position, yaw, -w / 2 - side, w / 2 + side, d / 2, d / 2 + 0.6)
         return unary_union([left, right, foot])
-    if category in _AROUND:
-        m = _AROUND[category]
+    if category in AROUND_CLEARANCE:
+        m = AROUND_CLEARANCE[category] * (0.6 if category == "dining_table" and w * d < 0.8 else 1.0)  # a bistro table needs less
         ring = local_rect(position, yaw, -w / 2 - m, w / 2 + m, -d / 2 - m, d / 2 + m)
         return ring.difference(local_rect(position, yaw, -w / 2, w / 2, -d / 2, d / 2))
     if category in _FRONT:
@@ -96,7 +97,7 @@ class Wall:
     @property
     def yaw(self) -> float:
         """Yaw of an object standing against this wall and facing into the room."""
-        return round(math.degrees(math.atan2(self.normal[0], self.normal[1])), 6)
+        return round(yaw_facing(self.normal[0], self.normal[1]), 6)
 
     def point(self, t: float, inset: float = 0.0) -> tuple[float, float]:
         return (self.a[0] + self.direction[0] * t + self.normal[0] * inset,
@@ -172,6 +173,8 @@ class Space:
         self.walls = room_walls(room)
         self.zones = zones
         self.items: list[Placed] = []
+        #: the part of the floor new pieces must stand in (a zone of an open plan); None: anywhere
+        self.region: Polygon | None = None
         self.door_zones: list[Polygon] = []
         self.door_points: list[Point] = []
         self.openings: list[tuple[LineString, float, float]] = []  # segment, bottom, top
@@ -215,6 +218,8 @@ class Space:
             return "outside the room"
         if c.y0 < -1e-6 or c.y1 > self.room.height + 1e-6:
             return "through the floor or ceiling"
+        if self.region is not None and not self.region.buffer(0.05, join_style="mitre").contains(c.poly):
+            return "outside its zone"
         if c.support == "wall" and c.poly.distance(self.poly.exterior) > 0.03:
             return "not on a wall"
         for seg, bottom, top in self.openings:
@@ -230,6 +235,13 @@ class Space:
         for e in self.items:
             if c.support == e.key or e.support == c.key:
                 continue
+            if c.flat and e.flat:
+                if c.poly.intersection(e.poly).area > 1e-3:
+                    return f"overlaps {e.key}"  # rugs and mats lie side by side, not in piles
+                continue
+            if "yoga_mat" in (c.category, e.category) and c.support == e.support == "floor" and \
+                    c.poly.intersection(e.poly).area > 1e-3:
+                return f"overlaps {e.key}"  # nothing stands on an exercise mat
             if c.flat != e.flat:
                 continue  # a rug lies under furniture
             if min(c.y1, e.y1) - max(c.y0, e.y0) > CONTACT_TOLERANCE and grown.intersection(e.poly).area > 1e-5:
@@ -245,7 +257,7 @@ class Space:
     def walkable(self, extra: list[Placed] = ()) -> Polygon:
         """Where the centre of a 0.6 m wide person can stand."""
         obstacles = [i.poly.buffer(HALF_WALKWAY, join_style="mitre") for i in (*self.items, *extra)
-                     if i.on_floor and i.y0 < 0.5]
+                     if i.on_floor and i.y0 < 0.5 and i.category not in MOVABLE]
         area = self.poly.buffer(-HALF_WALKWAY, join_style="mitre")
         if obstacles:
             area = area.difference(unary_union(obstacles))

@@ -1,0 +1,22 @@
+"""CLI options that several commands share, defined once (name, help, parsing)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+#: --assets-option KEY=VALUE (repeatable): settings of the asset backend (generate, batch, export, render)
+AssetsOption = Annotated[list[str] | None, typer.Option(
+    "--assets-option", help="Asset backend setting KEY=VALUE, e.g. root=/data/3D-FUTURE-model (repeatable).")]
+
+
+def parse_assets_options(items: list[str] | None) -> dict[str, str]:
+    """`["root=/data", "k=v"]` -> `{"root": "/data", "k": "v"}`; a malformed item is a ValueError."""
+    settings: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--assets-option {item!r} must look like KEY=VALUE")
+        settings[key.strip()] = value
+    return settings
