@@ -8,7 +8,11 @@ import pytest
 from agentscene.renderers import OverlaySettings, StyleSettings, get_renderer, scene_cameras
 from agentscene.renderers.overlay_layout import layout_overlays
 from agentscene.renderers.raster import RasterRenderer
-from agentscene.renderers.scene_geometry import build_scene_geometry, walls_facing_away, walls_holding_items
+from agentscene.renderers.scene_geometry import (
+    build_scene_geometry,
+    walls_facing_away,
+    walls_holding_items,
+)
 from agentscene.scene import Scene, SceneObject
 
 from .test_render_raster import box, square_room

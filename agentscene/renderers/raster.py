@@ -14,15 +14,20 @@ import importlib.util
 import time
 import warnings as pywarnings
 from collections import OrderedDict
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.renderers import palette
-from agentscene.renderers.base import LazyImages, RenderError, RendererUnavailableError, RenderResult
+from agentscene.renderers.base import (
+    LazyImages,
+    RenderError,
+    RendererUnavailableError,
+    RenderResult,
+)
 from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
@@ -235,7 +240,7 @@ class RasterRenderer:
                 bounds = np.searchsorted(vert_pass, np.arange(len(passes) + 1))
                 pending = None
                 for p, placements in enumerate(passes):
-                    result = draw_pass(gl, jobs, instances, tiles, placements, (verts[bounds[p] : bounds[p + 1]], None))
+                    result = draw_pass(gl, jobs, instances, tiles, placements, verts[bounds[p] : bounds[p + 1]])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)
                     pending = result
