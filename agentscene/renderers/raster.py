@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 CAMERA_CACHE = 256
 
 
+class GLFailure(RenderError):
+    """The GL driver reported an error during a render (a lost or broken device, out of memory)."""
+
+
 class RasterSettings(BaseModel):
     """Settings of the raster backend (all optional)."""
 
@@ -198,7 +202,7 @@ class RasterRenderer:
         return self._render_many(scenes, views, size, overlays, seed_list, mesh_provider, output)
 
     def _gpu_failed(self, error: RenderError) -> bool:
-        return bool(getattr(error, "gl_failure", False)) and self.settings.device == "auto" and self.settings.gpu_fallback \
+        return isinstance(error, GLFailure) and self.settings.device == "auto" and self.settings.gpu_fallback \
             and self._device is not None and self._device.kind == "gpu" and not self._forced_cpu
 
     def _render_many(self, scenes, views, size, overlays, seeds, mesh_provider, output) -> list[RenderResult]:
@@ -247,9 +251,7 @@ class RasterRenderer:
                 if pending is not None:
                     self._collect(pending, tiles, pixels, depths)
         except moderngl.Error as e:
-            error = RenderError(f"OpenGL failed on {self._device.renderer if self._device else '?'}: {e}")
-            error.gl_failure = True  # type: ignore[attr-defined]
-            raise error from e
+            raise GLFailure(f"OpenGL failed on {self._device.renderer if self._device else '?'}: {e}") from e
         return self._results(jobs, tiles, pixels, depths, output, time.perf_counter() - start)
 
     @staticmethod
