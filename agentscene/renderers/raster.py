@@ -112,6 +112,8 @@ class RasterRenderer:
             samples //= 2
         while side > 256 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
             side //= 2
+        if samples < s.samples and s.samples > 1:
+            self._notes.append(f"MSAA lowered from {s.samples} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
                                asset_cache_mb=s.asset_cache_mb, style=s.style)
