@@ -144,6 +144,6 @@ def test_layout_stays_finite_and_inside_the_image_for_any_objects(items):
         if layer.kind == "sprites":
             from agentscene.renderers.overlays import sprite_size
 
-            for key, (x, y), v in zip(layer.keys, layer.xy.tolist(), layer.view.tolist(), strict=True):
+            for key, (x, y) in zip(layer.keys, layer.xy.tolist(), strict=True):
                 w, h = sprite_size(key)
                 assert 0 <= x and 0 <= y and x + w <= 128 + 0.5 and y + h <= 128 + 0.5, (key, x, y)
