@@ -1,5 +1,6 @@
-"""The loop's evaluator: the physics report of a scene, its headline metrics, one score to compare
-turns by (for rollback), the feedback text for the model and the issues as JSON.
+"""The loop's evaluator: the physics report of a scene, its headline metrics, the feedback text
+for the model and the issues as JSON. The score a turn is compared by (rollback) is not here: it is
+`rewards.score(...)` with the loop's `RewardConfig`, the one score everywhere.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ class Evaluation(BaseModel):
 
     report: Any = Field(repr=False, exclude=True)
     metrics: dict[str, float]
-    #: higher is better; the loop rolls back a turn that lowers it
-    score: float
     feedback: str
     #: machine-readable problems: {"colliding_pairs": [[a, b, depth]], "out_of_bounds": [...], "floating": [...]}
     issues: dict[str, Any]
@@ -31,20 +30,6 @@ class Evaluation(BaseModel):
 @runtime_checkable
 class Evaluator(Protocol):
     def evaluate(self, scene: Scene) -> Evaluation: ...
-
-
-def physics_score(report: Any) -> float:
-    """0 for a clean scene, lower the worse: collision and out-of-bounds rates (fractions), PBL (m³), floating objects."""
-    floating = len(report.floating or [])
-    return -(report.collision_rate + report.oob_rate) / 100.0 - report.pbl - 0.1 * floating
-
-
-def physics_issues(report: Any) -> dict[str, Any]:
-    return {
-        "colliding_pairs": [[p.a, p.b, round(p.depth, 3)] for p in report.colliding_pairs],
-        "out_of_bounds": [o.id for o in report.out_of_bounds if o.oob],
-        "floating": [f.id for f in report.floating or []],
-    }
 
 
 class PhysicsEvaluator:
@@ -66,5 +51,7 @@ class PhysicsEvaluator:
         # compat modes keep their caches (scenerevis: voxel blocks, the room) on the geometry too
         report = evaluate(scene, self._geometry, tolerances=self.tolerances, compat=self.compat,
                           mesh_provider=self.mesh_provider)
-        return Evaluation(report=report, metrics=report.headline(), score=physics_score(report),
-                          feedback=feedback_text(report, scene), issues=physics_issues(report))
+        from agentscene.protocol import physics_issues
+
+        return Evaluation(report=report, metrics=report.headline(), feedback=feedback_text(report, scene),
+                          issues=physics_issues(report))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -247,6 +247,39 @@ class SceneObject(_Frozen):
         return self.position[1] + self.size[1]
 
 
+_NUMBERED_RE = re.compile(r"(.*_)([0-9]+)")
+
+
+class IdAllocator:
+    """Readable ids (`chair_3` after chair_1 and chair_2) for many objects in O(1) each.
+
+    Remembers the highest number used after each prefix; `next_id` follows the rule of
+    `Scene.next_id` exactly, so importers that add objects one by one stay linear.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()):
+        self._ids: set[str] = set()
+        self._highest: dict[str, int] = {}
+        for object_id in ids:
+            self.add(object_id)
+
+    def __contains__(self, object_id: object) -> bool:
+        return object_id in self._ids
+
+    def add(self, object_id: str) -> None:
+        self._ids.add(object_id)
+        m = _NUMBERED_RE.fullmatch(object_id)
+        if m:
+            prefix, number = m.group(1), int(m.group(2))
+            if number > self._highest.get(prefix, 0):
+                self._highest[prefix] = number
+
+    def next_id(self, category: str) -> str:
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", category.strip().lower()).strip("_")[:48] or "object"
+        prefix = stem + "_"
+        return f"{prefix}{self._highest.get(prefix, 0) + 1}"
+
+
 def support_cycle(objects: tuple[SceneObject, ...] | list[SceneObject]) -> list[str]:
     """The ids of one cycle of objects resting on each other (A on B on A), or [] when there is none. O(n)."""
     support = {o.id: o.support for o in objects}
@@ -335,15 +368,7 @@ class Scene(_Frozen):
 
     def next_id(self, category: str) -> str:
         """The next free readable id for a category: `chair_3` when chair_1 and chair_2 exist."""
-        stem = re.sub(r"[^A-Za-z0-9]+", "_", category.strip().lower()).strip("_")[:48] or "object"
-        prefix = stem + "_"
-        highest = 0
-        for obj in self.objects:
-            if obj.id.startswith(prefix):
-                suffix = obj.id[len(prefix) :]
-                if suffix.isdigit():
-                    highest = max(highest, int(suffix))
-        return f"{prefix}{highest + 1}"
+        return IdAllocator(self.ids).next_id(category)
 
     # -- edits (return new scenes) -------------------------------------------------------
 

@@ -56,20 +56,58 @@ def _moved(scene: Scene, **changes: dict) -> Scene:
     return scene
 
 
+def free_wall_spots(scene: Scene, size, n: int, away_from: tuple[float, float], min_dist: float = 2.0):
+    """`n` (x, z, yaw) spots with the back to a wall where a box of `size` touches nothing, keeps doors
+    clear and stands at least `min_dist` from `away_from`."""
+    import math
+
+    from shapely.geometry import LineString, Polygon
+    from shapely.ops import unary_union
+
+    from agentscene.geometry import footprint_corners, yaw_facing
+
+    room = scene.room
+    taken = [Polygon(o.footprint()).buffer(0.05) for o in scene.objects if o.support == "floor" and o.size[1] > 0.05]
+    for op in room.openings:
+        (x0, z0), (x1, z1) = room.wall(op.wall)
+        length = room.wall_length(op.wall)
+        ux, uz = (x1 - x0) / length, (z1 - z0) / length
+        a, b = op.offset - op.width / 2, op.offset + op.width / 2
+        taken.append(LineString([(x0 + ux * a, z0 + uz * a), (x0 + ux * b, z0 + uz * b)]).buffer(0.9))
+    blocked = unary_union(taken)
+    floor = room.polygon()
+    spots = []
+    for i in range(len(room.floor)):
+        (x0, z0), (x1, z1) = room.wall(i)
+        length = room.wall_length(i)
+        ux, uz = (x1 - x0) / length, (z1 - z0) / length
+        nx, nz = -uz, ux
+        t = size[0] / 2 + 0.05
+        while t < length - size[0] / 2 - 0.05 and len(spots) < n:
+            x, z = x0 + ux * t + nx * (size[2] / 2 + 0.01), z0 + uz * t + nz * (size[2] / 2 + 0.01)
+            yaw = yaw_facing(nx, nz)
+            box = Polygon(footprint_corners((x, 0.0, z), size, yaw))
+            if floor.contains(box) and not box.intersects(blocked) and math.dist((x, z), away_from) >= min_dist:
+                spots.append((round(x, 3), round(z, 3), yaw))
+                blocked = blocked.union(box.buffer(0.3))
+            t += 0.1
+    return spots
+
+
 def variants(clean: Scene) -> dict[str, Scene]:
     bed = clean.by_category("bed")[0]
     chair = clean.by_category("office_chair")[0]
     stands = clean.by_category("nightstand")
     lamps = {o.support: o for o in clean.objects if o.category == "table_lamp"}
-    x0, z0, x1, z1 = clean.room.bounds
-    # the far wall from the bed, between the wardrobe and the desk: free floor in this room
-    spots = [(x1 - 0.21, z0 + 1.4), (x1 - 0.21, z1 - 0.3)]
+    # the nightstands (and their lamps) to free spots against a wall, away from the bed
+    spots = free_wall_spots(clean.with_objects([o for o in clean.objects if o not in stands and o.support not in lamps]),
+                            stands[0].size, len(stands), (bed.position[0], bed.position[2]))
     across: dict[str, dict] = {}
-    for stand, (x, z) in zip(stands, spots, strict=False):
-        across[stand.id] = {"position": (x, 0.0, z), "yaw": -90.0}
+    for stand, (x, z, yaw) in zip(stands, spots, strict=False):
+        across[stand.id] = {"position": (x, 0.0, z), "yaw": yaw}
         if stand.id in lamps:
             lamp = lamps[stand.id]
-            across[lamp.id] = {"position": (x, lamp.position[1], z), "yaw": -90.0}
+            across[lamp.id] = {"position": (x, lamp.position[1], z), "yaw": yaw}
     return {
         "bed_facing_wall": _moved(clean, **{bed.id: {"yaw": bed.yaw + 180.0}}),
         "chair_turned_away": _moved(clean, **{chair.id: {"yaw": chair.yaw + 180.0}}),

@@ -51,3 +51,15 @@ def test_half_extent_matches_the_footprint(yaw, w, d, direction):
     dx, dz = front_vector(direction)
     corners = footprint_corners((0.0, 0.0, 0.0), (w, 1.0, d), yaw)
     assert half_extent_along((w, 1.0, d), yaw, dx, dz) == pytest.approx(max(x * dx + z * dz for x, z in corners), abs=1e-9)
+
+
+@settings(max_examples=50, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(coords, coords), min_size=20, max_size=20))
+def test_points_in_polygon_matches_the_scalar_test(points):
+    import numpy as np
+
+    from agentscene.geometry import point_in_polygon, points_in_polygon
+
+    l_shape = [(0, 0), (6, 0), (6, 3), (3, 3), (3, 6), (0, 6)]
+    xs, zs = np.array([p[0] for p in points]) / 5, np.array([p[1] for p in points]) / 5
+    assert points_in_polygon(xs, zs, l_shape).tolist() == [point_in_polygon(x, z, l_shape) for x, z in zip(xs, zs, strict=True)]

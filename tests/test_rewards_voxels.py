@@ -48,9 +48,18 @@ def test_box_voxels_equal_trimesh(size, yaw):
     cache = VoxelCache(PITCH, limit=LIMIT)
     block, corners = cache.box(obj.size, obj.yaw)
     assert np.array_equal(corners, mesh.vertices)  # their corners, bit for bit
-    assert_same(block, trimesh_voxels(mesh, PITCH, limit=LIMIT))
+    assert_same(block, trimesh_voxels(mesh, PITCH))
+    assert cache.trimesh_calls == 0  # boxes never need trimesh
     if yaw in RIGHT:
-        assert cache.trimesh_calls == 0  # right angles never need trimesh
+        assert cache.subdivided == 0  # right angles are a closed form
+
+
+@given(size=st.tuples(st.floats(0.3, 2.2), st.floats(0.05, 1.2), st.floats(0.3, 2.2)), yaw=st.floats(-180.0, 180.0))
+@settings(max_examples=8, deadline=None)
+def test_large_rotated_box_voxels_equal_trimesh(size, yaw):
+    obj = box("sofa_1", size, (0.0, 0.0), yaw)
+    cache = VoxelCache(PITCH, limit=LIMIT)
+    assert_same(cache.box(obj.size, obj.yaw)[0], trimesh_voxels(scenerevis_rotated_mesh(obj, None), PITCH))
 
 
 def test_box_voxel_inflation_matches_their_numbers():
@@ -79,7 +88,7 @@ def test_axis_parallel_room_voxels_equal_trimesh(x0, z0, w1, w2, d1, d2, turns, 
     s = scene([], floor=floor, height=height)
     fast = prism_voxels(s.room.floor, s.room.height, PITCH, limit=LIMIT)
     assert fast is not None
-    assert_same(fast, trimesh_voxels(room_mesh(s.room), PITCH, limit=LIMIT))
+    assert_same(fast, trimesh_voxels(room_mesh(s.room), PITCH))
 
 
 # -- whole scenes: every object's outside voxels and every pair's shared voxels ------------
@@ -164,10 +173,15 @@ def test_incremental_compat_equals_full_and_revoxelises_only_rotations():
         full = evaluate(s, compat="scenerevis")
         assert report.pbl == full.pbl and report.n_colliding_pairs == full.n_colliding_pairs
         assert report.out_of_bounds == full.out_of_bounds and report.floating is None
-    assert cache.trimesh_calls == 0  # moves never re-voxelise
+    assert cache.subdivided == 0  # moves never re-voxelise
     s = s.replace_object(s.objects[0].model_copy(update={"yaw": 30.0}))
     assert ev.update(s).pbl == evaluate(s, compat="scenerevis").pbl
-    assert cache.trimesh_calls == 1  # the rotated object alone
+    assert cache.subdivided == 1  # the rotated object alone
+    # removing an object shifts the others' sample seeds; adding one through the wall samples it
+    s = s.with_objects([*s.objects[1:], box("crate_9", (0.4, 0.3, 0.4), (1.15, 0, 0.2))])
+    report, full = ev.update(s), evaluate(s, compat="scenerevis")
+    assert report.out_of_bounds == full.out_of_bounds and "crate_9" in [o.id for o in full.out_of_bounds]
+    assert report.pbl == full.pbl and report.colliding_pairs == full.colliding_pairs
 
 
 def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
@@ -181,3 +195,6 @@ def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
     rotated = scene([box("runway_1", (30, 0.2, 0.5), (2, 0, 2), 30.0)], floor=rect(4, 4))
     with pytest.raises(VoxelLimitError, match="voxel_eval fails here too"):
         evaluate(rotated, compat="scenerevis")
+    slab = scene([box("stage_1", (18, 1.0, 18), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    with pytest.raises(VoxelLimitError, match="right-angle yaws"):  # refused before minutes of trimesh
+        evaluate(slab, compat="scenerevis")

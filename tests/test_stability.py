@@ -138,3 +138,36 @@ def test_offline_suite_scenes_settle(prompt, provider):
     r = stability_report(scene, mesh_provider=provider)
     assert r.n_simulated >= 3 and r.stable_ratio >= 0.95, [u.feedback for u in r.unstable]
     assert not r.not_simulable and not r.blew_up
+
+
+def test_mjcf_walls_leave_door_gaps_and_geoms_carry_category_friction(provider):
+    import mujoco
+
+    from agentscene.categories import category_info
+    from agentscene.exporters.mjcf import mjcf_root, wall_segments
+    from agentscene.exporters.parts import export_scene_parts
+    from agentscene.scene import Opening
+
+    r = room().model_copy(update={"openings": (Opening(kind="door", wall=0, offset=2.0, width=0.9, height=2.1),
+                                               Opening(kind="window", wall=1, offset=2.0, width=1.0, height=1.0, sill=1.0))})
+    segments = wall_segments(r, 0)
+    assert segments == [(-0.1, 1.55, 0.0, 2.8), (1.55, 2.45, 2.1, 2.8), (2.45, 5.1, 0.0, 2.8)]  # lintel over the gap
+    assert wall_segments(r, 1) == [(-0.1, 4.1, 0.0, 2.8)]  # windows keep the wall whole
+    scene = Scene(room=r, objects=(obj("rug_1", "rug", (1.6, 0.01, 1.2), (2.5, 0.0, 2.0)),
+                                   obj("sofa_1", "sofa", (2.0, 0.85, 0.9), (2.5, 0.0, 3.4))))
+    import xml.etree.ElementTree as ET
+
+    model = mujoco.MjModel.from_xml_string(ET.tostring(mjcf_root(export_scene_parts(scene, provider), dynamic=True), encoding="unicode"))
+    data = mujoco.MjData(model)
+    mujoco.mj_forward(model, data)
+    for oid, category in (("rug_1", "rug"), ("sofa_1", "sofa")):
+        body = model.body(oid).id
+        geoms = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body and model.geom_contype[g]]
+        assert geoms and all(model.geom_friction[g][0] == pytest.approx(category_info(category).friction) for g in geoms)
+        assert all(model.geom_margin[g] == pytest.approx(0.001) for g in geoms)
+    # nothing of the wall stands in the doorway below the lintel: a ray through it reaches outside
+    geomid = np.zeros(1, np.int32)
+    dist = mujoco.mj_ray(model, data, np.array([2.0, -0.5, 1.0]), np.array([0.0, 1.0, 0.0]), None, 1, -1, geomid)
+    assert dist == -1 or dist > 0.6
+    blocked = mujoco.mj_ray(model, data, np.array([3.5, -0.5, 1.0]), np.array([0.0, 1.0, 0.0]), None, 1, -1, geomid)
+    assert 0 < blocked < 0.6 and model.geom(int(geomid[0])).name.startswith("wall_0")

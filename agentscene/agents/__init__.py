@@ -9,7 +9,7 @@ Heavy parts (the openai SDK, the planner) load when a client is built.
 """
 
 from agentscene.agents.base import Agent, AgentAction, CreateOutcome, Observation
-from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig, load_prompt
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import (
     ChatResponse,
     ModelClient,
@@ -22,6 +22,7 @@ from agentscene.agents.client import (
     register_client,
 )
 from agentscene.agents.providers import PRESETS, ProviderPreset, provider_names
+from agentscene.protocol import load_prompt
 
 _CRITICS = ("Critic", "Critique", "RuleCritic", "VLMCritic")
 

@@ -63,6 +63,12 @@ _ROOM_PRIORITY = ("living_room", "dining_room", "kitchen", "bedroom", "office", 
 #: pieces that stand in a group around an anchor (chairs at a table, lamps either side of a sofa)
 _GROUPED = SEATS | {"nightstand", "side_table", "floor_lamp", "table_lamp", "armchair", "speaker", "plant", "sofa",
                     "ottoman", "bench", "wall_lamp", "painting"}
+#: words that describe the room itself when they come just before its name
+_ROOM_WORDS = SMALL_WORDS | LARGE_WORDS | NARROW_WORDS | EMPTY_WORDS | {"square", "l-shaped"}
+_MATERIALS = frozenset(MATERIAL_WORDS) | frozenset(COLOUR_WORDS)
+_STYLES = frozenset(STYLE_WORDS)
+_LEADS = tuple((tuple(phrase.split()), kind, placement) for phrase, kind, placement in LEAD_RELATIONS)
+_LEAD_LAST = frozenset(key[-1] for key, _, _ in _LEADS)
 #: nouns whose category depends on the room ("chairs" in a dining room are dining chairs)
 _GENERIC_NOUNS = frozenset({"table", "chair", "seat", "stool", "light"})
 _TABLE_LIKE = frozenset({"dining_table", "table", "kitchen_island", "desk", "counter", "pool_table"})
@@ -207,15 +213,17 @@ def _find_rooms(raw: list[str], sing: list[str], object_spans: list[tuple[int, i
 
 def _find_objects(sing: list[str], blocked: set[int]) -> list[tuple[int, int, str]]:
     index = _phrase_index()
+    words = tuple(sing)
     matches: list[tuple[int, int, str]] = []
     i = 0
-    n = len(sing)
+    n = len(words)
     while i < n:
         hit = None
         if i not in blocked:
-            for key, cat in index.get(sing[i], ()):
-                if tuple(sing[i : i + len(key)]) == key and not blocked.intersection(range(i, i + len(key))):
-                    hit = (i, i + len(key), cat)
+            for key, cat in index.get(words[i], ()):
+                k = len(key)
+                if words[i : i + k] == key and (k == 1 or not any(j in blocked for j in range(i + 1, i + k))):
+                    hit = (i, i + k, cat)
                     break
         if hit is None:
             i += 1
@@ -299,10 +307,12 @@ def _match_relation(raw: list[str], i: int):
 
 def _match_lead(raw: list[str], end: int, lo: int):
     """A lead phrase ("flanked by") ending right before `end` (articles and counts may follow it)."""
-    for phrase, kind, placement in LEAD_RELATIONS:
-        key = tuple(phrase.split())
-        for gap in range(0, 3):
-            at = end - gap - len(key)
+    for gap in range(0, 3):
+        last = end - gap - 1
+        if last < lo or raw[last] not in _LEAD_LAST:
+            continue
+        for key, kind, placement in _LEADS:
+            at = last + 1 - len(key)
             if at >= lo and _starts_with(raw, at, key):
                 return at, kind, placement
     return None
@@ -482,7 +492,7 @@ def parse_brief(prompt: str) -> Brief:
                 continue
             rel = _match_relation(raw, i)
             if rel is None:
-                if w in MATERIAL_WORDS or w in COLOUR_WORDS:
+                if w in _MATERIALS:
                     m.attributes.append(w)
                     used[i] = True
                 i += 1
@@ -635,13 +645,15 @@ def parse_brief(prompt: str) -> Brief:
     # anchors and relations in object indices
     relations: list[Relation] = []
 
+    seen_relations: set[tuple[int, str, int | None]] = set()
+
     def relate(subject: int, kind: str, target: int | None) -> None:
-        if target == subject:
+        if target == subject or (subject, kind, target) in seen_relations:
             return
-        rel = Relation(subject=subject, kind=kind, target=target, subject_category=objects[subject].category,  # type: ignore[arg-type]
-                       target_category=objects[target].category if target is not None else None)
-        if rel not in relations:
-            relations.append(rel)
+        seen_relations.add((subject, kind, target))
+        relations.append(Relation(subject=subject, kind=kind, target=target,  # type: ignore[arg-type]
+                                  subject_category=objects[subject].category,
+                                  target_category=objects[target].category if target is not None else None))
 
     for idx, m in enumerate(mentions):
         if idx not in entry_of:
@@ -674,10 +686,10 @@ def parse_brief(prompt: str) -> Brief:
             continue
         lead_words.update(window)
         for k in range(max(0, pos - 4), pos):
-            if raw[k] in SMALL_WORDS | LARGE_WORDS | NARROW_WORDS | EMPTY_WORDS | {"square", "l-shaped"}:
+            if raw[k] in _ROOM_WORDS:
                 used[k] = True
     for k in range(len(raw) - 3):
-        if raw[k] in ("room", "space") and raw[k + 1] in ("is", "feels") and raw[k + 2] in SMALL_WORDS | LARGE_WORDS | NARROW_WORDS:
+        if raw[k] in ("room", "space") and raw[k + 1] in ("is", "feels") and raw[k + 2] in _ROOM_WORDS:
             lead_words.add(raw[k + 2])
     size_word = "small" if SMALL_WORDS & lead_words else "large" if (LARGE_WORDS & lead_words or open_plan) else None
     if "l-shaped" in lead_words or re.search(r"\bl[- ]shaped? (room|living|bed|kitchen|office|space|layout|floor|plan)", text):
@@ -692,9 +704,11 @@ def parse_brief(prompt: str) -> Brief:
     empty = bool(EMPTY_WORDS & lead_words)
     only = bool(ONLY_WORDS.intersection(raw)) or "nothing else" in text or "apart from" in text or "except for" in text
     styles = _style_words(text)
-    materials = [w for w in (*MATERIAL_WORDS, *COLOUR_WORDS) if w in raw and not any(w in o.attributes for o in objects)]
+    raw_set = set(raw)
+    attributed = {a for o in objects for a in o.attributes}
+    materials = [w for w in (*MATERIAL_WORDS, *COLOUR_WORDS) if w in raw_set and w not in attributed]
     for k, w in enumerate(raw):
-        if w in STYLE_WORDS or w in MATERIAL_WORDS or w in COLOUR_WORDS or w in ONLY_WORDS or w in NUMBERS:
+        if w in _STYLES or w in _MATERIALS or w in ONLY_WORDS or w in NUMBERS:
             used[k] = True
 
     # -- what was not read ---------------------------------------------------------------------------

@@ -13,12 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.agents.client import Usage
 from agentscene.critics.judgement import Finding, judge_terms
+from agentscene.critics.rules import RULES_BY_ID
 from agentscene.scene import Scene
 
 #: the axes a VLM critic scores (the offline judge adds requirement_match)
 VLM_AXES = ("rationality", "spatial_layout", "accessibility")
 #: SceneReVis' judge rule: rationality at most this with a room size out of range or too few objects
-CAP = 6.0
+CAP = RULES_BY_ID["room_caps"].params["cap_to"]
 
 
 class Critique(BaseModel):

@@ -48,6 +48,10 @@ def spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
+def article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _xz(x: float, z: float) -> str:
     return f"({x:.2f}, {z:.2f})"
 
@@ -107,7 +111,7 @@ def lamp_support(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             continue  # wall lamps: wall_mount; ceiling lamps hang by design
         height, below = ix.support_below(it)
         gap = it.bottom - height
-        if gap > rule.params["max_gap"]:
+        if gap > ix.tol.support_tolerance:
             yield finding(rule, (it.id,), a=it.id, gap=gap, below=below, y=height)
 
 
@@ -146,7 +150,7 @@ def essentials(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     have = {it.obj.category for it in ctx.ix.items}
     for group in ESSENTIALS[room]:
         if not have.intersection(group):
-            yield finding(rule, (), room=spoken(room), b=spoken(group[0]))
+            yield finding(rule, (), room=spoken(room), b=article(spoken(group[0])))
 
 
 @_check("collision")
@@ -192,6 +196,8 @@ def _nearest(it: Item, anchors: list[Item]) -> tuple[float, Item | None]:
 def nightstand_by_bed(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix, p = ctx.ix, rule.params
     beds = ix.select(rule.anchors)
+    taken: set[tuple[str, float]] = set()  # (bed, side) with a nightstand there or suggested there
+    findings = []
     for it in ix.select(rule.subjects):
         if not beds:
             yield finding(rule, (it.id,), a=it.id, b="a bed", fix="there is no bed: remove it or add a bed")
@@ -207,10 +213,17 @@ def nightstand_by_bed(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
                 best = (err, bed, lx, lz)
         assert best is not None
         err, bed, lx, _ = best
-        turned = abs(math.remainder(it.obj.yaw - bed.obj.yaw, 360.0)) > p["max_angle"]
-        if err <= 1e-6 and not turned:
-            continue
         side = 1.0 if lx >= 0 else -1.0
+        turned = abs(math.remainder(it.obj.yaw - bed.obj.yaw, 360.0)) > p["max_angle"]
+        if err <= 1e-6:
+            taken.add((bed.id, side))
+            if not turned:
+                continue
+        findings.append((it, bed, err, side))
+    for it, bed, err, side in findings:
+        if err > 1e-6 and (bed.id, side) in taken:
+            side = -side  # the other side of the head is the free one
+        taken.add((bed.id, side))
         x, z = bed.world(side * (bed.w / 2 + it.w / 2 + 0.05), -bed.d / 2 + it.d / 2 + 0.05)
         fix = (f"move it to {_xz(x, z)} beside the head, yaw {bed.obj.yaw:.0f}" if err > 1e-6
                else f"turn it to yaw {bed.obj.yaw:.0f}, facing the same way as the bed")
@@ -299,9 +312,13 @@ def seat_faces_focal(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 def rug_under_group(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix = ctx.ix
     furniture = [f for f in ix.select(rule.anchors) if ix.on_floor(f) and ix.is_obstacle(f)]
+    fixtures = [f for f in ix.select(rule.fronts) if ix.on_floor(f)]
+    reach = rule.params["mat_reach"]
     for rug in ix.select(rule.subjects):
         if rug.top > ix.tol.step_height + rug.bottom:
             continue  # not a flat covering
+        if any(rug.box_distance(*f.world(0.0, f.d / 2 + reach)) <= reach for f in fixtures):
+            continue  # a mat in front of a tub, a sink, a stove
         covered = False
         for f in furniture:
             # share of the piece's footprint (sampled) that lies on the rug
@@ -357,6 +374,8 @@ def front_clearance(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
         depth = it.info.clearance
         outside = ~inside[k * n:(k + 1) * n]
         skip = {it.id} | {o.id for o in ix.items if o.obj.category in it.info.companions or o.obj.support == it.id}
+        if ix.matches(it, rule.fronts):  # counters, stoves, sinks in one run may meet at a corner
+            skip |= {o.id for o in ix.select(rule.fronts)}
         hit, who = ix.blocked_by(xs, zs, skip)
         blocked = outside | hit
         share = float(blocked.mean())
@@ -469,7 +488,7 @@ def requested_object(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 @_check("requested_relation")
 def requested_relation(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    from agentscene.critics.relations import ROOM_TARGETS, UNARY, holds, relation_names
+    from agentscene.critics.relations import ROOM_RELATIONS, WORDS, holds, relation_names
 
     req = ctx.requirements
     if req is None or not req.relations:
@@ -479,17 +498,16 @@ def requested_relation(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             ctx.skipped.append(f"requested relation {rel.relation!r} is not one the judge knows ({', '.join(relation_names())})")
             continue
         subjects = _matching(ctx.ix, rel.subject)
-        if rel.relation in UNARY or rel.target is None:
-            targets: list[Item] | str | None = None
-        elif rel.target in ROOM_TARGETS:
-            targets = rel.target
-        else:
-            targets = _matching(ctx.ix, rel.target)
-        if subjects and holds(ctx.ix, rel.relation, subjects, targets):
+        targets = [] if rel.relation in ROOM_RELATIONS or rel.target is None else _matching(ctx.ix, rel.target)
+        if holds(ctx.ix, rel.relation, subjects, targets):
             continue
-        what = spoken(rel.relation)
-        target = "" if rel.target is None else (f"the {rel.target}" if rel.target in ROOM_TARGETS else f"a {spoken(rel.target)}")
-        fix = (f"there is no {spoken(rel.subject)}: add one" if not subjects
-               else f"place a {spoken(rel.subject)} {what} {target}".rstrip())
+        what = WORDS.get(rel.relation, spoken(rel.relation))
+        target = "" if rel.target is None else f" the {spoken(rel.target)}"
+        if not subjects:
+            fix = f"there is no {spoken(rel.subject)}: add one"
+        elif rel.target is not None and rel.relation not in ROOM_RELATIONS and not targets:
+            fix = f"there is no {spoken(rel.target)}: add one"
+        else:
+            fix = f"place the {spoken(rel.subject)} {what}{target}"
         yield finding(rule, tuple(it.id for it in subjects), severity=1.0 / _units(ctx),
-                      b=f"a {spoken(rel.subject)}", relation=rel.text or what, c=target, fix=fix)
+                      b=article(spoken(rel.subject)), relation=what, c=target, fix=fix)

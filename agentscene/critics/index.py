@@ -13,7 +13,13 @@ from functools import cached_property
 import numpy as np
 
 from agentscene.categories import CategoryInfo, category_info
-from agentscene.geometry import front_vector, local_to_world, right_vector, world_to_local
+from agentscene.geometry import (
+    front_vector,
+    local_to_world,
+    points_in_polygon,
+    right_vector,
+    world_to_local,
+)
 from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Scene, SceneObject
 
@@ -189,17 +195,8 @@ class SceneIndex:
         return best
 
     def inside_floor(self, xs: np.ndarray, zs: np.ndarray) -> np.ndarray:
-        import shapely
-
-        return shapely.contains_xy(self.floor_polygon, xs, zs)
-
-    @cached_property
-    def floor_polygon(self):
-        import shapely
-
-        poly = self.scene.room.polygon()
-        shapely.prepare(poly)
-        return poly
+        """Which points lie on the floor polygon (arrays of any broadcastable shapes)."""
+        return points_in_polygon(xs, zs, self.scene.room.floor)
 
     def blocked_by(self, xs: np.ndarray, zs: np.ndarray, skip: set[str]) -> tuple[np.ndarray, list[str]]:
         """Which points an obstacle (not in `skip`) covers, and those obstacles' ids."""

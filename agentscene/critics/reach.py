@@ -78,7 +78,7 @@ def _build(ix: SceneIndex, cell: float, max_cells: int) -> ReachGrid | None:
     xs = x0 + (np.arange(nx) + 0.5) * cell
     zs = z0 + (np.arange(nz) + 0.5) * cell
     gx, gz = np.meshgrid(xs, zs)
-    free = ix.inside_floor(gx, gz)
+    free = ix.inside_floor(xs[None, :], zs[:, None])
     grid = ReachGrid(cell, x0, z0, free, free, 0.0)  # for _slices only
     for it in ix.obstacles:
         corners = it.corners

@@ -1,8 +1,8 @@
 """What a prompt asks of a scene, as the judge's requirement_match reads it.
 
-`requirements_from_prompt` is the ONE place that knows which prompt parser is used. Until the
-brief parser (agentscene.brief) lands it reads the planner's prompt parser, which gives objects,
-counts and exclusions but no relations; the relation checks are ready for the brief's relations.
+`requirements_from_prompt` is the ONE place that knows the prompt parser: it reads the brief
+(agentscene.brief.parse_brief) into what the judge checks: objects with counts, relations (the
+brief's relation names), exclusions.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ class RequiredObject(BaseModel):
 
 
 class RequiredRelation(BaseModel):
-    """`subject` (a category) stands in `relation` to `target` (a category, or window / door / wall)."""
+    """`subject` (a category) stands in `relation` (a brief RelationKind) to `target` (a category; None for
+    relations to the room: in_corner, against_wall, on_wall, by_window)."""
 
     model_config = ConfigDict(frozen=True)
 
     subject: str
     relation: str
     target: str | None = None
-    #: the prompt's words for the relation, shown in findings
-    text: str = ""
 
 
 class Requirements(BaseModel):
@@ -45,16 +44,32 @@ class Requirements(BaseModel):
     excluded: tuple[str, ...] = ()
 
 
+#: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
+_RELATIONS = {"facing": "facing", "beside": "beside", "in_front_of": "in_front_of", "on": "on",
+              "against_wall": "against_wall", "by_window": "under_window", "at": "near", "around": "near",
+              "at_sides": "near", "at_ends": "near", "under": "near", "above": "near", "at_foot": "near"}
+
+
 @lru_cache(maxsize=256)
 def requirements_from_prompt(prompt: str) -> Requirements:
     """Objects with counts, relations and exclusions that `prompt` asks for (never raises for text)."""
-    from agentscene.agents.planner.prompt import parse_prompt
+    from agentscene.brief import BriefError, parse_brief
 
-    spec = parse_prompt(prompt)
+    try:
+        brief = parse_brief(prompt)
+    except BriefError:  # a prompt the brief parser refuses (too long): nothing can be matched
+        return Requirements(prompt=prompt)
+    needed: dict[str, tuple[int, bool, str]] = {}
+    for o in brief.objects:
+        count, explicit, phrase = needed.get(o.category, (0, False, o.phrase))
+        # a bare plural or a vague word asks for at least two; a number for exactly that many
+        n = o.count if o.explicit_count else min(o.count, 2)
+        needed[o.category] = (count + n, explicit or o.explicit_count, phrase)
     return Requirements(
         prompt=prompt,
-        room_type=spec.room_type if spec.room_type_named else None,
-        objects=tuple(RequiredObject(category=o.category, count=o.count, explicit_count=o.explicit_count, phrase=o.phrase)
-                      for o in spec.objects),
-        excluded=tuple(spec.excluded),
+        room_type=brief.room_type if brief.room_type_named else None,
+        objects=tuple(RequiredObject(category=c, count=n, explicit_count=e, phrase=ph) for c, (n, e, ph) in needed.items()),
+        relations=tuple(RequiredRelation(subject=r.subject_category, relation=r.kind, target=r.target_category)
+                        for r in brief.relations),
+        excluded=tuple(brief.excluded),
     )

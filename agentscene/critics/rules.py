@@ -31,6 +31,8 @@ class Rule:
     subjects: tuple[str, ...] = ()
     anchors: tuple[str, ...] = ()
     exempt: tuple[str, ...] = ()
+    #: a second selector: what a rug may lie in front of (a bath mat); fixtures whose runs may meet at a corner
+    fronts: tuple[str, ...] = ()
     params: dict[str, float] = field(default_factory=dict)
 
 
@@ -47,16 +49,17 @@ RULES: tuple[Rule, ...] = (
          subjects=("@against_wall",), exempt=("@seat",),
          params={"max_gap": 0.15, "max_angle": 20.0}),
     Rule("lamp_support", "rationality", 2.0, 4.0,
-         "lamps stand on a surface or the floor, or hang from the ceiling, never in mid-air",
+         "lamps stand on a surface or the floor (within Tolerances.support_tolerance), or hang from the ceiling, "
+         "never in mid-air",
          "{a} floats {gap:.2f} m above {below}: set its bottom to y = {y:.2f}",
-         subjects=("@lamp",), params={"max_gap": 0.05}),
+         subjects=("@lamp",)),
     Rule("wall_mount", "rationality", 2.0, 6.0,
          "wall items (support wall) hang on a wall, facing into the room, at a sensible height",
          "{a} {problem}: {fix}",
          params={"max_angle": 20.0}),
     Rule("essentials", "rationality", 2.0, 4.0,
          "the room has what its type needs (a bedroom a bed, a kitchen a stove and a fridge, ...)",
-         "a {room} needs a {b}: add one"),
+         "a {room} needs {b}: add one"),
     Rule("room_caps", "rationality", 0.0, 0.0,
          "SceneReVis' judge rule: a room area outside the type's range, or fewer than 4 objects, caps rationality at 6",
          "{problem}", params={"min_objects": 4, "cap_to": 6.0}),
@@ -79,7 +82,7 @@ RULES: tuple[Rule, ...] = (
          "dining chairs and stools stand at a table and every chair at a table faces it",
          "{a} {problem}: {fix}",
          subjects=_SEATING, anchors=_TABLES,
-         params={"max_gap": 0.6, "near": 1.2, "max_angle": 50.0}),
+         params={"max_gap": 0.8, "near": 1.2, "max_angle": 50.0}),
     Rule("desk_chair", "spatial_layout", 3.0, 6.0,
          "every desk has a chair at its front",
          "{a} has no chair: {fix}",
@@ -90,9 +93,11 @@ RULES: tuple[Rule, ...] = (
          subjects=("sofa", "sectional_sofa", "armchair"), anchors=_FOCAL,
          params={"max_angle": 45.0, "max_angle_armchair": 70.0}),
     Rule("rug_under_group", "spatial_layout", 1.0, 3.0,
-         "a rug lies under a furniture group (a bed, a sofa and its table, a dining table)",
+         "a rug lies under a furniture group (a bed, a sofa and its table, a dining table) or, as a mat, "
+         "in front of a bath or kitchen fixture",
          "{a} lies under no furniture: {fix}",
-         subjects=("@covering",), anchors=("@bed", "@seat", "@table"), params={"min_overlap": 0.15}),
+         subjects=("@covering",), anchors=("@bed", "@seat", "@table"), fronts=("@bath", "@kitchen"),
+         params={"min_overlap": 0.15, "mat_reach": 0.3}),
     Rule("density", "spatial_layout", 1.0, 3.0,
          "the room is neither crammed nor bare, and furniture is not piled in one part of it",
          "{problem}", params={"crammed": 0.55, "sparse": 0.12, "crammed_points": 2.0, "pile_points": 2.0, "pile_min": 3}),
@@ -100,7 +105,8 @@ RULES: tuple[Rule, ...] = (
     Rule("front_clearance", "accessibility", 3.0, 6.0,
          "free floor in front of beds, wardrobes, sofas, desks and everything with a clearance",
          "only {free:.0%} of the {depth:.2f} m in front of {a} is free ({by}): {fix}",
-         subjects=("@clearance",), params={"max_blocked": 0.25, "width_share": 0.8}),
+         subjects=("@clearance",), exempt=(), fronts=("@kitchen", "@bath"),  # fronts: a fixture run meeting at a corner
+         params={"max_blocked": 0.25, "width_share": 0.8}),
     Rule("door_clearance", "accessibility", 3.0, 6.0,
          "the floor inside each door stays free (Tolerances.door_clearance_depth)",
          "{by} block the door on wall {wall}: keep {depth:.1f} m inside it free",
@@ -118,8 +124,8 @@ RULES: tuple[Rule, ...] = (
          "every object the prompt asks for is there, as many as asked (shares of the request)",
          "the request asks for {count} {b}, the scene has {have}: {fix}"),
     Rule("requested_relation", "requirement_match", 10.0, 10.0,
-         "every relation the prompt asks for holds (facing, beside, flanked by, under the window, ...)",
-         "the request asks for {b} {relation} {c}, which does not hold: {fix}"),
+         "every relation the brief asks for holds (facing, beside, either side of, under the window, around, ...)",
+         "the request asks for {b} {relation}{c}, which does not hold: {fix}"),
     Rule("excluded_object", "requirement_match", 3.0, 6.0,
          "nothing the prompt rules out is there",
          "the request rules out {b}, but {a} is there: remove it"),
@@ -151,14 +157,23 @@ HOME_ROOMS: dict[str, tuple[str, ...]] = {
     "squat_rack": ("gym",), "treadmill": ("gym", "entertainment_room"),
 }
 
-#: how a requested relation is checked: relation name -> thresholds (agentscene.critics.relations)
+#: thresholds of the relations a brief can ask for (names: agentscene.brief's RelationKind;
+#: checks: agentscene.critics.relations)
 RELATION_PARAMS: dict[str, dict[str, float]] = {
     "facing": {"max_angle": 45.0},
     "beside": {"max_gap": 0.6},
-    "near": {"max_gap": 1.2},
-    "flanked_by": {"max_gap": 0.6},
+    "at": {"max_gap": 0.6, "max_angle": 60.0},
+    "around": {"max_gap": 0.6, "max_angle": 60.0},
+    "at_ends": {"max_gap": 0.6, "max_angle": 60.0},
+    "at_sides": {"max_gap": 0.6, "max_angle": 60.0},
+    "either_side": {"max_gap": 0.6},
     "in_front_of": {"max_gap": 2.5, "max_angle": 45.0},
-    "under_window": {"max_gap": 0.3},
+    "at_foot": {"max_gap": 0.6},
+    "on": {},  # Tolerances.support_tolerance
+    "under": {"max_gap": 0.05},
+    "above": {"max_gap": 0.3},
+    "in_corner": {"max_gap": 0.3},
     "against_wall": {"max_gap": 0.15, "max_angle": 20.0},
-    "on": {"max_gap": 0.05},
+    "on_wall": {"max_gap": 0.05, "max_angle": 20.0},
+    "by_window": {"max_gap": 0.6},
 }

@@ -28,7 +28,7 @@ from agentscene.geometry import (
     signed_area,
     yaw_to_quaternion,
 )
-from agentscene.scene import Asset, Room, Scene, SceneObject
+from agentscene.scene import Asset, IdAllocator, Room, Scene, SceneObject
 
 DEFAULT_GROUP = "main_group"
 _ROOM_KEYS = {"room_type", "room_id", "bounds_top", "bounds_bottom", "objects", "room_envelope", "groups",
@@ -130,7 +130,7 @@ def _bounds(room: Room, floor_y: float) -> dict[str, Any]:
     }
 
 
-def _object_from(raw: Any, k: int, floor_y: float, taken: Scene, respace: bool) -> SceneObject:
+def _object_from(raw: Any, k: int, floor_y: float, taken: IdAllocator, respace: bool) -> SceneObject:
     where = f"objects[{k}]"
     if not isinstance(raw, dict):
         raise _fail(where, f"expected an object, got {type(raw).__name__}")
@@ -187,7 +187,7 @@ def _object_from(raw: Any, k: int, floor_y: float, taken: Scene, respace: bool) 
             extra[key] = raw[key]
 
     category = raw.get("category") or infer_category(desc)
-    obj_id = raw.get("id") if isinstance(raw.get("id"), str) and taken.get(raw["id"]) is None else None
+    obj_id = raw.get("id") if isinstance(raw.get("id"), str) and raw["id"] not in taken else None
     obj_id = obj_id or taken.next_id(category)
     support = raw.get("support") or category_info(category).support
     try:
@@ -240,14 +240,18 @@ def _load(data: dict[str, Any], *, grouped: bool, respace: bool) -> Scene:
     metadata = data.get("metadata", {})
     if not isinstance(metadata, dict):
         raise _fail("metadata", "expected an object")
-    scene = Scene(room=room, metadata=metadata)
+    try:
+        scene = Scene(room=room, metadata=metadata)
+    except ValidationError as e:
+        raise SceneFormatError("invalid scene", problems=describe_validation_error(e)) from None
     objects: list[SceneObject] = []
+    taken = IdAllocator()  # ids are assigned in order from those assigned so far, in O(1) each
     for k, (raw, group) in enumerate(entries):
-        obj = _object_from(raw, k, floor_y, scene, respace)
+        obj = _object_from(raw, k, floor_y, taken, respace)
         if group is not None:
             obj = obj.model_copy(update={"extra": {**obj.extra, "group": group}})
         objects.append(obj)
-        scene = scene.model_copy(update={"objects": tuple(objects)})
+        taken.add(obj.id)
     try:
         return scene.with_objects(objects)
     except ValidationError as e:
@@ -352,14 +356,11 @@ def _same_yaw(raw_rot: Any, yaw: float) -> bool:
 
 def _objects_out(scene: Scene, floor_y: float, respace: bool) -> list[dict[str, Any]]:
     """Objects in dialect form, deriving ids exactly as import would, to know which to write."""
-    shadow = Scene(room=scene.room)
-    taken: list[SceneObject] = []
+    taken = IdAllocator()
     out = []
     for obj in scene.objects:
-        out.append(_object_out(obj, shadow.next_id(obj.category), floor_y, respace))
-        # import assigns ids in order from what it has assigned so far
-        taken.append(obj)
-        shadow = shadow.model_copy(update={"objects": tuple(taken)})
+        out.append(_object_out(obj, taken.next_id(obj.category), floor_y, respace))
+        taken.add(obj.id)  # import assigns ids in order from what it has assigned so far
     return out
 
 

@@ -48,6 +48,7 @@ def aggregate_table(summary: BatchSummary) -> str:
         ("mean out-of-bounds rate", num(a.mean_oob_rate, 2, "%")),
         ("PBL valid (≤ 0.1 m³)", num(a.pbl_valid_pct, 1, "%") + f' <span class="muted">(mean PBL {num(a.mean_pbl, 3)} m³)</span>'),
         ("clean scenes", num(a.clean_pct, 1, "%")),
+        ("mean score (rewards.score)", num(a.mean_score, 3)),
         ("objects per scene", num(a.mean_objects, 1)),
         ("turns per episode", num(a.mean_turns, 1)),
         ("episode time", num(a.mean_episode_s, 2, " s") + f' <span class="muted">(batch wall {num(summary.wall_s, 1)} s, '
@@ -76,10 +77,10 @@ def episodes_table(summary: BatchSummary, links: dict[int, str]) -> str:
             str(r.index), label, _badge(r.status), num(m.n_objects if m else None, 0),
             num(m.collision_rate if m else None, 1), num(m.oob_rate if m else None, 1), num(m.pbl if m else None, 3),
             ("–" if m is None else '<span class="ok">yes</span>' if m.pbl_valid else '<span class="bad">no</span>'),
-            num(_judge_mean(r), 2), num(r.wall_s, 1), f'<span class="bad">{esc(r.error)}</span>' if r.error and r.status != "ok" else "",
+            num(m.score if m else None, 3), num(_judge_mean(r), 2), num(r.wall_s, 1), f'<span class="bad">{esc(r.error)}</span>' if r.error and r.status != "ok" else "",
         ])
-    return table(["#", "prompt", "status", "objects", "collision %", "OOB %", "PBL m³", "valid", JUDGE_COLUMN, "time s", "error"], rows,
-                  numeric=(0, 3, 4, 5, 6, 8, 9), cls="episodes")
+    return table(["#", "prompt", "status", "objects", "collision %", "OOB %", "PBL m³", "valid", "score", JUDGE_COLUMN, "time s", "error"],
+                 rows, numeric=(0, 3, 4, 5, 6, 8, 9, 10), cls="episodes")
 
 
 def gallery(summary: BatchSummary, batch_dir: Path, images: ImageStore, links: dict[int, str]) -> str:

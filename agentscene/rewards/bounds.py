@@ -55,17 +55,10 @@ def _crossings(g: ObjectGeometry, room: RoomGeometry, ignore: float) -> tuple[Cr
     pts = [np.asarray(p.exterior.coords)[:-1] for p in parts if p.geom_type == "Polygon" and not p.is_empty]
     if not pts:
         return ()
-    points = np.concatenate(pts)
-    seg, line = room.wall_distances(points)
-    nearest = seg.min(axis=1, keepdims=True)
     # A point beyond a convex corner is equally near both walls: it crosses each by its
     # distance past that wall's line (not by its distance to the shared corner).
-    tied = seg <= nearest + 1e-9
-    crossing = np.where(tied & (line > 0), line, np.where(tied, seg, 0.0))
-    best: dict[int, float] = {}
-    for i, d in enumerate(crossing.max(axis=0).tolist()):
-        if d > ignore:
-            best[i] = d
+    crossing = room.wall_crossings(np.concatenate(pts))
+    best = {i: d for i, d in crossing.items() if d > ignore}
     out = []
     for i, d in sorted(best.items(), key=lambda kv: -kv[1]):
         w = room.walls[i]

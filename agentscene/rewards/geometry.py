@@ -181,6 +181,41 @@ class RoomGeometry:
             self._buffered[buffer] = poly
         return self._buffered[buffer]
 
+    def wall_crossings(self, points: np.ndarray) -> dict[int, float]:
+        """How far (x, z) points outside the floor cross each wall: for each point, the walls
+        nearest to it (ties within 1e-9 m) get its distance past their line (or to the segment
+        when it is not past the line); each wall keeps its largest. O(points log walls): the
+        nearest walls come from an STRtree, never from a points x walls matrix."""
+        import shapely
+
+        if len(points) == 0:
+            return {}
+        if len(self.walls) <= 64:  # the dense form is faster for ordinary rooms
+            seg, line = self.wall_distances(points)
+            tied = seg <= seg.min(axis=1, keepdims=True) + 1e-9
+            crossing = np.where(tied & (line > 0), line, np.where(tied, seg, 0.0)).max(axis=0)
+            return {i: float(d) for i, d in enumerate(crossing.tolist())}
+        if getattr(self, "_wall_tree", None) is None:
+            self._wall_lines = shapely.linestrings(self.segments.reshape(-1, 2, 2))
+            self._wall_tree = shapely.STRtree(self._wall_lines)
+        pts = shapely.points(points)
+        (which, _), found = self._wall_tree.query_nearest(pts, return_distance=True, all_matches=False)
+        nearest = np.empty(len(points))
+        nearest[which] = found
+        pi, wi = self._wall_tree.query(pts, predicate="dwithin", distance=nearest + 1e-9)
+        a = self.segments[wi, :2]
+        d = self.segments[wi, 2:] - a
+        rel = points[pi] - a
+        t = np.clip((rel * d).sum(axis=1) / (d * d).sum(axis=1), 0.0, 1.0)
+        seg = np.linalg.norm(points[pi] - (a + t[:, None] * d), axis=1)
+        tied = seg <= nearest[pi] + 1e-9
+        normals = np.array([w.normal for w in self.walls])[wi]
+        line = (rel * normals).sum(axis=1)
+        value = np.where(tied & (line > 0), line, np.where(tied, seg, 0.0))
+        out = np.zeros(len(self.walls))
+        np.maximum.at(out, wi, value)
+        return {i: float(out[i]) for i in np.flatnonzero(out).tolist()}
+
     def wall_distances(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For (x, z) points: distances to every wall segment and signed distances past every
         wall's line along its outward normal, both shaped (points, walls)."""

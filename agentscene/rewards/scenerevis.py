@@ -260,9 +260,15 @@ class ScenereVisState:
         if c.lo[1] >= -b and c.hi[1] <= h + b and shapely.contains_properly(
                 self.floor_b, shapely.box(c.lo[0], c.lo[2], c.hi[0], c.hi[2])):
             return None  # every sample is inside
-        m = c._mesh_fn().copy()
-        m.apply_translation(c.obj.position)
-        pts = m.sample(tol.compat_samples, seed=tol.seed + c.index)
+        import trimesh
+        from trimesh.transformations import transform_points
+
+        rotated = c._mesh_fn()
+        move = np.eye(4)
+        move[:3, 3] = c.obj.position
+        # what `copy().apply_translation(position)` gives, bit for bit, without copying caches
+        m = trimesh.Trimesh(transform_points(rotated.vertices, move), rotated.faces, process=False)
+        pts = trimesh.sample.sample_surface(m, tol.compat_samples, seed=tol.seed + c.index)[0]
         inside = shapely.contains_xy(self.floor_b, pts[:, 0], pts[:, 2])
         inside &= (pts[:, 1] >= -b) & (pts[:, 1] <= h + b)
         ratio = 1.0 - inside.sum() / len(inside)

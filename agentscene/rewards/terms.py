@@ -143,6 +143,12 @@ def object_count_term(ctx: TermContext) -> float | None:
     return piecewise(float(len(ctx.scene.objects)), ctx.config.object_count_curve)
 
 
+def _default_tolerances() -> Tolerances:
+    from agentscene.rewards.tolerances import Tolerances
+
+    return Tolerances()
+
+
 @_term("improvement")
 def improvement_term(ctx: TermContext) -> float | None:
     """Did this turn improve the scene? 1 improved, 0 changed but not better, -1 unchanged or worse.
@@ -155,11 +161,12 @@ def improvement_term(ctx: TermContext) -> float | None:
     if ctx.prev == ctx.scene:
         return -1.0
     before, after = ctx.prev_report, ctx.report
+    eps = (ctx.tolerances or _default_tolerances()).pbl_change
     d_count = (before.n_colliding_pairs + before.n_oob_objects) - (after.n_colliding_pairs + after.n_oob_objects)
     d_pbl = before.pbl - after.pbl
-    if d_count > 0 or (d_count == 0 and d_pbl > 1e-4):
+    if d_count > 0 or (d_count == 0 and d_pbl > eps):
         return 1.0
-    if d_count < 0 or d_pbl < -1e-4:
+    if d_count < 0 or d_pbl < -eps:
         return -1.0
     return 1.0 if after.n_objects > before.n_objects else 0.0
 

@@ -14,10 +14,11 @@ form wherever the faces are parallel to the grid axes:
 Hence a box whose faces round as if axis-aligned (every yaw that is a multiple of 90°, and any
 box smaller than a voxel) is the solid block `[round(lo/p), round(hi/p)]` per axis, and a prism
 over an axis-parallel polygon (rectangular and L-shaped rooms) is its rounded outline plus the
-cells whose centres lie inside, filled layer by layer. Everything else (boxes at other yaws,
-meshes, rooms with slanted walls) is voxelised by trimesh itself, once per (asset, size, yaw)
-or per room, and cached. The closed forms are checked against trimesh for exact voxel counts
-in tests/test_rewards_voxels.py.
+cells whose centres lie inside, filled layer by layer. A box at another yaw is subdivided
+triangle by triangle as a lattice of translated copies (`_subdivided_vertices`). Meshes and
+rooms with slanted walls are voxelised by trimesh itself. Every block is cached per (asset,
+size, yaw) or per room. tests/test_rewards_voxels.py checks all of it against trimesh, cell
+for cell.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 #: trimesh's `voxelize_subdivide` stops after 10 rounds of edge halving: a face edge longer
 #: than (p / 2) * 2**10 makes it (and SceneReVis' voxel_eval) raise.
 SUBDIVIDE_ROUNDS = 10
+
+
+#: Most triangles trimesh may subdivide a mesh into here (seconds, a few hundred MB): a box at
+#: a non-right-angle yaw up to about 8 m, any real furniture mesh, a slanted room up to ~150 m².
+SUBDIVIDE_BUDGET = 2_000_000
 
 
 class VoxelLimitError(ValueError):
@@ -103,11 +109,8 @@ def _grid_cells(shape, what: str, limit: int) -> None:
 
 # -- the reference: trimesh itself --------------------------------------------------------
 
-def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float, *, limit: int) -> VoxelBlock:
-    """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes).
-
-    Refuses meshes whose subdivision would exceed `limit` vertices or trimesh's 10 rounds.
-    """
+def _check_subdivision(mesh: trimesh.Trimesh, pitch: float) -> None:
+    """Refuse what trimesh cannot subdivide (10 rounds) or would subdivide for minutes."""
     v = np.asarray(mesh.vertices, dtype=float)
     f = np.asarray(mesh.faces, dtype=np.int64)
     if len(f) == 0:
@@ -120,11 +123,22 @@ def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float, *, limit: int) -> VoxelB
         raise VoxelLimitError(
             f"a face edge of {longest:.2f} m is longer than trimesh's voxeliser can subdivide at pitch {pitch} "
             f"({max_edge * 2 ** SUBDIVIDE_ROUNDS:.1f} m after {SUBDIVIDE_ROUNDS} rounds); SceneReVis' voxel_eval fails here too")
-    # Each face ends with about (longest edge / max_edge)^2 triangles.
-    estimate = float((np.maximum(edges.max(axis=1) / max_edge, 1.0) ** 2).sum())
-    if estimate > limit:
-        raise VoxelLimitError(f"voxelising this mesh at pitch {pitch} would subdivide it into ~{estimate:,.0f} triangles "
-                              f"(limit {limit:,}, Tolerances.voxel_limit)")
+    # Each face ends with about 2 * area / max_edge² triangles (plus its edges' splits).
+    area = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1) / 2.0
+    estimate = float((2.0 * area / max_edge ** 2 + edges.sum(axis=1) / max_edge + 1.0).sum())
+    if estimate > SUBDIVIDE_BUDGET:
+        raise VoxelLimitError(
+            f"voxelising this mesh at pitch {pitch} subdivides it into ~{estimate:,.0f} triangles (more than "
+            f"{SUBDIVIDE_BUDGET:,}, minutes of trimesh); only boxes at right-angle yaws have a closed form")
+
+
+def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float) -> VoxelBlock:
+    """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes).
+
+    Refuses meshes whose subdivision would exceed SUBDIVIDE_BUDGET triangles or trimesh's 10
+    rounds (their code fails there too). Callers check the voxel grid's size first.
+    """
+    _check_subdivision(mesh, pitch)
     vox = mesh.voxelized(pitch).fill()
     matrix = np.asarray(vox.matrix, dtype=bool)
     translation = np.asarray(vox.translation, dtype=float)
@@ -199,6 +213,67 @@ def box_voxels(corners: np.ndarray, positive: np.ndarray, pitch: float) -> Voxel
     hi = np.array([ranges[a][1] for a in range(3)], dtype=np.int64)
     shape = tuple(int(s) for s in hi - lo + 1)
     return VoxelBlock.make(lo, None, pitch, shape=shape)
+
+
+def _uniform_rounds(tri: np.ndarray, max_edge: float) -> int:
+    """How many times trimesh splits a triangle 1 -> 4 before any edge is short enough:
+    while all three edges are long every split is the regular one, into four copies of the
+    half-size triangle (three translated, one turned by 180°)."""
+    lengths = np.linalg.norm(tri[[1, 2, 0]] - tri, axis=1)
+    k = 0
+    while k < SUBDIVIDE_ROUNDS and np.all(lengths / 2.0 ** k > max_edge):
+        k += 1
+    return k
+
+
+def _subdivided_vertices(tri: np.ndarray, max_edge: float) -> np.ndarray:
+    """The vertices trimesh's `subdivide_to_size` gives one triangle, without subdividing it whole.
+
+    After the uniform rounds the triangle is tiled by n² copies of one small triangle, up or
+    turned; every copy is then refined the same way (trimesh decides per edge, by length), so
+    the rest of the work is done once per orientation and the results are translated. Equal to
+    trimesh's vertices in exact arithmetic; in floating point they differ by an ulp or so,
+    which changes a voxel only at an exact half-voxel tie.
+    """
+    from trimesh import remesh
+
+    k = _uniform_rounds(tri, max_edge)
+    n = 2 ** k
+    v0, e1, e2 = tri[0], (tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n
+    rounds = SUBDIVIDE_ROUNDS - k
+    up = np.array([v0, v0 + e1, v0 + e2])
+    down = np.array([v0 + e1, v0 + e1 + e2, v0 + e2])  # trimesh's middle child (m01, m12, m20)
+    one = np.array([[0, 1, 2]])
+
+    def pattern(small: np.ndarray) -> np.ndarray:
+        if np.all(np.linalg.norm(small[[1, 2, 0]] - small, axis=1) <= max_edge):
+            return small - v0  # already final: its corners
+        return remesh.subdivide_to_size(small, one, max_edge=max_edge, max_iter=rounds)[0] - v0
+
+    pattern_up = pattern(up)
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    i, j = i.ravel(), j.ravel()
+    anchors = v0 + i[:, None] * e1 + j[:, None] * e2
+    parts = [(anchors[i + j <= n - 1][:, None, :] + pattern_up[None]).reshape(-1, 3)]
+    if n > 1:
+        pattern_down = pattern(down)
+        parts.append((anchors[i + j <= n - 2][:, None, :] + pattern_down[None]).reshape(-1, 3))
+    return np.concatenate(parts)
+
+
+def subdivided_box_voxels(corners: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
+    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle (see above)."""
+    from scipy import ndimage
+
+    max_edge = pitch / 2.0
+    verts = np.concatenate([_subdivided_vertices(corners[f], max_edge) for f in faces])
+    hit = np.round(verts / pitch).astype(np.int64)
+    origin = hit.min(axis=0)
+    idx = hit - origin
+    shape = tuple(int(s) for s in idx.max(axis=0) + 1)
+    cells = np.zeros(shape, dtype=bool)
+    cells[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+    return VoxelBlock.make(origin, ndimage.binary_fill_holes(cells), pitch)
 
 
 # -- closed form: the room prism ----------------------------------------------------------
@@ -289,6 +364,7 @@ class VoxelCache:
         self._boxes: dict[tuple, tuple[VoxelBlock, np.ndarray]] = {}
         self._rooms: dict[tuple, VoxelBlock] = {}
         self.trimesh_calls = 0  # how many blocks needed trimesh (tests check the closed forms are used)
+        self.subdivided = 0  # how many boxes at other yaws were subdivided per triangle
 
     @property
     def box_template(self) -> _BoxTemplate:
@@ -305,7 +381,7 @@ class VoxelCache:
                 _grid_cells(((max(xs) - min(xs)) / self.pitch + 1, room.height / self.pitch + 1,
                              (max(zs) - min(zs)) / self.pitch + 1), "the room's voxel grid", self.limit)
                 self.trimesh_calls += 1
-                block = trimesh_voxels(room_mesh(room), self.pitch, limit=self.limit)
+                block = trimesh_voxels(room_mesh(room), self.pitch)
             self._rooms[key] = block
         return block
 
@@ -322,8 +398,9 @@ class VoxelCache:
 
             ext = corners.max(axis=0) - corners.min(axis=0)
             _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
-            self.trimesh_calls += 1
-            block = trimesh_voxels(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch, limit=self.limit)
+            _check_subdivision(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch)
+            self.subdivided += 1
+            block = subdivided_box_voxels(corners, self._box.faces, self.pitch)
         else:
             _grid_cells(block.shape, "this object's voxel grid", self.limit)
         self._boxes[key] = (block, corners)
@@ -335,6 +412,6 @@ class VoxelCache:
         if block is None:
             _grid_cells(np.asarray(rotated.extents) / self.pitch + 2, "this object's voxel grid", self.limit)
             self.trimesh_calls += 1
-            block = trimesh_voxels(rotated, self.pitch, limit=self.limit)
+            block = trimesh_voxels(rotated, self.pitch)
             self._objects[key] = block
         return block

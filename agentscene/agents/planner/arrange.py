@@ -75,9 +75,11 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (beds and layout.place_at_foot(bench, beds[0])) and not layout.place_against_wall(bench):
             layout._skip(bench, "no free spot")
 
-    # a games table is the room's focus: it takes the open floor before the seating groups
-    for table in take("pool_table", "ping_pong_table", "foosball_table"):
-        if layout.place_centre(table) is None:
+    # a games table asked for is the room's focus: it takes one end of the open floor before the seating groups
+    seating = any(i.category in ("sofa", "sectional_sofa") for i in pending)
+    for table in [i for i in pending if i.category in ("pool_table", "ping_pong_table", "foosball_table") and i.explicit]:
+        pending.remove(table)
+        if layout.place_centre(table, to_end=seating) is None:
             layout._skip(table, "no open floor large enough")
 
     stands = take("tv_stand", "fireplace")  # the focal point the seating faces
@@ -145,9 +147,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             if not layout.place_corner(seat):
                 layout._skip(seat, "no room around a table")
 
-    for item in take(*FREE):
+    free = take(*FREE)
+    for item in sorted(free, key=lambda i: i.category == "yoga_mat"):  # mats take what open floor is left
         if item.category == "yoga_mat":
-            if layout.place_rug(item) is None:
+            if layout.place_mat(item) is None:
                 layout._skip(item, "no open floor")
         elif layout.place_free(item) is None:
             layout._skip(item, "no free spot")
@@ -166,6 +169,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_on(item) is None:
             if item.category == "tv" and layout.place_mounted(item):
                 continue
+            if item.category in ("printer", "computer", "game_console") and layout.place_corner(item):
+                continue  # on the floor by the wall when no surface is free
             layout._skip(item, "nothing to stand it on")
     for item in [i for i in pending if category_info(i.category).support == "wall"]:
         pending.remove(item)

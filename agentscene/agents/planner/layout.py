@@ -139,9 +139,10 @@ class Layout:
         return p
 
     def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
-             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True) -> Placed | None:
+             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True,
+             limit: int | None = None) -> Placed | None:
         ordered = sorted(cands, key=lambda c: -c[2])
-        for pos, yaw, _ in ordered[: self.max_tries]:
+        for pos, yaw, _ in ordered[: limit or self.max_tries]:
             p = self._placed(item, pos, yaw, support, group, use_zone)
             if self.space.fits(p) and (accept is None or accept(p)):
                 return self._commit(item, p)
@@ -364,9 +365,18 @@ class Layout:
         pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
         return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
 
-    def place_centre(self, item: ItemSpec) -> Placed | None:
-        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first."""
+    def place_centre(self, item: ItemSpec, to_end: bool = False) -> Placed | None:
+        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first.
+        `to_end`: toward the end of the long side away from the door, leaving room for a seating group."""
         target = self._open_centre()
+        if to_end:
+            x0, z0, x1, z1 = (self.space.region or self.space.poly).bounds
+            door = self.space.door_points[0] if self.space.door_points else None
+            if x1 - x0 >= z1 - z0:
+                ends = [((x0 + x1) / 2 - (x1 - x0) / 4, target[1]), ((x0 + x1) / 2 + (x1 - x0) / 4, target[1])]
+            else:
+                ends = [(target[0], (z0 + z1) / 2 - (z1 - z0) / 4), (target[0], (z0 + z1) / 2 + (z1 - z0) / 4)]
+            target = max(ends, key=lambda p: math.hypot(p[0] - door.x, p[1] - door.y) if door else 0.0)
         yaws = self._axis_yaws()
         region = self.space.region
         if region is not None:
@@ -376,7 +386,7 @@ class Layout:
         cands = self.grid_candidates(item, target, yaws[:1])
         penalty = 0.6 if item.size[0] > item.size[2] * 1.3 else 0.0
         cands += [(pos, yaw, score - penalty) for pos, yaw, score in self.grid_candidates(item, target, yaws[1:])]
-        return self._try(item, cands, group=f"new:{item.key}")
+        return self._try(item, cands, group=f"new:{item.key}", limit=1500)  # any open spot, nearest the centre first
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
@@ -523,6 +533,9 @@ class Layout:
                     front, right = _vec(host.yaw)
                     room = host.size[0] / 2 - item.size[0] / 2 - 0.03
                     sides = [0.0, room, -room, room / 2, -room / 2]
+                    if "slot" in item.extra:  # one of several screens side by side
+                        k, n = item.extra["slot"]
+                        sides = [(k - (n - 1) / 2) * (item.size[0] + 0.03), *sides]
                     if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
                         sides = [room, -room]
                     back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
@@ -533,6 +546,18 @@ class Layout:
                         if self.space.conflict(p) is None:
                             self._hosts_used.add(host.key)
                             return self._commit(item, p)
+        return None
+
+    def place_mat(self, item: ItemSpec) -> Placed | None:
+        """An exercise mat on open floor, side by side with the others."""
+        mats = self._near("yoga_mat")
+        target = (mats[-1].position[0], mats[-1].position[2]) if mats else self._open_centre()
+        cands = self.grid_candidates(item, target, self._axis_yaws()[:1], step=0.1)
+        ordered = sorted(cands, key=lambda c: -c[2])
+        for pos, yaw, _ in ordered[:1200]:
+            p = self._placed(item, pos, yaw)
+            if self.space.conflict(p) is None:
+                return self._commit(item, p)
         return None
 
     def place_rug(self, item: ItemSpec) -> Placed | None:

@@ -30,6 +30,8 @@ HALF_WALKWAY = _TOL.agent_radius
 DOOR_DEPTH = 1.0
 
 FLAT = frozenset({"rug", "yoga_mat"})
+#: seats a person pushes aside in passing: they do not cut a walkway
+MOVABLE = frozenset({"office_chair", "dining_chair", "chair", "bar_stool", "stool", "ottoman"})
 MOUNTED_SUPPORT = frozenset({"wall", "ceiling"})
 
 #: local clearance areas as (x0, x1, z0, z1) offsets beyond the footprint, front = +z
@@ -41,7 +43,7 @@ _FRONT = {
     "shoe_rack": 0.5, "console_table": 0.5, "treadmill": 0.5, "kitchen_island": 0.9, "crib": 0.5,
 }
 #: clear ring (m) around pieces used from every side
-AROUND_CLEARANCE = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.9,
+AROUND_CLEARANCE = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.8,
            "squat_rack": 0.6, "weight_bench": 0.5, "exercise_bike": 0.4, "elliptical": 0.5, "rowing_machine": 0.5}
 
 #: pairs whose clearance areas may hold each other (a coffee table in front of a sofa)
@@ -75,7 +77,7 @@ def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
         foot = local_rect(position, yaw, -w / 2 - side, w / 2 + side, d / 2, d / 2 + 0.6)
         return unary_union([left, right, foot])
     if category in AROUND_CLEARANCE:
-        m = AROUND_CLEARANCE[category]
+        m = AROUND_CLEARANCE[category] * (0.6 if category == "dining_table" and w * d < 0.8 else 1.0)  # a bistro table needs less
         ring = local_rect(position, yaw, -w / 2 - m, w / 2 + m, -d / 2 - m, d / 2 + m)
         return ring.difference(local_rect(position, yaw, -w / 2, w / 2, -d / 2, d / 2))
     if category in _FRONT:
@@ -233,6 +235,13 @@ class Space:
         for e in self.items:
             if c.support == e.key or e.support == c.key:
                 continue
+            if c.flat and e.flat:
+                if c.poly.intersection(e.poly).area > 1e-3:
+                    return f"overlaps {e.key}"  # rugs and mats lie side by side, not in piles
+                continue
+            if "yoga_mat" in (c.category, e.category) and c.support == e.support == "floor" and \
+                    c.poly.intersection(e.poly).area > 1e-3:
+                return f"overlaps {e.key}"  # nothing stands on an exercise mat
             if c.flat != e.flat:
                 continue  # a rug lies under furniture
             if min(c.y1, e.y1) - max(c.y0, e.y0) > CONTACT_TOLERANCE and grown.intersection(e.poly).area > 1e-5:
@@ -248,7 +257,7 @@ class Space:
     def walkable(self, extra: list[Placed] = ()) -> Polygon:
         """Where the centre of a 0.6 m wide person can stand."""
         obstacles = [i.poly.buffer(HALF_WALKWAY, join_style="mitre") for i in (*self.items, *extra)
-                     if i.on_floor and i.y0 < 0.5]
+                     if i.on_floor and i.y0 < 0.5 and i.category not in MOVABLE]
         area = self.poly.buffer(-HALF_WALKWAY, join_style="mitre")
         if obstacles:
             area = area.difference(unary_union(obstacles))
