@@ -26,7 +26,7 @@ from agentscene.testing.fake_openai import TERMINATE
 
 runner = CliRunner()
 
-HELP_COMMANDS = [[], ["generate"], ["batch"], ["eval"], ["render"], ["export"], ["view"], ["report"], ["assets"],
+HELP_COMMANDS = [[], ["generate"], ["batch"], ["eval"], ["judge"], ["render"], ["export"], ["view"], ["report"], ["assets"],
                  ["assets", "find"], ["data", "actions"], ["rl", "export-sft"]]
 
 
