@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ from agentscene.assets.safety import (
     check_asset_id,
     load_mesh_file,
     read_capped,
+    read_metadata_json,
     safe_child,
 )
 from agentscene.categories import UNKNOWN_CATEGORY, match_category
@@ -64,10 +64,7 @@ def _read_json(path: Path) -> Any:
             raise BrokenAssetError(f"{path} is not valid gzip: {e}") from e
         if len(data) > MAX_METADATA_BYTES:
             raise UnsafeAssetError(f"{path} inflates past {MAX_METADATA_BYTES} bytes")
-    try:
-        return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BrokenAssetError(f"{path} is not valid JSON: {e}") from e
+    return read_metadata_json(data, path)
 
 
 def _floats(values: Any, n: int) -> tuple[float, ...] | None:
@@ -130,7 +127,7 @@ class ObjaverseBackend(IndexedBackend):
         return Path(self.settings.annotations)
 
     def fingerprint(self) -> str:
-        h = hashlib.sha256(Path(self.settings.annotations).read_bytes())
+        h = hashlib.sha256(read_capped(Path(self.settings.annotations), MeshLimits(max_file_bytes=MAX_METADATA_BYTES)))
         h.update(f"{self.settings.up}|{self.settings.front}".encode())
         return h.hexdigest()
 
