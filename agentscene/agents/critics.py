@@ -9,7 +9,6 @@ scene has fewer than 4 objects, as SceneReVis' judge prompt does.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agentscene.agents.client import ModelClient, Usage
 from agentscene.agents.messages import image_data_url
 from agentscene.agents.planner.program import area_range
+from agentscene.limits import loads_json
 from agentscene.scene import Scene
 
 AXES = ("rationality", "spatial_layout", "accessibility")
@@ -187,8 +187,8 @@ class VLMCritic:
         if text.startswith("```"):
             text = text.strip("`").removeprefix("json").strip()
         try:
-            reply = _JudgeReply.model_validate(json.loads(text))
-        except (json.JSONDecodeError, ValidationError) as e:
+            reply = _JudgeReply.model_validate(loads_json(text))
+        except (ValueError, ValidationError) as e:  # invalid JSON, over a limit, or not the schema
             problem = str(e).splitlines()[0][:200]
             return Critique(source=self.name, error=f"the judge's reply is not the requested JSON: {problem}", usage=response.usage)
         scores = {a: float(getattr(reply, a)) for a in AXES}

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.agents.client import Message
+from agentscene.limits import loads_json
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 
@@ -87,8 +88,8 @@ def tag_json(text: str, tag: str) -> Any | None:
     if m:
         body = m.group(1)
     try:
-        return json.loads(body)
-    except json.JSONDecodeError:
+        return loads_json(body)
+    except ValueError:  # invalid JSON or over a limit
         return None
 
 

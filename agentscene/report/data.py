@@ -7,12 +7,12 @@ left out of the page; a file that is not valid JSON is a ReportError naming it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agentscene.limits import read_json as guarded_read_json
 from agentscene.scene_inputs import is_run_dir
 
 
@@ -64,8 +64,8 @@ class RunData(BaseModel):
 
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return guarded_read_json(path, allow_nan=True)  # regular files only; size, depth and digits bounded
+    except ValueError as e:
         raise ReportError(f"{path} is not valid JSON: {e}") from None
     except OSError as e:
         raise ReportError(f"cannot read {path}: {e.strerror or e}") from None
