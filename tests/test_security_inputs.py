@@ -228,3 +228,26 @@ def test_error_messages_never_echo_huge_input():
     assert not result.ok and len(result.message) < 2000
     result = apply_tool(SCENE, key, {})
     assert not result.ok and len(result.message) < 2000
+
+
+# -- 9. non-finite numbers anywhere in a scene ------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), [1.0, float("nan")], {"a": {"b": float("inf")}}])
+def test_non_finite_numbers_are_refused_in_every_field(tmp_path, value):
+    from agentscene.formats import SceneFormatError, load_scene
+
+    for mutate in (
+        lambda d: d["metadata"].__setitem__("seed", value),
+        lambda d: d["room"]["extra"].__setitem__("x", value),
+        lambda d: d["objects"][0]["extra"].__setitem__("x", value),
+        lambda d: d["objects"][0].__setitem__("yaw", value),
+    ):
+        data = SCENE.model_dump(mode="json")
+        mutate(data)
+        with pytest.raises(SceneFormatError, match="finite|valid number"):
+            load_scene(data)
+        path = tmp_path / "s.json"
+        path.write_text(json.dumps(data))  # Python writes NaN / Infinity, which is not JSON
+        with pytest.raises(SceneFormatError, match="finite"):
+            load_scene(path)

@@ -29,13 +29,14 @@ from agentscene.assets.safety import (
     safe_child,
 )
 from agentscene.categories import UNKNOWN_CATEGORY, match_category
+from agentscene.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     import trimesh
 
 _BLANK = {"", "none", "null", "others", "other", "unknown"}
 #: Metadata files are larger than meshes; this caps them separately.
-MAX_METADATA_BYTES = 512 * 1024 * 1024
+MAX_METADATA_BYTES = DEFAULT_LIMITS.metadata_bytes
 
 
 class Future3DSettings(IndexedSettings):

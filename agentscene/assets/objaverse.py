@@ -37,11 +37,12 @@ from agentscene.assets.safety import (
     safe_child,
 )
 from agentscene.categories import UNKNOWN_CATEGORY, match_category
+from agentscene.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     import trimesh
 
-MAX_METADATA_BYTES = 1024 * 1024 * 1024
+MAX_METADATA_BYTES = DEFAULT_LIMITS.metadata_bytes
 GLB_LAYOUTS = ("{uid}.glb", "{uid2}/{uid}.glb", "glbs/{uid2}/{uid}.glb", "{uid}/{uid}.glb")
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.limits import first_unencodable, loads_json, shown
+from agentscene.limits import DEFAULT_LIMITS, first_unencodable, loads_json, shown
 from agentscene.scene import Scene
 
-#: Longest tool-call id accepted (ids are echoed back with each result).
-MAX_CALL_ID_CHARS = 256
+#: Longest tool-call id accepted (ids are echoed back with each result): Limits.call_id_chars.
+MAX_CALL_ID_CHARS = DEFAULT_LIMITS.call_id_chars
 
 
 class ErrorCode(StrEnum):
