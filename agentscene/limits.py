@@ -50,7 +50,7 @@ class Limits(_Settings):
     metadata_bytes: int = Field(default=1024 * 1024 * 1024, gt=0, description="largest dataset metadata file (3D-FUTURE model_info, Objaverse annotations), after gunzip")
     viewer_file_bytes: int = Field(default=32 * 1024 * 1024, gt=0, description="largest scene or turn file the viewer reads")
     quote_chars: int = Field(default=80, ge=16, description="longest piece of input an error message quotes")
-    http_reply_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="decoded bytes of one HTTP reply body (after gzip/zstd/brotli)")
+    http_reply_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="decoded bytes of one HTTP reply body (gzip, deflate and zstd are decoded in bounded steps; other encodings are refused)")
     http_line_bytes: int = Field(default=1024 * 1024, gt=0, description="one line of a streamed NDJSON reply")
     http_error_bytes: int = Field(default=64 * 1024, gt=0, description="an HTTP error body read for its message")
     http_deadline_s: float = Field(default=1800.0, gt=0, description="total seconds for one request, however slowly the server sends")
