@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from agentscene.critics import Finding, Judgement, judge
 from agentscene.formats import dump_scene, load_scene, save_scene
 from agentscene.scene import Asset, Opening, Room, Scene, SceneObject
 from agentscene.tools import (
@@ -19,6 +20,6 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "Asset", "Opening", "Room", "Scene", "SceneObject", "ToolCall", "ToolResult", "__version__",
-    "apply_tool", "apply_tool_calls", "dump_scene", "load_scene", "parse_reply", "save_scene", "tool_schemas",
+    "Asset", "Finding", "Judgement", "Opening", "Room", "Scene", "SceneObject", "ToolCall", "ToolResult", "__version__",
+    "apply_tool", "apply_tool_calls", "dump_scene", "judge", "load_scene", "parse_reply", "save_scene", "tool_schemas",
 ]

@@ -24,6 +24,15 @@ class CategoryInfo:
     against_wall: bool = False  # usually placed with its back to a wall
     mass: float = 10.0  # kg at the typical size (physics scales it with the box volume)
     friction: float = 0.6  # sliding friction coefficient against floors and furniture
+    #: what the object is for: bed, seat, table, storage, media, lamp, wall_decor, kitchen, bath, appliance,
+    #: exercise, game, covering, decor ("" when unknown); the judge's rules name families, not categories
+    family: str = ""
+    #: free floor depth (m) a person needs in front of it to use it (0: none)
+    clearance: float = 0.0
+    #: (lowest, highest) height (m) of its centre when it hangs on a wall; None: not a wall item
+    mount_height: tuple[float, float] | None = None
+    #: categories that belong with it and may stand in its clearance (a desk's chair, a sofa's coffee table)
+    companions: tuple[str, ...] = ()
 
 
 def _c(name, keywords, size, support="floor", against_wall=False) -> CategoryInfo:
@@ -137,6 +146,95 @@ _PHYSICS: dict[str, tuple[float, float]] = {
 }
 CATEGORIES = tuple(replace(c, mass=float(_PHYSICS[c.name][0]), friction=float(_PHYSICS[c.name][1])) if c.name in _PHYSICS else c
                    for c in CATEGORIES)
+_SEATS = ("office_chair", "chair", "dining_chair", "stool", "bar_stool", "bench")
+#: family, clearance (m), mount height (m, centre) and companions of each category (the judge reads these)
+_ROLES: dict[str, tuple[str, float, tuple[float, float] | None, tuple[str, ...]]] = {
+    "bed": ("bed", 0.6, None, ("nightstand", "bench", "ottoman")),
+    "crib": ("bed", 0.5, None, ("nightstand",)),
+    "nightstand": ("storage", 0.0, None, ("bed", "crib")),
+    "wardrobe": ("storage", 0.7, None, ()),
+    "dresser": ("storage", 0.6, None, ("stool", "chair")),
+    "vanity": ("table", 0.6, None, ("stool", "chair", "ottoman")),
+    "desk": ("table", 0.7, None, _SEATS),
+    "office_chair": ("seat", 0.0, None, ("desk",)),
+    "dining_table": ("table", 0.0, None, _SEATS),
+    "dining_chair": ("seat", 0.0, None, ("dining_table", "table", "kitchen_island", "counter")),
+    "bar_stool": ("seat", 0.0, None, ("kitchen_island", "counter", "dining_table", "table")),
+    "stool": ("seat", 0.0, None, ()),
+    "sectional_sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
+    "sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
+    "armchair": ("seat", 0.45, None, ("coffee_table", "side_table", "ottoman", "floor_lamp")),
+    "chair": ("seat", 0.0, None, ()),
+    "bench": ("seat", 0.0, None, ()),
+    "weight_bench": ("exercise", 0.0, None, ()),
+    "ottoman": ("seat", 0.0, None, ()),
+    "coffee_table": ("table", 0.0, None, ()),
+    "side_table": ("table", 0.0, None, ()),
+    "console_table": ("table", 0.0, None, ()),
+    "tv_stand": ("media", 0.5, None, ("tv", "speaker", "game_console")),
+    "tv": ("media", 0.0, (0.8, 1.9), ()),
+    "monitor": ("media", 0.0, None, ()),
+    "projector_screen": ("media", 0.0, (1.0, 2.5), ()),
+    "bookshelf": ("storage", 0.6, None, ()),
+    "shelf": ("storage", 0.5, (0.9, 2.2), ()),
+    "shoe_rack": ("storage", 0.4, None, ()),
+    "coat_rack": ("storage", 0.0, None, ()),
+    "filing_cabinet": ("storage", 0.6, None, ("office_chair", "chair")),
+    "cabinet": ("storage", 0.6, (1.2, 2.3), ()),
+    "kitchen_island": ("table", 0.8, None, ("bar_stool", "stool")),
+    "counter": ("kitchen", 0.8, None, ("bar_stool", "stool")),
+    "fridge": ("kitchen", 0.8, None, ()),
+    "stove": ("kitchen", 0.8, None, ()),
+    "microwave": ("kitchen", 0.0, (1.0, 1.9), ()),
+    "dishwasher": ("kitchen", 0.7, None, ()),
+    "washing_machine": ("appliance", 0.7, None, ()),
+    "sink": ("bath", 0.6, None, ()),
+    "toilet": ("bath", 0.6, None, ()),
+    "bathtub": ("bath", 0.0, None, ()),
+    "shower": ("bath", 0.6, None, ()),
+    "towel_rack": ("bath", 0.0, (0.6, 1.8), ()),
+    "floor_lamp": ("lamp", 0.0, None, ()),
+    "table_lamp": ("lamp", 0.0, None, ()),
+    "ceiling_lamp": ("lamp", 0.0, None, ()),
+    "wall_lamp": ("lamp", 0.0, (1.3, 2.3), ()),
+    "rug": ("covering", 0.0, None, ()),
+    "yoga_mat": ("exercise", 0.0, None, ()),
+    "plant": ("decor", 0.0, None, ()),
+    "mirror": ("wall_decor", 0.0, (0.9, 2.0), ()),
+    "painting": ("wall_decor", 0.0, (1.1, 2.2), ()),
+    "clock": ("wall_decor", 0.0, (1.4, 2.5), ()),
+    "whiteboard": ("wall_decor", 0.0, (1.0, 2.0), ()),
+    "curtain": ("wall_decor", 0.0, (0.8, 2.6), ()),
+    "treadmill": ("exercise", 0.0, None, ()),
+    "exercise_bike": ("exercise", 0.0, None, ()),
+    "rowing_machine": ("exercise", 0.0, None, ()),
+    "elliptical": ("exercise", 0.0, None, ()),
+    "dumbbell_rack": ("exercise", 0.5, None, ("weight_bench",)),
+    "squat_rack": ("exercise", 0.0, None, ("weight_bench",)),
+    "punching_bag": ("exercise", 0.0, None, ()),
+    "piano": ("game", 0.6, None, ("bench", "stool", "chair")),
+    "guitar": ("game", 0.0, None, ()),
+    "pool_table": ("game", 0.0, None, ()),
+    "ping_pong_table": ("game", 0.0, None, ()),
+    "foosball_table": ("game", 0.0, None, ()),
+    "arcade_machine": ("game", 0.7, None, ("stool", "chair")),
+    "speaker": ("media", 0.0, (1.2, 2.4), ()),
+    "game_console": ("media", 0.0, None, ()),
+    "computer": ("media", 0.0, None, ()),
+    "printer": ("appliance", 0.0, None, ()),
+    "trash_can": ("decor", 0.0, None, ()),
+    "fireplace": ("decor", 0.5, None, ()),
+    "radiator": ("appliance", 0.0, (0.2, 1.0), ()),
+    "fan": ("appliance", 0.0, None, ()),
+    "air_conditioner": ("appliance", 0.0, (1.6, 3.5), ()),
+    "vase": ("decor", 0.0, None, ()),
+    "basket": ("decor", 0.0, None, ()),
+    "table": ("table", 0.0, None, _SEATS),
+}
+CATEGORIES = tuple(
+    replace(c, family=r[0], clearance=r[1], mount_height=r[2], companions=r[3]) if (r := _ROLES.get(c.name)) else c
+    for c in CATEGORIES
+)
 
 _BY_NAME: dict[str, CategoryInfo] = {c.name: c for c in CATEGORIES}
 

@@ -49,6 +49,7 @@ app = typer.Typer(
 #: Modules that add commands: each has `register(app)`.
 COMMAND_MODULES = (
     "agentscene.commands.eval",
+    "agentscene.commands.judge",
     "agentscene.commands.assets",
     "agentscene.commands.render",
     "agentscene.commands.generate",

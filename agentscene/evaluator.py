@@ -1,5 +1,6 @@
-"""The loop's evaluator: the physics report of a scene, its headline metrics, one score to compare
-turns by (for rollback), the feedback text for the model and the issues as JSON.
+"""The loop's evaluator: the physics report of a scene, its headline metrics, the feedback text
+for the model and the issues as JSON. The score a turn is compared by (rollback) is not here: it is
+`rewards.score(...)` with the loop's `RewardConfig`, the one score everywhere.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ class Evaluation(BaseModel):
 
     report: Any = Field(repr=False, exclude=True)
     metrics: dict[str, float]
-    #: higher is better; the loop rolls back a turn that lowers it
-    score: float
     feedback: str
     #: machine-readable problems: {"colliding_pairs": [[a, b, depth]], "out_of_bounds": [...], "floating": [...]}
     issues: dict[str, Any]
@@ -33,20 +32,6 @@ class Evaluator(Protocol):
     def evaluate(self, scene: Scene) -> Evaluation: ...
 
 
-def physics_score(report: Any) -> float:
-    """0 for a clean scene, lower the worse: collision and out-of-bounds rates (fractions), PBL (m³), floating objects."""
-    floating = len(report.floating or [])
-    return -(report.collision_rate + report.oob_rate) / 100.0 - report.pbl - 0.1 * floating
-
-
-def physics_issues(report: Any) -> dict[str, Any]:
-    return {
-        "colliding_pairs": [[p.a, p.b, round(p.depth, 3)] for p in report.colliding_pairs],
-        "out_of_bounds": [o.id for o in report.out_of_bounds if o.oob],
-        "floating": [f.id for f in report.floating or []],
-    }
-
-
 class PhysicsEvaluator:
     """agentscene.rewards.evaluate with this run's tolerances and meshes."""
 
@@ -59,12 +44,14 @@ class PhysicsEvaluator:
     def evaluate(self, scene: Scene) -> Evaluation:
         from agentscene.rewards import evaluate, feedback_text, scene_geometry
 
-        if self.compat is None:
-            if self._geometry is None:
-                self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
-            else:
-                self._geometry = self._geometry.update(scene)
-        report = evaluate(scene, self._geometry if self.compat is None else None, tolerances=self.tolerances,
-                          compat=self.compat, mesh_provider=self.mesh_provider)
-        return Evaluation(report=report, metrics=report.headline(), score=physics_score(report),
-                          feedback=feedback_text(report, scene), issues=physics_issues(report))
+        if self._geometry is None:
+            self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
+        else:
+            self._geometry = self._geometry.update(scene)
+        # compat modes keep their caches (scenerevis: voxel blocks, the room) on the geometry too
+        report = evaluate(scene, self._geometry, tolerances=self.tolerances, compat=self.compat,
+                          mesh_provider=self.mesh_provider)
+        from agentscene.protocol import physics_issues
+
+        return Evaluation(report=report, metrics=report.headline(), feedback=feedback_text(report, scene),
+                          issues=physics_issues(report))

@@ -75,13 +75,6 @@ class GenerateConfig(BaseModel):
     def _name(cls, v: str | None) -> str | None:
         return None if v is None else check_name(v)
 
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("the prompt is empty: say what to build, e.g. 'a cozy bedroom'")
-        return v
-
     @model_validator(mode="before")
     @classmethod
     def _agent_from_model_settings(cls, data: Any) -> Any:
@@ -188,12 +181,14 @@ def build_agent(config: GenerateConfig):
     from agentscene.agents.client import get_client
 
     if config.agent == "offline":
-        client = get_client("offline", seed=config.seed)
-    else:
-        client = get_client("openai-compatible", provider=config.provider, model=config.model, base_url=config.base_url,
-                            api_key=config.api_key, timeout_s=config.timeout_s, max_retries=config.max_retries,
-                            retry_initial_s=config.retry_initial_s, seed=config.seed)
-    return ChatAgent(client, ChatAgentConfig(mode=config.mode, create_scene=config.mode == "text" and config.agent == "offline"))
+        from agentscene.agents.offline_client import OfflineAgent
+
+        reply_protocol = "tools" if config.mode == "native" else "text"
+        return OfflineAgent(config.seed, reply_protocol=reply_protocol, create_scene=config.mode == "text")
+    client = get_client("openai-compatible", provider=config.provider, model=config.model, base_url=config.base_url,
+                        api_key=config.api_key, timeout_s=config.timeout_s, max_retries=config.max_retries,
+                        retry_initial_s=config.retry_initial_s, seed=config.seed)
+    return ChatAgent(client, ChatAgentConfig(mode=config.mode))
 
 
 def build_critic(config: GenerateConfig, agent: Any):
@@ -243,7 +238,7 @@ def generate(config: GenerateConfig, *, on_turn: Callable[[TurnRecord], None] | 
         "config": config.model_dump(mode="json"),
         "loop": config.loop_config().model_dump(mode="json"),
         "agent": agent.name,
-        "model": agent.client.model,
+        "model": agent.client.model if hasattr(agent, "client") else "planner",
         "versions": _versions(),
         "brief": brief.to_record(),
     }
@@ -307,7 +302,7 @@ def _record_brief(rd: RunDirectory, brief: Brief, notes: list[str]) -> None:
 
 
 def _client_key(agent: Any) -> str | None:
-    sdk = getattr(agent.client, "_sdk", None)
+    sdk = getattr(getattr(agent, "client", None), "_sdk", None)
     key = getattr(sdk, "api_key", None)
     return key if isinstance(key, str) and key and key != "EMPTY" else None
 

@@ -151,6 +151,27 @@ def point_in_polygon(x: float, z: float, polygon: Sequence[Sequence[float]]) -> 
     return inside
 
 
+def points_in_polygon(xs: np.ndarray, zs: np.ndarray, polygon: Sequence[Sequence[float]]) -> np.ndarray:
+    """The even-odd test of point_in_polygon for arrays of points of broadcastable shapes.
+
+    Loops over edges, not points: a grid given as a row of x and a column of z costs one
+    comparison of the grid's size per edge.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    zs = np.asarray(zs, dtype=np.float64)
+    inside = np.zeros(np.broadcast_shapes(xs.shape, zs.shape), dtype=bool)
+    n = len(polygon)
+    for i in range(n):
+        x0, z0 = float(polygon[i][0]), float(polygon[i][1])
+        x1, z1 = float(polygon[(i + 1) % n][0]), float(polygon[(i + 1) % n][1])
+        if z0 == z1:
+            continue
+        crosses = (z0 > zs) != (z1 > zs)
+        x_cross = x0 + (zs - z0) * ((x1 - x0) / (z1 - z0))
+        inside ^= crosses & (xs < x_cross)
+    return inside
+
+
 def distance_to_polygon_edges(x: float, z: float, polygon: Sequence[Sequence[float]]) -> float:
     """Shortest distance from a point to the polygon's boundary."""
     best = math.inf

@@ -1,9 +1,11 @@
 """The render -> evaluate -> revise loop.
 
-Turn 0 creates the scene (the agent's `create_scene`, else an empty room sized for the prompt).
-Each later turn: build the user message from the last render, the physics feedback (optional),
-the critic's feedback (optional) and the scene JSON; ask the agent; apply its tool calls; run the
-physics auto-correction (optional); evaluate; roll the turn back if it made the scene worse;
+Turn 0 creates the scene (the agent's `create_scene`, else the task's empty room).
+Each later turn: the protocol renders the observation (the request, the room, the last turn's
+tool results, the physics feedback (optional), the critic's feedback (optional), the scene JSON
+and the last render) and lays out the chat; the agent acts; its tool calls are applied; the
+physics auto-correction runs (optional); the scene is evaluated and scored with
+`rewards.score` (the config's `reward`); the turn is rolled back if it lowered that score;
 render; write the turn. It stops at `terminate`, at `max_turns`, or cleanly when the provider
 fails past its retries (the run directory then resumes from its last completed turn). A model's
 mistakes (garbage, invalid calls, calls after terminate, too many calls) are recorded as errors
@@ -12,6 +14,7 @@ and fed back; the loop goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -20,22 +23,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene import protocol
 from agentscene.agents.base import Agent, AgentAction, Observation
 from agentscene.agents.client import Message, ModelClientError, ProviderUnavailable, Usage
 from agentscene.agents.critics import Critic, Critique, RuleCritic
-from agentscene.agents.messages import build_user_message
+from agentscene.env.tasks import SceneTask, empty_room, task_from_prompt
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
 from agentscene.interrupts import deferred_interrupt
 from agentscene.meshes import MeshProvider
+from agentscene.rewards.score import RewardBreakdown, RewardConfig
 from agentscene.run_dir import RunDirectory, redact
 from agentscene.scene import Scene
-from agentscene.tools import apply_tool_calls
-from agentscene.tools.calls import ErrorCode, ToolCall, ToolResult, coerce_call
 
 log = logging.getLogger("agentscene.loop")
 
-StopReason = Literal["terminated", "max_turns", "provider_unavailable", "provider_error", "interrupted", "running"]
+StopReason = Literal["terminated", "max_turns", "stalled", "provider_unavailable", "provider_error", "interrupted",
+                     "running"]
 
 
 class LoopConfig(BaseModel):
@@ -48,10 +52,14 @@ class LoopConfig(BaseModel):
     vlm_feedback: bool = False
     physics_optimization: bool = False
     rollback: bool = True
-    #: a turn is rolled back when it lowers the evaluator's score by more than this
+    #: a turn is rolled back when it lowers the scene's score (`reward` below) by more than this
     rollback_tolerance: float = Field(default=0.05, ge=0)
+    #: the one score of a scene: rollback, per-turn scores, metrics.json and batch tables use it
+    reward: RewardConfig = Field(default_factory=RewardConfig.intermediate)
     max_history_turns: int = Field(default=4, ge=0)
     max_calls_per_turn: int = Field(default=32, ge=1)
+    #: format of the scene JSON in the observation (native, scenerevis, ...)
+    scene_dialect: str = "native"
     views: tuple[str, ...] = ("top", "diagonal")
     render_size: int = Field(default=512, ge=64, le=4096)
     seed: int = 0
@@ -64,10 +72,14 @@ class TurnRecord(BaseModel):
 
     turn: int
     scene: Scene = Field(exclude=True, repr=False)
+    #: the system message the conversation opened with (turn 0 only)
+    system: Message | None = None
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     results: list[dict[str, Any]] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
+    #: `rewards.score(...)` of the scene with the loop's reward config
     score: float = 0.0
+    reward_terms: dict[str, float] = Field(default_factory=dict)
     clean: bool = False
     issues: dict[str, Any] = Field(default_factory=dict)
     physics_feedback: str = ""
@@ -110,6 +122,9 @@ class Episode(BaseModel):
     stop_reason: StopReason
     error: str | None = None
     evaluation: Evaluation
+    #: the final scene's `rewards.score` (the loop's reward config) and its terms
+    score: float = 0.0
+    reward_terms: dict[str, float] = Field(default_factory=dict)
     critique: Critique | None = None
     usage: Usage = Field(default_factory=Usage)
     run_dir: Path | None = None
@@ -117,45 +132,11 @@ class Episode(BaseModel):
 
     @property
     def finished(self) -> bool:
-        return self.stop_reason in ("terminated", "max_turns")
+        return self.stop_reason in ("terminated", "max_turns", "stalled")
 
 
-def _result_json(r: ToolResult) -> dict[str, Any]:
-    return {"call_id": r.call_id, "tool": r.tool, "ok": r.ok, "message": r.message,
-            "error": str(r.error) if r.error else None, "object_id": r.object_id}
-
-
-def _call_json(c: ToolCall) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "arguments": c.arguments}
-
-
-def apply_capped(scene: Scene, calls: list[Any], limit: int) -> tuple[Scene, list[ToolResult], bool]:
-    """Apply at most `limit` calls; the rest come back as errors the model can read."""
-    applied = apply_tool_calls(scene, calls[:limit])
-    results = list(applied.results)
-    for raw in calls[limit:]:
-        c = coerce_call(raw)
-        name = c.name[:64] if isinstance(c, ToolCall) else "(invalid)"
-        results.append(ToolResult(tool=name, ok=False, scene=applied.scene, error=ErrorCode.INVALID_CALL,
-                                  call_id=c.id if isinstance(c, ToolCall) else None,
-                                  message=f"not applied: at most {limit} calls are applied per turn; send the rest next turn"))
-    return applied.scene, results, applied.terminated
-
-
-def _feedback_of(record: TurnRecord, agent: Agent) -> tuple[str | None, str | None]:
-    """What the next user message must tell the model about this turn: (tool results, note)."""
-    parts = []
-    if record.format_error:
-        parts.append(f"Your last reply could not be used: {record.format_error}")
-    if record.results and (not agent.native_tools or record.format_error):
-        parts.append("\n".join(f"{i + 1}. {r['tool']}: {r['message'] if r['ok'] else 'Error (' + str(r['error']) + '): ' + r['message']}"
-                               for i, r in enumerate(record.results)))
-    note = None
-    if record.rolled_back:
-        note = ("Your last edits were rolled back because they made the physics worse "
-                f"(score {record.rejected_metrics.get('score', 0.0) if record.rejected_metrics else 0.0:.3f} vs {record.score:.3f}); "
-                "the scene below is unchanged. Try different edits.")
-    return ("\n".join(parts) or None), note
+def _assistant(messages: list[Message]) -> Message | None:
+    return next((m for m in messages if m.get("role") == "assistant"), None)
 
 
 class _Run:
@@ -176,6 +157,10 @@ class _Run:
         self.on_turn = on_turn
         self.turns: list[TurnRecord] = []
         self.system: Message | None = agent.system_message()
+        self.protocol: protocol.ReplyProtocol = agent.protocol
+        self.task: SceneTask = task_from_prompt(prompt) if prompt.strip() else SceneTask(
+            task_id="task_unnamed", prompt="Improve this scene.", room_type="room")
+        self.scene_json = protocol.SceneJsonCache(config.scene_dialect)
 
     # -- per-state work ------------------------------------------------------------------------
 
@@ -215,28 +200,24 @@ class _Run:
             self.on_turn(rec)
 
     def conversation(self) -> list[dict[str, Any]]:
-        lines: list[dict[str, Any]] = []
-        if self.system is not None:
-            lines.append({"turn": 0, **self.system})
-        for rec in self.turns:
-            lines += [{"turn": rec.turn, **m} for m in rec.messages]
-        return lines
-
-    def history(self) -> list[list[Message]]:
-        window = self.config.max_history_turns
-        past = [t.messages for t in self.turns if t.turn > 0 and t.messages]
-        return past[-window:] if window else []
+        return conversation_lines(self.turns)
 
     def evaluate(self, scene: Scene) -> tuple[Evaluation, float]:
         start = time.perf_counter()
         ev = self.evaluator.evaluate(scene)
         return ev, time.perf_counter() - start
 
+    def score(self, scene: Scene, ev: Evaluation) -> RewardBreakdown:
+        """The scene's score: `rewards.score` with the loop's reward config (a state score: no previous scene, no reply)."""
+        from agentscene.rewards import EvalReport, score
+
+        report = ev.report if isinstance(ev.report, EvalReport) else None
+        return score(None, scene, None, config=self.config.reward, key_objects=self.task.key_objects, report=report,
+                     mesh_provider=self.mesh_provider)
+
     # -- turns --------------------------------------------------------------------------------
 
     def create(self, source: str | Scene) -> TurnRecord:
-        from agentscene.agents.planner.planner import Planner
-
         t0 = time.perf_counter()
         messages: list[Message] = []
         usage = Usage()
@@ -248,13 +229,15 @@ class _Run:
             messages, usage = list(outcome.messages), outcome.usage
             if outcome.error:
                 notes.append(outcome.error)
-            scene = outcome.scene or Planner(seed=self.config.seed).create_scene(self.prompt)
+            scene = outcome.scene or empty_room(self.task, self.config.seed)
         if self.assign_assets is not None:
             scene = self.assign_assets(scene)
         ev, eval_s = self.evaluate(scene)
+        breakdown = self.score(scene, ev)
         renders, render_s = self.render(scene, 0)
         crit, critic_s = self.critique(scene, ev, renders)
-        rec = TurnRecord(turn=0, scene=scene, metrics=ev.metrics, score=ev.score, clean=ev.clean, issues=ev.issues,
+        rec = TurnRecord(turn=0, scene=scene, system=self.system, metrics=ev.metrics, score=breakdown.total,
+                         reward_terms=breakdown.values(), clean=ev.clean, issues=ev.issues,
                          physics_feedback=ev.feedback, critique=crit.model_dump(mode="json") if crit else None,
                          usage=usage, notes=notes, renders=renders, messages=messages,
                          timings={"eval_s": eval_s, "render_s": render_s, "critic_s": critic_s,
@@ -262,28 +245,32 @@ class _Run:
         rec._evaluation = ev  # type: ignore[attr-defined]
         return rec
 
+    def judge_text(self, rec: TurnRecord) -> str | None:
+        """The judge-feedback slot: the per-turn critic's scores and advice (with --vlm-feedback)."""
+        crit = rec.critique
+        if not crit or not self.config.vlm_feedback or crit.get("error"):
+            return None
+        return protocol.critique_text(crit["scores"], crit["feedback"])
+
     def observation(self, prev: TurnRecord, turn: int) -> Observation:
-        tool_results, note = _feedback_of(prev, self.agent)
-        crit = prev.critique
-        critic_text = None
-        if crit and self.config.vlm_feedback:
-            if crit.get("error"):
-                critic_text = None
-            else:
-                scores = ", ".join(f"{k} {v:g}/10" for k, v in crit["scores"].items())
-                critic_text = f"Scores: {scores}. {crit['feedback']}"
-        images = [prev.renders["merged"]] if "merged" in prev.renders else []
-        msg = build_user_message(
-            prompt=self.prompt, turn=turn, max_turns=self.config.max_turns, scene_json=dump_scene(prev.scene, "native"),
-            tool_results=tool_results, note=note,
-            physics_text=prev.physics_feedback if self.config.physics_feedback else None,
-            physics_issues=prev.issues if self.config.physics_feedback else None,
-            critic_text=critic_text, images=images,
+        cfg = self.config
+        assistant = _assistant(prev.messages) if prev.turn > 0 else None
+        answered, leftover = protocol.tool_messages(self.protocol, assistant or {}, prev.results)
+        note = None
+        if prev.rolled_back:
+            note = protocol.rollback_note((prev.rejected_metrics or {}).get("score", 0.0), prev.score)
+        view = protocol.TurnObservation(
+            prompt=self.prompt, turn=turn, max_turns=cfg.max_turns, scene=prev.scene, scene_text=self.scene_json(prev.scene),
+            room_text=self.scene_json.room_summary(prev.scene),
+            physics_feedback=prev.physics_feedback if cfg.physics_feedback else None,
+            physics_issues=prev.issues if cfg.physics_feedback else None,
+            judge_feedback=self.judge_text(prev), tool_results=tuple(prev.results),
+            results_in_message=not answered or bool(leftover), format_error=prev.format_error, note=note,
+            images=(prev.renders["merged"],) if "merged" in prev.renders else (),
         )
-        return Observation(prompt=self.prompt, turn=turn, max_turns=self.config.max_turns, scene=prev.scene,
-                           user_message=msg, history=self.history(),
-                           base_dir=self.run_dir.root if self.run_dir else None,
-                           physics_issues=prev.issues if self.config.physics_feedback else None)
+        past = [t.messages for t in self.turns if t.turn > 0 and t.messages]
+        messages = protocol.chat_messages(self.system, past, protocol.user_message(view, self.protocol), cfg.max_history_turns)
+        return Observation(view=view, messages=messages, base_dir=self.run_dir.root if self.run_dir else None)
 
     def step(self, prev: TurnRecord, prev_eval: Evaluation, turn: int) -> tuple[TurnRecord, Evaluation]:
         t0 = time.perf_counter()
@@ -293,7 +280,7 @@ class _Run:
         agent_s = time.perf_counter() - a0
 
         p0 = time.perf_counter()
-        scene, results, terminated = apply_capped(prev.scene, list(action.calls), self.config.max_calls_per_turn)
+        scene, results, terminated = protocol.apply_capped(prev.scene, list(action.calls), self.config.max_calls_per_turn)
         apply_s = time.perf_counter() - p0
         moves: list[dict[str, Any]] = []
         resolve_s = 0.0
@@ -307,19 +294,27 @@ class _Run:
             resolve_s = time.perf_counter() - r0
         if self.assign_assets is not None and scene is not prev.scene:
             scene = self.assign_assets(scene)
-        ev, eval_s = self.evaluate(scene) if scene is not prev.scene else (prev_eval, 0.0)
+        if scene is not prev.scene:
+            ev, eval_s = self.evaluate(scene)
+            breakdown = self.score(scene, ev)
+            total, terms = breakdown.total, breakdown.values()
+        else:
+            ev, eval_s, total, terms = prev_eval, 0.0, prev.score, prev.reward_terms
         rolled_back = (self.config.rollback and len(prev.scene.objects) > 0
-                       and ev.score < prev_eval.score - self.config.rollback_tolerance)
+                       and total < prev.score - self.config.rollback_tolerance)
         rejected = None
         if rolled_back:
-            rejected = {**ev.metrics, "score": ev.score}
-            scene, ev = prev.scene, prev_eval
+            rejected = {**ev.metrics, "score": total}
+            scene, ev, total, terms = prev.scene, prev_eval, prev.score, prev.reward_terms
         renders, render_s = self.render(scene, turn)
         crit, critic_s = self.critique(scene, ev, renders)
-        messages = [obs.user_message, *action.messages, *self.agent.result_messages(action, results)]
+        records = [protocol.result_record(r) for r in results]
+        assistant = _assistant(action.messages)
+        tool_msgs, _ = protocol.tool_messages(self.protocol, assistant or {}, records)
+        messages = [obs.user_message, *action.messages, *tool_msgs]
         rec = TurnRecord(
-            turn=turn, scene=scene, tool_calls=[_call_json(c) for c in action.calls], results=[_result_json(r) for r in results],
-            metrics=ev.metrics, score=ev.score, clean=ev.clean, issues=ev.issues, physics_feedback=ev.feedback,
+            turn=turn, scene=scene, tool_calls=[protocol.call_record(c) for c in action.calls], results=records,
+            metrics=ev.metrics, score=total, reward_terms=terms, clean=ev.clean, issues=ev.issues, physics_feedback=ev.feedback,
             rolled_back=rolled_back, rejected_metrics=rejected, terminated=terminated,
             critique=crit.model_dump(mode="json") if crit else None, resolve_moves=moves, reply=action.reply,
             think=action.think, format_error=action.format_error, notes=action.notes, usage=action.usage,
@@ -392,6 +387,9 @@ def run_episode(
                 stop = "terminated"
             elif last.turn >= config.max_turns:
                 stop = "max_turns"
+            elif _repeats_rollback(run.turns):
+                stop = "stalled"
+                log.warning("stopped: turn %d repeated the rolled-back calls of the turn before", last.turn)
             else:
                 last, evaluation = run.step(last, evaluation, last.turn + 1)
                 run.record(last)
@@ -405,21 +403,45 @@ def run_episode(
         log.warning("interrupted after turn %d; continue with --resume", run.turns[-1].turn if run.turns else -1)
         if run.turns and run_dir is not None:
             with deferred_interrupt():  # a second Ctrl-C must not cut the files in half
-                _finalise(run, run.turns[-1].scene, None, None, "interrupted", None, time.perf_counter() - start)
+                _finalise(run, run.turns[-1].scene, None, None, None, "interrupted", None, time.perf_counter() - start)
         raise
     # every turn is on disk: the final evaluation and files complete even if Ctrl-C arrives now
     with deferred_interrupt() as held:
         scene = run.turns[-1].scene
         final_eval, _ = run.evaluate(scene)
+        final_score = run.score(scene, final_eval)
         final_critique = RuleCritic().critique(scene, final_eval.report, text, None)
         episode = Episode(prompt=text, scene=scene, turns=run.turns, stop_reason=stop, error=error, evaluation=final_eval,
+                          score=final_score.total, reward_terms=final_score.values(),
                           critique=final_critique, usage=_usage(run.turns), run_dir=run_dir.root if run_dir else None,
                           wall_s=time.perf_counter() - start)
         if run_dir is not None:
-            _finalise(run, scene, final_eval, final_critique, stop, error, episode.wall_s)
+            _finalise(run, scene, final_eval, final_score, final_critique, stop, error, episode.wall_s)
     if held.pending:
         log.warning("Ctrl-C arrived while the run was being saved; it finished (%s)", stop)
     return episode
+
+
+def conversation_lines(turns: list[TurnRecord]) -> list[dict[str, Any]]:
+    """conversation.jsonl: the system message, then every turn's messages, each tagged with its turn."""
+    lines: list[dict[str, Any]] = []
+    for rec in turns:
+        if rec.system is not None:
+            lines.append({"turn": rec.turn, **rec.system})
+        lines += [{"turn": rec.turn, **m} for m in rec.messages]
+    return lines
+
+
+def _repeats_rollback(turns: list[TurnRecord]) -> bool:
+    """The last turn was rolled back and sent the same calls as the rolled-back turn before it:
+    the agent is stuck, and more turns would only repeat it."""
+    if len(turns) < 3 or not (turns[-1].rolled_back and turns[-2].rolled_back):
+        return False
+
+    def calls(t: TurnRecord) -> list[tuple[str, str]]:
+        return [(c.get("name", ""), json.dumps(c.get("arguments"), sort_keys=True)) for c in t.tool_calls]
+
+    return bool(turns[-1].tool_calls) and calls(turns[-2]) == calls(turns[-1])
 
 
 def _usage(turns: list[TurnRecord]) -> Usage:
@@ -429,8 +451,8 @@ def _usage(turns: list[TurnRecord]) -> Usage:
     return total
 
 
-def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, critique: Critique | None, stop: str,
-              error: str | None, wall_s: float) -> None:
+def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, final: RewardBreakdown | None,
+              critique: Critique | None, stop: str, error: str | None, wall_s: float) -> None:
     rd = run.run_dir
     assert rd is not None
     rd.write_json("scene.json", dump_scene(scene, "native"))
@@ -439,12 +461,14 @@ def _finalise(run: _Run, scene: Scene, evaluation: Evaluation | None, critique: 
     usage = _usage(run.turns)
     rd.write_json("metrics.json", {
         "stop_reason": stop,
-        "finished": stop in ("terminated", "max_turns"),
+        "finished": stop in ("terminated", "max_turns", "stalled"),
         "error": error,
         "turns": len(run.turns) - 1,
         "n_objects": len(scene.objects),
         "metrics": evaluation.metrics if evaluation else run.turns[-1].metrics,
         "clean": evaluation.clean if evaluation else run.turns[-1].clean,
+        "score": final.total if final else run.turns[-1].score,
+        "reward_terms": final.values() if final else run.turns[-1].reward_terms,
         "judge": critique.model_dump(mode="json", exclude={"usage"}) if critique else None,
         "per_turn": [{"turn": t.turn, "n_objects": len(t.scene.objects), "calls": len(t.tool_calls), "errors": t.errors,
                       "rolled_back": t.rolled_back, "terminated": t.terminated, "score": t.score, **t.metrics}

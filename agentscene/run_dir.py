@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,9 +29,21 @@ _TURN_RE = re.compile(r"^turn_(\d{2,4})\.json$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
+#: letters whose ASCII spelling is not their accent-stripped form ("gemütlich" -> "gemuetlich")
+_SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe", "å": "aa",
+                          "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def transliterate(text: str) -> str:
+    """ASCII letters for a name: German umlauts spelled out, other accents dropped ('café' -> 'cafe');
+    scripts without a Latin spelling vanish (the caller falls back to a default name)."""
+    spelled = text.lower().translate(_SPELLED)
+    return unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
+
+
 def slugify(text: str, limit: int = 48) -> str:
-    """A directory name from a prompt: 'A cozy bedroom!' -> 'a-cozy-bedroom'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    """A directory name from a prompt: 'A cozy bedroom!' -> 'a-cozy-bedroom', 'gemütliches Zimmer' -> 'gemuetliches-zimmer'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", transliterate(text)).strip("-")[:limit].strip("-")
     return slug or "scene"
 
 

@@ -155,10 +155,10 @@ def test_rule_critic_clean_vs_problems():
     bad = load_scene(SCENES / "bedroom_problems.json")
     good = critic.critique(clean, evaluate(clean), "a bedroom")
     worse = critic.critique(bad, evaluate(bad), "a bedroom")
-    assert set(good.scores) == {"rationality", "spatial_layout", "accessibility"}
+    assert set(good.scores) == {"rationality", "spatial_layout", "accessibility", "requirement_match"}
     assert worse.scores["rationality"] < good.scores["rationality"]
     assert worse.scores["spatial_layout"] < good.scores["spatial_layout"]
-    assert "outside" in worse.feedback or "stick out" in worse.feedback
+    assert "sticks out of the room" in worse.feedback and "collide" in worse.feedback
 
 
 def test_rule_critic_caps_tiny_scenes():

@@ -9,11 +9,18 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
+from rich.console import Console
 from typer.testing import CliRunner
 
+from agentscene.batch import BatchConfig
+from agentscene.batch.plan import plan_batch
+from agentscene.batch.progress import BatchProgress
 from agentscene.cli import app
 from agentscene.generate import GenerateConfig
+from agentscene.run_dir import check_name, slugify
 from agentscene.testing import FakeOpenAIServer, FakeReply
 from agentscene.testing.fake_openai import TERMINATE
 
@@ -94,3 +101,35 @@ def test_empty_and_whitespace_prompts_are_refused(tmp_path, prompt):
     assert result.output.count("\n") == 1
     with pytest.raises(ValidationError, match="the prompt is empty"):
         GenerateConfig(prompt=prompt)
+
+
+@pytest.mark.parametrize(("prompt", "slug"), [("ein gemütliches Schlafzimmer", "ein-gemuetliches-schlafzimmer"),
+                                              ("Café crème", "cafe-creme"), ("Große Küche", "grosse-kueche"),
+                                              ("スタジオ", "scene")])
+def test_run_names_transliterate_non_ascii(prompt, slug):
+    assert slugify(prompt) == slug
+
+
+@given(st.text(max_size=80))
+def test_every_prompt_gives_a_valid_run_name(text):
+    assert check_name(slugify(text)) == slugify(text)
+
+
+def test_batch_summary_and_banner_say_the_real_worker_count(tmp_path):
+    prompts = tmp_path / "suite.txt"
+    prompts.write_text("a bedroom\n")
+    local = BatchConfig(prompts=prompts, out=tmp_path / "out")
+    assert local.worker_count == 1 and BatchConfig(prompts=prompts, out=tmp_path, backend="ray").worker_count is None
+    summary = plan_batch(local, GenerateConfig(prompt="(batch)")).summary
+    assert summary.workers == 1
+    console = Console(record=True, width=200)
+    progress = BatchProgress(console, "suite")
+    progress.plan(summary, 1)
+    progress.stop()
+    banner = console.export_text()
+    assert "on 1 process" in banner and "cluster" not in banner
+    four = plan_batch(local.model_copy(update={"workers": 4}), GenerateConfig(prompt="(batch)")).summary
+    progress = BatchProgress(console, "suite")
+    progress.plan(four, 1)
+    progress.stop()
+    assert "on 4 processes" in console.export_text()

@@ -40,7 +40,8 @@ def _env(**cfg) -> SceneEnv:
 def test_reset_builds_the_task_and_opening_message():
     env = _env()
     obs, info = env.reset(seed=3, options={"prompt": PROMPT})
-    assert obs.startswith(f"Design request: {PROMPT}") and "<current_scene>" in obs
+    assert obs.startswith(f"<user_requirement>{PROMPT}</user_requirement>\n<turn>1 of 10</turn>") and "<current_scene>" in obs
+    assert info["messages"] == [{"role": "system", "content": env.system_prompt}, {"role": "user", "content": obs}]
     scene_json = obs.split("```json\n")[1].split("\n```")[0]
     assert json.loads(scene_json)["room"]["room_type"] == "bedroom"
     assert info["key_objects"] == ["bed", "nightstand"] and env.task.room_type == "bedroom"
@@ -70,7 +71,10 @@ def test_step_reward_is_the_physics_breakdown_of_the_turn():
     assert reward == pytest.approx(expected.total) and info["reward_terms"]["total"] == reward
     assert info["reward_breakdown"].total == reward
     assert info["metrics"]["collision_rate"] == pytest.approx(evaluate(env.scene).collision_rate)
-    assert "Tool results:\n1. move_object: Moved" in obs and "Physics check" in obs
+    assert "<tool_results>\n1. move_object: Moved" in obs and "Physics check" in obs
+    # the chat answers the call with a tool message; the user message carries the rest
+    assert [m["role"] for m in info["messages"]] == ["system", "user", "assistant", "tool", "user"]
+    assert info["messages"][3]["content"].startswith("Moved") and "<tool_results>" not in info["messages"][-1]["content"]
     assert not terminated and not truncated and info["turn"] == 1
 
 
@@ -235,14 +239,15 @@ def test_check_env_names_what_a_broken_wrapper_does_wrong():
     assert any("no callable" in p for p in check_env(lambda: object(), raise_on_error=False))
 
 
-def test_history_window_keeps_the_opening_and_the_last_turns():
+def test_history_window_keeps_the_last_turns():
     env = HistoryWindow(SceneEnv(), turns=2)
     msgs, _ = env.reset(seed=0, options={"prompt": PROMPT})
     assert [m["role"] for m in msgs] == ["system", "user"]
     for action in ([BED], "junk", "<think>a</think><tool_calls>[]</tool_calls>"):
         msgs, *_ = env.step(action)
     assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user", "assistant", "user"]
-    assert msgs[2]["content"] == "junk" and msgs[1]["content"].startswith("Design request")
+    assert msgs[2]["content"] == "junk" and msgs[1]["content"].startswith(f"<user_requirement>{PROMPT}")
+    assert "<turn>2 of 10</turn>" in msgs[1]["content"] and "<turn>4 of 10</turn>" in msgs[-1]["content"]
     first = HistoryWindow(SceneEnv(), turns=0, system=False)
     first.reset(seed=0, options={"prompt": PROMPT})
     assert [m["role"] for m in first.step([BED])[0]] == ["user"]

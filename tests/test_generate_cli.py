@@ -71,8 +71,8 @@ def test_named_run_exists_then_resume(tmp_path):
 def test_vlm_feedback_with_the_rule_critic(tmp_path):
     summary = generate(GenerateConfig(prompt="a dining room", out=tmp_path, vlm_feedback=True, turns=4))
     turn = json.loads((summary.run_dir / "turns" / "turn_01.json").read_text())
-    assert turn["critique"]["source"] == "rule" and set(turn["critique"]["scores"]) == {"rationality", "spatial_layout", "accessibility"}
-    assert "<critic_feedback>" in turn["messages"][0]["content"][0]["text"]
+    assert turn["critique"]["source"] == "rule" and set(turn["critique"]["scores"]) == {"rationality", "spatial_layout", "accessibility", "requirement_match"}
+    assert "<judge_feedback>\nScores: rationality" in turn["messages"][0]["content"][0]["text"]
 
 
 def _all_text(root: Path) -> str:

@@ -226,3 +226,14 @@ def test_any_series_renders_as_valid_svg(series, name):
     markup = svg.render(chart)
     root = ET.fromstring(markup)
     assert root.tag.endswith("svg") and "nan" not in markup.lower().replace(name.lower(), "") and "inf" not in markup.replace("info", "")
+
+
+def test_judge_findings_are_listed_and_escaped(run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    metrics = json.loads((copy / "metrics.json").read_text())
+    metrics["judge"] = {**(metrics.get("judge") or {}), "findings": [
+        {"rule": "back_to_wall", "objects": ["bed_1"], "message": "bed_1 <b>faces</b> a wall: turn it round", "penalty": 4.0}]}
+    (copy / "metrics.json").write_text(json.dumps(metrics))
+    html = write_report(copy, tmp_path / "run.html").read_text("utf-8")
+    assert "bed_1 &lt;b&gt;faces&lt;/b&gt; a wall: turn it round" in html and "back_to_wall" in html

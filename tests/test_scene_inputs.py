@@ -114,3 +114,21 @@ def test_export_sft_from_a_batch_writes_image_paths_relative_to_the_file(batch_d
     for sample in samples:
         assert sample["images"] and all(not Path(p).is_absolute() for p in sample["images"])
         assert all((out.parent / p).is_file() for p in sample["images"])
+
+
+def test_batch_report_gallery_is_readable_and_labels_the_judge(batch_dir, tmp_path):
+    import base64
+    import io
+    import re
+
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(batch_dir), "--out", str(page), "--no-episodes"])
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    gallery = html.split('<div class="gallery">', 1)[1].split("<h2>", 1)[0]
+    thumbs = re.findall(r'<img src="data:image/[a-z]+;base64,([^"]+)"', gallery)
+    assert len(thumbs) == 2
+    for data in thumbs:
+        assert Image.open(io.BytesIO(base64.b64decode(data))).width >= 320
+    assert "minmax(340px" in html and "judge mean (0–10)" in html and "offline judge" in html
+    assert "on 1 process" in html

@@ -212,3 +212,21 @@ def test_a_generate_run_directory_is_shown_turn_by_turn(tmp_path, viewer_for):
             assert len(turn["tool_calls"]) == len(recorded["tool_calls"])
             for view in turn["renders"]:
                 assert c.get(f"/api/render/{number}/{view}").content[:4] == b"\x89PNG"
+
+
+def test_a_taken_port_is_one_line_naming_a_free_port_before_any_banner():
+    from typer.testing import CliRunner
+
+    from agentscene.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["view", str(SCENES / "bedroom_basic.json"), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "agentscene viewer:" not in result.output
+    free = int(result.output.rsplit("--port ", 1)[1])
+    assert f"port {port} on 127.0.0.1 is in use" in result.output and free != port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", free))  # the port it names is really free

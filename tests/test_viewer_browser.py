@@ -129,3 +129,28 @@ def test_history_slider_replays_an_mcp_session(tmp_path, browser, view):
     assert browser.evaluate("document.querySelectorAll('.label').length") == n_start
     assert browser.evaluate("document.getElementById('follow').checked") is False
     assert browser.console_errors() == []
+
+
+def test_view_screenshot_writes_the_drawn_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from agentscene.cli import app
+
+    out = tmp_path / "shot.png"
+    result = CliRunner().invoke(app, ["view", str(SCENES / "living_room_L.json"), "--screenshot", str(out),
+                                      "--window", "800x500"])
+    assert result.exit_code == 0, result.output
+    shot = Image.open(out).convert("RGB")
+    assert shot.size == (800, 500)
+    assert max(ImageStat.Stat(shot.crop((0, 0, 440, 500))).stddev) > 20, "the 3D view is blank"
+
+
+def test_a_snapshot_page_finishes_loading_for_virtual_time_screenshots(tmp_path, view):
+    # ?live=0 keeps no event stream open, so Chromium's --virtual-time-budget ends
+    url = view(SCENES / "bedroom_basic.json") + "?live=0"
+    out = tmp_path / "budget.png"
+    profile = tmp_path / "profile"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                    f"--user-data-dir={profile}", "--window-size=800,500", "--virtual-time-budget=4000",
+                    f"--screenshot={out}", url], capture_output=True, timeout=90, check=True)
+    assert max(ImageStat.Stat(Image.open(out).convert("RGB")).stddev) > 20

@@ -9,7 +9,7 @@ Heavy parts (the openai SDK, the planner) load when a client is built.
 """
 
 from agentscene.agents.base import Agent, AgentAction, CreateOutcome, Observation
-from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig, load_prompt
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import (
     ChatResponse,
     ModelClient,
@@ -21,8 +21,19 @@ from agentscene.agents.client import (
     get_client,
     register_client,
 )
-from agentscene.agents.critics import Critic, Critique, RuleCritic, VLMCritic
 from agentscene.agents.providers import PRESETS, ProviderPreset, provider_names
+from agentscene.protocol import load_prompt
+
+_CRITICS = ("Critic", "Critique", "RuleCritic", "VLMCritic")
+
+
+def __getattr__(name: str):
+    """The critics live in agentscene.critics, which imports the clients above: load them on first use."""
+    if name in _CRITICS:
+        import agentscene.critics
+
+        return getattr(agentscene.critics, name)
+    raise AttributeError(f"module 'agentscene.agents' has no attribute {name!r}")
 
 __all__ = [
     "PRESETS", "Agent", "AgentAction", "ChatAgent", "ChatAgentConfig", "ChatResponse", "CreateOutcome", "Critic",

@@ -17,9 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.protocol.chat import Message as Message  # the one definition lives in the protocol
 from agentscene.tools.calls import ToolCall
-
-Message = dict[str, Any]
 
 
 class Usage(BaseModel):
@@ -63,10 +62,9 @@ class ChatResponse(BaseModel):
 
     def assistant_message(self) -> Message:
         """The assistant message to append to the conversation."""
-        msg: Message = {"role": "assistant", "content": self.content or ""}
-        if self.tool_calls:
-            msg["tool_calls"] = [c.to_openai() for c in self.tool_calls]
-        return msg
+        from agentscene.protocol import assistant_message
+
+        return assistant_message(self.content, self.tool_calls)
 
 
 class ModelClientError(Exception):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.assets.base import AssetBackend, AssetError, AssetMatch
 from agentscene.assets.canonical import extents
+from agentscene.assets.classify import CategoryClassifier
 from agentscene.categories import UNKNOWN_CATEGORY
 from agentscene.scene import MAX_EXTENT, NEED_RETRIEVAL, Asset, Scene, SceneObject
 
@@ -95,6 +96,9 @@ def assign_assets(scene: Scene, backend: AssetBackend, *, k: int = 5, verify: bo
     """
     memo: dict[tuple, tuple[Asset | None, Assignment]] = {}
     mesh_ok: dict[str, tuple[float, float, float] | str] = {}
+    classifier = getattr(backend, "classifier", None)  # the procedural backend: embed what no keyword covers in one batch
+    if isinstance(classifier, CategoryClassifier):
+        classifier.classify_many([o.description for o in scene.objects if needs_asset(o, overwrite)])
     objects: list[SceneObject] = []
     records: list[Assignment] = []
     for obj in scene.objects:

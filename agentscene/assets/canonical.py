@@ -46,6 +46,11 @@ def frame_rotation(up: str = "+y", front: str = "+z", yaw_deg: float = 0.0) -> n
     return r
 
 
+#: trimesh metadata key holding the 4x4 that took the loaded file's mesh to the canonical one (composed over
+#: every canonicalize call), so exporters that point at the dataset's own file can fold it into their transform
+FILE_TO_CANONICAL = "agentscene_file_to_canonical"
+
+
 def bottom_centre(mesh: trimesh.Trimesh) -> np.ndarray:
     lo, hi = mesh.bounds
     return np.array([(lo[0] + hi[0]) / 2.0, lo[1], (lo[2] + hi[2]) / 2.0])
@@ -72,7 +77,11 @@ def canonicalize(
             scale = height / h
     if scale != 1.0:
         mesh.apply_scale(scale)
-    mesh.apply_translation(-bottom_centre(mesh))
+    shift = -bottom_centre(mesh)
+    mesh.apply_translation(shift)
+    step = np.diag([scale, scale, scale, 1.0]) @ m
+    step[:3, 3] += shift
+    mesh.metadata[FILE_TO_CANONICAL] = step @ np.asarray(mesh.metadata.get(FILE_TO_CANONICAL, np.eye(4)))
     return mesh
 
 

@@ -1,7 +1,7 @@
 """Description -> category: keyword rules first, text embeddings for everything they miss.
 
-Keywords (agentscene.categories.match_category) are exact and free; embeddings catch what no
-keyword list covers ("potted fiddle leaf fig" -> plant, "chaise longue" -> sofa). Each category
+Keywords (agentscene.categories.match_category) are exact and free (microseconds, no model
+loaded); embeddings catch what no keyword list covers ("potted fiddle leaf fig" -> plant). Each category
 is represented by its keyword phrases; a description takes the category of its most similar
 phrase when that similarity clears `min_similarity`, else the generic `object`.
 """
@@ -130,9 +130,32 @@ class CategoryClassifier:
         self._memo[description] = guess
         return guess
 
+    def needs_model(self, description: str) -> bool:
+        """True when classifying `description` would load the text model now (no keyword, not seen, not loaded)."""
+        return (self._embedder is None and self._embedder_spec is not None and description not in self._memo
+                and bool(description.strip()) and match_category(description) is None)
+
+    def classify_many(self, descriptions: list[str]) -> list[CategoryGuess]:
+        """`classify` for many descriptions, embedding the ones no keyword covers in one batch."""
+        todo = [d for d in dict.fromkeys(descriptions)
+                if d not in self._memo and d.strip() and match_category(d) is None]
+        if todo and self._embedder_spec is not None:
+            vecs, cats = self._prototypes()
+            assert self.embedder is not None
+            sims = self.embedder.encode(todo) @ vecs.T
+            for description, row in zip(todo, sims, strict=True):
+                best = int(np.argmax(row))
+                sim = float(row[best])
+                self._memo[description] = (CategoryGuess(cats[best], sim, "embedding") if sim >= self.min_similarity
+                                           else CategoryGuess(UNKNOWN_CATEGORY, sim, "none"))
+        return [self.classify(d) for d in descriptions]
+
     def ranked(self, description: str, k: int = 3) -> list[CategoryGuess]:
-        """The k most likely categories (keyword hit first), for backends that offer variants."""
+        """The k most likely categories for backends that offer variants. A keyword hit is certain and
+        answers alone, without the text model; otherwise the nearest categories in embedding space."""
         first = self.classify(description)
+        if first.method == "keyword":
+            return [first]
         out = [first] if first.category != UNKNOWN_CATEGORY else []
         if self._embedder_spec is None or not description.strip():
             return out or [first]

@@ -22,7 +22,8 @@ import json
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -145,6 +146,24 @@ def packaged_minilm_path() -> Path:
     return path
 
 
+@contextmanager
+def quiet_model_loading() -> Iterator[None]:
+    """No progress bars or advisory logs from transformers while a model loads (our CLI shows its own
+    spinner); the library's settings are put back afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    level = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 class TransformerEmbedder:
     """A local sentence-embedding model run through `transformers` or `sentence_transformers`."""
 
@@ -180,7 +199,8 @@ class TransformerEmbedder:
                 f"sentence-transformers cannot be imported ({type(e).__name__}: {e}); install it with "
                 "pip install 'agentscene[assets]', or choose the embedder runtime 'transformers'"
             ) from e
-        model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
+        with quiet_model_loading():
+            model = SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
 
         def encode(texts: Sequence[str]) -> np.ndarray:
             v = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
@@ -210,8 +230,9 @@ class TransformerEmbedder:
         sb_cfg = self.model_path / "sentence_bert_config.json"
         if sb_cfg.is_file():
             max_len = int(json.loads(sb_cfg.read_text()).get("max_seq_length", max_len))
-        tokenizer = AutoTokenizer.from_pretrained(str(self.model_path), local_files_only=True)
-        model = AutoModel.from_pretrained(str(self.model_path), local_files_only=True).to(self.device).eval()
+        with quiet_model_loading():
+            tokenizer = AutoTokenizer.from_pretrained(str(self.model_path), local_files_only=True)
+            model = AutoModel.from_pretrained(str(self.model_path), local_files_only=True).to(self.device).eval()
 
         def encode(texts: Sequence[str]) -> np.ndarray:
             chunks = []
@@ -289,14 +310,19 @@ def as_embedder_settings(value: EmbedderSettings | str | dict | None) -> Embedde
 
 
 def get_embedder(settings: EmbedderSettings | str | dict | None = None) -> Embedder:
-    """Build the embedder these settings name. Loading a model happens here, not at import."""
+    """The embedder these settings name. Loading a model happens here, not at import, and once per
+    process: backends built with the same settings (one per batch episode) share the loaded model."""
     s = as_embedder_settings(settings)
-    try:
-        factory = _EMBEDDERS[s.name]
-    except KeyError:
-        raise ValueError(f"unknown embedder {s.name!r}; known: {', '.join(embedder_names())}") from None
-    emb = factory(s)
+    if s.name not in _EMBEDDERS:
+        raise ValueError(f"unknown embedder {s.name!r}; known: {', '.join(embedder_names())}")
+    emb = _loaded(s, _EMBEDDERS[s.name])
     return CachedEmbedder(emb, s.query_cache) if s.query_cache else emb
+
+
+@lru_cache(maxsize=4)
+def _loaded(settings: EmbedderSettings, factory: EmbedderFactory) -> Embedder:
+    """A loaded model is read-only, so one instance serves every caller with these settings."""
+    return factory(settings)
 
 
 class CachedEmbedder:

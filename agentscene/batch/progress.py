@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow
+from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow, describe_workers
 from agentscene.commands import print_rows
 
 
@@ -35,7 +35,7 @@ class BatchProgress:
         kept = summary.counts.get("ok", 0)
         skipped = summary.counts.get("skipped", 0)
         self.console.print(f"[bold]agentscene batch[/] {summary.prompts_file} -> {summary.out}: {len(summary.episodes)} prompts "
-                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {_workers(summary)}", highlight=False)
+                           f"({to_run} to run, {kept} already done, {skipped} skipped) on {describe_workers(summary)}", highlight=False)
         for row in summary.episodes:
             if row.status == "skipped":
                 self.console.print(f"  [yellow]skipped[/] #{row.index}: {escape(row.error or '')}", highlight=False)
@@ -62,14 +62,6 @@ class BatchProgress:
         self.progress.stop()
 
 
-def _workers(summary: BatchSummary) -> str:
-    """'1 process', '4 processes', '8 ray workers', or every CPU of the Ray cluster (workers None)."""
-    if summary.workers is None:
-        return f"every CPU of the {summary.backend} cluster"
-    noun, plural = ("process", "es") if summary.backend == "process" else (f"{summary.backend} worker", "s")
-    return f"{summary.workers} {noun}{plural if summary.workers != 1 else ''}"
-
-
 def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
 
@@ -78,7 +70,7 @@ def print_batch_summary(console: Console, summary: BatchSummary, path: str) -> N
     a = summary.aggregate
     rows: list[tuple[str, str]] = []
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items()))
-    rows.append(("episodes", f"{a.n_selected} ({counts}) in {summary.wall_s:.1f}s on {_workers(summary)}"))
+    rows.append(("episodes", f"{a.n_selected} ({counts}) in {summary.wall_s:.1f}s on {describe_workers(summary)}"))
     rows.append(("collision rate", _fmt(a.mean_collision_rate, "%") + " (mean over finished episodes)"))
     rows.append(("out of bounds", _fmt(a.mean_oob_rate, "%")))
     rows.append(("PBL valid", _fmt(a.pbl_valid_pct, "%") + f" (mean PBL {_fmt(a.mean_pbl, ' m³', 3)})"))

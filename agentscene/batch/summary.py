@@ -51,6 +51,8 @@ class EpisodeMetrics(BaseModel):
     pbl: float
     pbl_valid: bool
     clean: bool
+    #: the final scene's `rewards.score` with the run's RewardConfig (metrics.json "score"); None for older runs
+    score: float | None = None
     #: the rule judge's final scores (metrics.json "judge")
     judge: dict[str, float] = Field(default_factory=dict)
     #: the per-turn critic's last scores when the run used --vlm-feedback; `critic_source` says which critic
@@ -94,6 +96,8 @@ class Aggregate(BaseModel):
     clean_pct: float | None = None
     mean_objects: float | None = None
     mean_turns: float | None = None
+    #: mean of the episodes' `rewards.score` (the loop's RewardConfig)
+    mean_score: float | None = None
     mean_episode_s: float | None = None
     total_tokens: int = 0
     total_cost_usd: float | None = None
@@ -170,6 +174,7 @@ def aggregate(rows: list[EpisodeRow]) -> Aggregate:
         clean_pct=_mean([100.0 if m.clean else 0.0 for m in done]),
         mean_objects=_mean([float(m.n_objects) for m in done]),
         mean_turns=_mean([float(m.turns) for m in done]),
+        mean_score=_mean([m.score for m in done if m.score is not None]),
         mean_episode_s=_mean([m.episode_s for m in done if m.episode_s is not None]),
         total_tokens=sum(m.tokens for m in done),
         total_cost_usd=round(sum(costs), 6) if costs else None,
@@ -208,6 +213,7 @@ def read_episode_metrics(run_dir: str | Path) -> EpisodeMetrics | None:
         pbl=pbl,
         pbl_valid=bool(m["pbl_valid"]) if "pbl_valid" in m else pbl <= 0.1,
         clean=bool(data.get("clean", False)),
+        score=_finite(data["score"]) if data.get("score") is not None else None,
         judge={k: _finite(v) for k, v in (judge.get("scores") or {}).items()},
         critic=critic,
         critic_source=critic_source,
@@ -227,6 +233,14 @@ def _last_critique(root: Path) -> tuple[dict[str, float], str | None]:
         if crit is not None:
             break
     return {}, None
+
+
+def describe_workers(summary: BatchSummary) -> str:
+    """'1 process', '4 processes', '8 ray workers', or every CPU of the Ray cluster (workers None)."""
+    if summary.workers is None:
+        return f"every CPU of the {summary.backend} cluster"
+    noun, plural = ("process", "es") if summary.backend == "process" else (f"{summary.backend} worker", "s")
+    return f"{summary.workers} {noun}{plural if summary.workers != 1 else ''}"
 
 
 def summary_path(out: str | Path) -> Path:

@@ -30,6 +30,7 @@ from agentscene.brief.words import (
     LARGE_WORDS,
     LEAD_RELATIONS,
     MATERIAL_WORDS,
+    MEASURE_WORDS,
     NARROW_WORDS,
     NEGATIONS,
     NOOK_PHRASES,
@@ -62,6 +63,14 @@ _ROOM_PRIORITY = ("living_room", "dining_room", "kitchen", "bedroom", "office", 
 #: pieces that stand in a group around an anchor (chairs at a table, lamps either side of a sofa)
 _GROUPED = SEATS | {"nightstand", "side_table", "floor_lamp", "table_lamp", "armchair", "speaker", "plant", "sofa",
                     "ottoman", "bench", "wall_lamp", "painting"}
+#: words that describe the room itself when they come just before its name
+_ROOM_WORDS = SMALL_WORDS | LARGE_WORDS | NARROW_WORDS | EMPTY_WORDS | {"square", "l-shaped"}
+_MATERIALS = frozenset(MATERIAL_WORDS) | frozenset(COLOUR_WORDS)
+_STYLES = frozenset(STYLE_WORDS)
+_LEADS = tuple((tuple(phrase.split()), kind, placement) for phrase, kind, placement in LEAD_RELATIONS)
+_LEAD_LAST = frozenset(key[-1] for key, _, _ in _LEADS)
+#: nouns whose category depends on the room ("chairs" in a dining room are dining chairs)
+_GENERIC_NOUNS = frozenset({"table", "chair", "seat", "stool", "light"})
 _TABLE_LIKE = frozenset({"dining_table", "table", "kitchen_island", "desk", "counter", "pool_table"})
 _WALL_ITEMS = ("painting", "mirror", "clock", "whiteboard", "wall_lamp", "projector_screen")
 
@@ -156,6 +165,7 @@ class _Mention:
     negated: bool = False
     plural: bool = False
     attributes: list[str] = field(default_factory=list)
+    noun: str = ""
     sentence: int = 0
     zone: str | None = None
     placement: str | None = None
@@ -203,15 +213,17 @@ def _find_rooms(raw: list[str], sing: list[str], object_spans: list[tuple[int, i
 
 def _find_objects(sing: list[str], blocked: set[int]) -> list[tuple[int, int, str]]:
     index = _phrase_index()
+    words = tuple(sing)
     matches: list[tuple[int, int, str]] = []
     i = 0
-    n = len(sing)
+    n = len(words)
     while i < n:
         hit = None
         if i not in blocked:
-            for key, cat in index.get(sing[i], ()):
-                if tuple(sing[i : i + len(key)]) == key and not blocked.intersection(range(i, i + len(key))):
-                    hit = (i, i + len(key), cat)
+            for key, cat in index.get(words[i], ()):
+                k = len(key)
+                if words[i : i + k] == key and (k == 1 or not any(j in blocked for j in range(i + 1, i + k))):
+                    hit = (i, i + k, cat)
                     break
         if hit is None:
             i += 1
@@ -239,6 +251,10 @@ def _count_before(raw: list[str], start: int, floor: int) -> tuple[int | None, s
             if w == "another":
                 return 1, "exact", i, False, True
             i -= 1
+            steps += 1
+            continue
+        if (re.fullmatch(r"\d+", w) or w in NUMBERS) and i + 1 < start and raw[i + 1] in MEASURE_WORDS:
+            i -= 1  # "a 65 inch tv": a measure, not a count
             steps += 1
             continue
         if re.fullmatch(r"\d+", w) or w in NUMBERS:
@@ -291,10 +307,12 @@ def _match_relation(raw: list[str], i: int):
 
 def _match_lead(raw: list[str], end: int, lo: int):
     """A lead phrase ("flanked by") ending right before `end` (articles and counts may follow it)."""
-    for phrase, kind, placement in LEAD_RELATIONS:
-        key = tuple(phrase.split())
-        for gap in range(0, 3):
-            at = end - gap - len(key)
+    for gap in range(0, 3):
+        last = end - gap - 1
+        if last < lo or raw[last] not in _LEAD_LAST:
+            continue
+        for key, kind, placement in _LEADS:
+            at = last + 1 - len(key)
             if at >= lo and _starts_with(raw, at, key):
                 return at, kind, placement
     return None
@@ -362,7 +380,7 @@ def parse_brief(prompt: str) -> Brief:
     for start, end, cat in spans:
         count, kind, np_start, definite, additive = _count_before(raw, start, prev_end)
         m = _Mention(start=start, end=end, category=cat, np_start=np_start, sentence=sentence_of[start],
-                     definite=definite and count is None, additive=additive)
+                     definite=definite and count is None, additive=additive, noun=" ".join(sing[start:end]))
         m.plural = raw[end - 1] != sing[end - 1] or raw[end - 1] in ("drapes", "blinds", "dumbbells")
         m.negated = _negated(raw, np_start, prev_end)
         if count is None:
@@ -417,15 +435,21 @@ def parse_brief(prompt: str) -> Brief:
         zones = tuple(Zone(kind=k, phrase=p) for k, p, _ in ordered)
     zone_kinds = [z.kind for z in zones]
     if zones:
+        prev: _Mention | None = None
         for m in mentions:
             before = [r for r in real_rooms if r[1] <= m.start and sentence_of[r[0]] == m.sentence]
             home = ROOM_FROM_OBJECT.get(m.category)
+            gap = raw[prev.end : m.np_start] if prev is not None else []
             if home in zone_kinds:
                 m.zone = home
+            elif prev is not None and gap and gap[-1] == "with" and prev.zone is not None and \
+                    not any(r[0] >= prev.end for r in before):
+                m.zone = prev.zone  # "a double bed with two nightstands": the companion goes with its host
             elif before:
                 m.zone = before[-1][2]
             else:
                 m.zone = room_type
+            prev = m
 
     # -- relations, placements and groups ---------------------------------------------------------
     for idx, m in enumerate(mentions):
@@ -435,8 +459,12 @@ def parse_brief(prompt: str) -> Brief:
         if lead is not None:
             at, kind, placement = lead
             tail_end = at
-            nxt.relations.append((kind, idx))
-            nxt.anchor = idx
+            host = idx
+            if "," in raw[m.end : at]:  # "a sofa faces the fireplace, flanked by two armchairs": the sofa is flanked
+                host = next((k for k in range(idx + 1) if mentions[k].sentence == m.sentence
+                             and mentions[k].category not in SEATS and ":" not in raw[mentions[k].end : at]), idx)
+            nxt.relations.append((kind, host))
+            nxt.anchor = host
             if placement:
                 nxt.placement = placement
             use(at, nxt.np_start)
@@ -445,6 +473,13 @@ def parse_brief(prompt: str) -> Brief:
             gap = raw[m.end : nxt.np_start]
             if gap and gap[-1] in ("with", "and", ",") and len(gap) <= 4 and all(w not in _SENTENCE for w in gap):
                 nxt.anchor = idx
+
+        # "two islands, each with three stools", "nightstands flank the bed, each with a lamp"
+        if nxt is not None and raw[max(m.end, nxt.np_start - 2) : nxt.np_start] == ["each", "with"] and nxt.kind == "exact":
+            plural = next((mentions[k] for k in range(idx, -1, -1) if mentions[k].sentence == m.sentence
+                           and mentions[k].count > 1), None)
+            if plural is not None:
+                nxt.count = min(MAX_COUNT * 2, nxt.count * plural.count)
         i = m.end
         while i < tail_end:
             w = raw[i]
@@ -457,7 +492,7 @@ def parse_brief(prompt: str) -> Brief:
                 continue
             rel = _match_relation(raw, i)
             if rel is None:
-                if w in MATERIAL_WORDS or w in COLOUR_WORDS:
+                if w in _MATERIALS:
                     m.attributes.append(w)
                     used[i] = True
                 i += 1
@@ -471,7 +506,8 @@ def parse_brief(prompt: str) -> Brief:
                 if nxt is not None and after <= nxt.np_start and all(
                         t in DEFINITE or t in ("a", "an", "of", "its") for t in raw[after : nxt.np_start]):
                     target = idx + 1
-                elif after < len(raw) and raw[after] in ("it", "them", "this", "that"):
+                elif after < len(raw) and (raw[after] in ("it", "them", "this", "that") or raw[after : after + 2] in (
+                        ["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"])):
                     target = _previous_anchor(mentions, idx)
                     used[after] = True
                 elif kind in ("at_sides", "at_ends", "either_side", "around", "at"):
@@ -501,6 +537,11 @@ def parse_brief(prompt: str) -> Brief:
                 use(after, nxt.np_start)
             i = after
 
+    if zones:  # a piece grouped with an anchor stands in the anchor's zone
+        for m in mentions:
+            if m.anchor is not None and ROOM_FROM_OBJECT.get(m.category) not in zone_kinds:
+                m.zone = mentions[m.anchor].zone or m.zone
+
     # colon lists: "eight chairs: four ... on each side, two ... at one end" replace their header
     for idx, m in enumerate(mentions):
         if not m.header_of_list:
@@ -526,8 +567,9 @@ def parse_brief(prompt: str) -> Brief:
 
     # -- aliases: generic nouns by anchor, then by zone --------------------------------------------
     for m in mentions:
-        if m.category == "table" and any(x.anchor is not None and mentions[x.anchor] is m and x.category in SEATS
-                                          for x in mentions):
+        generic = m.noun == m.category  # "table", "chair": what they are depends on where they stand
+        if generic and m.category == "table" and any(
+                x.anchor is not None and mentions[x.anchor] is m and x.category in SEATS for x in mentions):
             m.category = "dining_table"
         if m.category == "table" and any(a in ("bistro", "cafe", "dining", "breakfast", "kitchen", "dinner") for a in m.attributes):
             m.category = "dining_table"
@@ -536,8 +578,9 @@ def parse_brief(prompt: str) -> Brief:
             host = mentions[m.anchor].category
             m.category = ANCHOR_ALIASES.get(host, {}).get(m.category, m.category)
     for m in mentions:
-        zone = m.zone or room_type
-        m.category = ROOM_ALIASES.get(zone, {}).get(m.category, m.category)
+        if m.noun in _GENERIC_NOUNS:
+            zone = m.zone or room_type
+            m.category = ROOM_ALIASES.get(zone, {}).get(m.category, m.category)
 
     # -- exclusions -----------------------------------------------------------------------------------
     excluded: list[str] = []
@@ -564,6 +607,7 @@ def parse_brief(prompt: str) -> Brief:
 
     # -- merge mentions into objects ------------------------------------------------------------------
     objects: list[BriefObject] = []
+    nouns: list[str] = []  # the noun each object was named with: "sideboard" and "hutch" are two cabinets
     entry_of: dict[int, int] = {}
     entries_of: dict[int, list[int]] = {}
     for idx, m in enumerate(mentions):
@@ -576,7 +620,7 @@ def parse_brief(prompt: str) -> Brief:
             parts = [(p, n) for p, n in subgroups] + ([(m.placement, rest)] if rest > 0 else [])
         else:
             parts = [(m.placement, m.count)]
-        merged_into = None if (m.additive or subgroups) else _merge_target(objects, m, entry_of)
+        merged_into = None if (m.additive or subgroups) else _merge_target(objects, nouns, m, entry_of)
         if merged_into is not None:
             entry_of[idx] = merged_into
             entries_of[idx] = [merged_into]
@@ -592,6 +636,7 @@ def parse_brief(prompt: str) -> Brief:
         entries_of[idx] = []
         for placement, n in parts:
             entries_of[idx].append(len(objects))
+            nouns.append(m.noun)
             objects.append(BriefObject(
                 category=m.category, count=max(1, min(n, MAX_COUNT * 2)), count_kind=m.kind,  # type: ignore[arg-type]
                 phrase=_phrase(m, raw), attributes=tuple(dict.fromkeys(m.attributes)), zone=m.zone,
@@ -600,13 +645,15 @@ def parse_brief(prompt: str) -> Brief:
     # anchors and relations in object indices
     relations: list[Relation] = []
 
+    seen_relations: set[tuple[int, str, int | None]] = set()
+
     def relate(subject: int, kind: str, target: int | None) -> None:
-        if target == subject:
+        if target == subject or (subject, kind, target) in seen_relations:
             return
-        rel = Relation(subject=subject, kind=kind, target=target, subject_category=objects[subject].category,  # type: ignore[arg-type]
-                       target_category=objects[target].category if target is not None else None)
-        if rel not in relations:
-            relations.append(rel)
+        seen_relations.add((subject, kind, target))
+        relations.append(Relation(subject=subject, kind=kind, target=target,  # type: ignore[arg-type]
+                                  subject_category=objects[subject].category,
+                                  target_category=objects[target].category if target is not None else None))
 
     for idx, m in enumerate(mentions):
         if idx not in entry_of:
@@ -639,10 +686,10 @@ def parse_brief(prompt: str) -> Brief:
             continue
         lead_words.update(window)
         for k in range(max(0, pos - 4), pos):
-            if raw[k] in SMALL_WORDS | LARGE_WORDS | NARROW_WORDS | EMPTY_WORDS | {"square", "l-shaped"}:
+            if raw[k] in _ROOM_WORDS:
                 used[k] = True
     for k in range(len(raw) - 3):
-        if raw[k] in ("room", "space") and raw[k + 1] in ("is", "feels") and raw[k + 2] in SMALL_WORDS | LARGE_WORDS | NARROW_WORDS:
+        if raw[k] in ("room", "space") and raw[k + 1] in ("is", "feels") and raw[k + 2] in _ROOM_WORDS:
             lead_words.add(raw[k + 2])
     size_word = "small" if SMALL_WORDS & lead_words else "large" if (LARGE_WORDS & lead_words or open_plan) else None
     if "l-shaped" in lead_words or re.search(r"\bl[- ]shaped? (room|living|bed|kitchen|office|space|layout|floor|plan)", text):
@@ -657,9 +704,11 @@ def parse_brief(prompt: str) -> Brief:
     empty = bool(EMPTY_WORDS & lead_words)
     only = bool(ONLY_WORDS.intersection(raw)) or "nothing else" in text or "apart from" in text or "except for" in text
     styles = _style_words(text)
-    materials = [w for w in (*MATERIAL_WORDS, *COLOUR_WORDS) if w in raw and not any(w in o.attributes for o in objects)]
+    raw_set = set(raw)
+    attributed = {a for o in objects for a in o.attributes}
+    materials = [w for w in (*MATERIAL_WORDS, *COLOUR_WORDS) if w in raw_set and w not in attributed]
     for k, w in enumerate(raw):
-        if w in STYLE_WORDS or w in MATERIAL_WORDS or w in COLOUR_WORDS or w in ONLY_WORDS or w in NUMBERS:
+        if w in _STYLES or w in _MATERIALS or w in ONLY_WORDS or w in NUMBERS:
             used[k] = True
 
     # -- what was not read ---------------------------------------------------------------------------
@@ -711,7 +760,8 @@ def _raw_category(raw: list[str], m: _Mention) -> str:
     return m.category
 
 
-def _merge_target(objects: list[BriefObject], m: _Mention, entry_of: dict[int, int]) -> int | None:
+def _merge_target(objects: list[BriefObject], nouns: list[str], m: _Mention, entry_of: dict[int, int]) -> int | None:
+    """The earlier object this mention repeats: "the sofa" after "a sofa", or "a desk" after "an oak desk"."""
     anchor = entry_of.get(m.anchor) if m.anchor is not None else None
     for k in range(len(objects) - 1, -1, -1):
         o = objects[k]
@@ -719,6 +769,8 @@ def _merge_target(objects: list[BriefObject], m: _Mention, entry_of: dict[int, i
             continue
         if m.definite:
             return k
+        if nouns[k] != m.noun:
+            continue
         if anchor is not None and o.anchor != anchor:
             continue
         if m.placement is not None and o.placement is not None and m.placement != o.placement:

@@ -15,12 +15,13 @@ ROOM_PHRASES: dict[str, tuple[str, ...]] = {
                   "childs bedroom", "nursery", "playroom", "play room", "toddler room", "baby room", "play area",
                   "play corner"),
     "bedroom": ("bedroom", "bed room", "master bedroom", "guest room", "guest bedroom", "sleeping room", "dorm room",
-                "sleeping area", "sleeping nook", "sleeping corner"),
+                "master suite", "bedroom suite", "sleeping area", "sleeping nook", "sleeping corner", "sleeping side", "sleeping part"),
     "living_room": ("living room", "lounge", "family room", "sitting room", "living area", "den", "parlor", "parlour",
-                    "lounge area", "sitting area", "living space", "seating area", "tv area", "lounge corner"),
+                    "lounge area", "sitting area", "living space", "seating area", "tv area", "lounge corner", "living part", "living side", "lounge side"),
     "dining_room": ("dining room", "dining area", "breakfast room", "dining space", "dining corner", "dining zone",
-                    "eating area", "dining nook"),
-    "kitchen": ("kitchen", "kitchenette", "galley", "kitchen area", "cooking area", "kitchen zone"),
+                    "eating area", "dining nook", "dining part", "dining side"),
+    "kitchen": ("kitchen", "kitchenette", "galley", "kitchen area", "cooking area", "kitchen zone", "kitchen side",
+                "kitchen part"),
     "bathroom": ("bathroom", "bath room", "washroom", "restroom", "powder room", "ensuite", "en suite", "wc room",
                  "shower room"),
     "office": ("office", "home office", "workspace", "work room", "workroom", "coworking", "work space", "work area",
@@ -111,8 +112,12 @@ ONLY_WORDS = frozenset({"only", "just", "solely"})
 NUMBERS: dict[str, int] = {
     "a": 1, "an": 1, "one": 1, "single": 1, "lone": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "dozen": 12, "both": 2, "twin": 2, "double": 2,
+    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "dozen": 12, "both": 2,
 }
+#: a number followed by one of these measures the object ("a 65 inch tv", "a 3 door wardrobe"), it is not a count
+MEASURE_WORDS = frozenset({"inch", "inche", "in", "cm", "mm", "m", "metre", "meter", "ft", "foot", "feet", "seat", "seater",
+                           "door", "burner", "tier", "panel", "person", "people", "piece", "drawer", "shelf", "light",
+                           "bulb", "arm", "zone", "level", "step"})
 VAGUE: dict[str, int] = {"several": 3, "few": 3, "some": 2, "many": 4, "multiple": 3, "various": 3, "numerous": 4}
 #: "a pair of", "a couple of", "a trio of", "a set of"
 GROUPS: dict[str, int] = {"pair": 2, "couple": 2, "trio": 3, "quartet": 4, "duo": 2, "set": 0, "row": 0, "series": 0,

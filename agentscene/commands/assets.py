@@ -138,10 +138,17 @@ def find(
     """Rank a backend's assets for a description (and size)."""
     from agentscene.assets import AssetError, MissingExtraError
 
+    from agentscene.commands import err_console
+
     try:
         b = make_backend(backend, root=root, annotations=annotations, glb_dir=glb_dir, url=url, index_dir=index_dir,
                          embedder=embedder, runtime=runtime)
-        matches = b.find(description, category=category, size=size, k=k)
+        classifier = getattr(b, "classifier", None)  # procedural: a keyword hit needs no model
+        if classifier is not None and not classifier.needs_model(description):
+            matches = b.find(description, category=category, size=size, k=k)
+        else:
+            with err_console.status(f"loading the text model and searching {backend} assets…"):
+                matches = b.find(description, category=category, size=size, k=k)
     except (AssetError, MissingExtraError, FileNotFoundError, ValueError) as e:
         raise fail(str(e)) from None
     if as_json:

@@ -165,14 +165,14 @@ def report_command(
 
 
 def export_command(
-    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON) or a run directory.")],
+    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON), a run directory, or (with --format scene-eval) a batch directory.")],
     format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
-    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix; scene-eval: scene_0.json), or for a batch the SceneEval input folder (default: BATCH/scene-eval).")] = None,
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
     assets_option: AssetsOption = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
 ) -> None:
-    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state."""
+    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state (a batch: a SceneEval input folder)."""
     from rich.console import Console
 
     from agentscene.commands import fail

@@ -57,17 +57,31 @@ def view(
     port: Annotated[int, typer.Option(help="Port of the viewer page.")] = 8765,
     host: Annotated[str, typer.Option(help="Bind address; 127.0.0.1 keeps the page on this machine.")] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the page in the default browser.")] = False,
+    screenshot: Annotated[Path | None, typer.Option(help="Write a PNG of the page (headless Chromium) and exit instead of serving.")] = None,
+    window: Annotated[str, typer.Option(help="--screenshot: the page's size in pixels, WIDTHxHEIGHT.")] = "1200x800",
 ) -> None:
     """Show a scene or a run in 3D in the browser; the page follows changes live."""
-    from agentscene.viewer import ViewerSettings, ViewerTargetError, run_viewer
+    from agentscene.viewer import PortInUseError, ViewerSettings, ViewerTargetError, run_viewer
+    from agentscene.viewer import screenshot as take_screenshot
 
+    width, sep, height = window.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit() and 64 <= int(width) <= 8192 and 64 <= int(height) <= 8192):
+        raise fail(f"--window {window!r} must look like 1200x800 (64 to 8192 pixels each)")
     try:
         settings = ViewerSettings(target=target.resolve(), host=host, port=port)
+        if screenshot is not None:
+            written = take_screenshot(settings, screenshot, width=int(width), height=int(height))
+            typer.echo(f"wrote {written}")
+            return
         run_viewer(settings, open_browser=open_browser)
-    except ViewerTargetError as e:
+    except (ViewerTargetError, PortInUseError) as e:
         raise fail(str(e)) from None
-    except ImportError as e:
+    except (ImportError, FileNotFoundError) as e:  # a missing extra; no chromium for --screenshot
         raise fail(str(e)) from None
+    except (RuntimeError, TimeoutError) as e:  # the page did not draw in time
+        raise fail(f"no screenshot: {e}") from None
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 def register(app: typer.Typer) -> None:

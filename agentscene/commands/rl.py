@@ -26,10 +26,10 @@ def dataset_command(
     scene: Annotated[Path | None, typer.Option(help="Start every task from this scene instead of an empty room.")] = None,
     protocol: Annotated[str, typer.Option(help="System prompt: tools (native tool calls) or text (tagged protocol).")] = "tools",
     scene_dialect: Annotated[str, typer.Option(help="Format of the scene JSON in the prompt (native, scenerevis).")] = "native",
+    max_turns: Annotated[int, typer.Option(min=1, max=1000, help="Turns per episode, as the trainer's env runs them (the opening message counts them).")] = 10,
 ) -> None:
     """Build task rows (prompt, room type, key objects, initial room) for TRL, verl or ms-swift."""
     from agentscene.commands import console, fail
-    from agentscene.env.observation import system_message
     from agentscene.env.tasks import (
         ROW_FORMATS,
         TaskError,
@@ -55,7 +55,7 @@ def dataset_command(
         if not prompts:
             raise fail("the prompt files hold no prompt")
         rows = build_rows(prompts, fmt, seed=seed, initial_scene=initial,  # type: ignore[arg-type]
-                          system_prompt=system_message(protocol), scene_dialect=scene_dialect)  # type: ignore[arg-type]
+                          reply_protocol=protocol, scene_dialect=scene_dialect, max_turns=max_turns)
     except TaskError as e:
         raise fail(str(e)) from None
     write_jsonl(rows, out)

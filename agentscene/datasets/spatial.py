@@ -17,14 +17,17 @@ from shapely.prepared import prep
 
 from agentscene.geometry import front_vector as front  # noqa: F401 - datasets.qa/actions import it from here
 from agentscene.geometry import normalize_yaw, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Opening, Scene, SceneObject
 
+#: The evaluator's default tolerances: the datasets describe a scene as agentscene.rewards judges it.
+_TOL = Tolerances()
 #: Objects no taller than this are floor coverings: furniture may stand on them.
-FLAT_HEIGHT = 0.05
+FLAT_HEIGHT = _TOL.flat_height
 #: Overlaps thinner than this (metres) count as touching, not colliding (the evaluator's contact depth).
-CONTACT_DEPTH = 0.01
+CONTACT_DEPTH = _TOL.contact_depth
 #: How far in front of a door or doorway must stay free (m).
-DOOR_CLEARANCE = 0.8
+DOOR_CLEARANCE = _TOL.door_clearance_depth
 
 COMPASS = {"north": (0.0, -1.0), "east": (1.0, 0.0), "south": (0.0, 1.0), "west": (-1.0, 0.0)}
 
@@ -263,7 +266,7 @@ def edit_problems(scene: Scene, edited: list[str], base: SceneIndex) -> list[Pro
             depth = penetration(obj, other)
             if depth > CONTACT_DEPTH:
                 problems.append(Problem(oid, "collision", f"penetrates {other.id} by {depth:.2f} m"))
-        if obj.position[1] < 1.9 and obj.size[1] > FLAT_HEIGHT:
+        if obj.position[1] < _TOL.head_clearance and obj.size[1] > FLAT_HEIGHT:
             if any(zone.intersection(fa).area > 1e-4 for zone in zones):
                 problems.append(Problem(oid, "door", "blocks a door"))
     return problems

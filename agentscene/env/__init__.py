@@ -28,11 +28,14 @@ from agentscene.env.wrappers import (
     TransformReward,
     Wrapper,
     action_message,
+    render_batch,
+    reset_batch,
+    step_batch,
 )
 
 __all__ = [
     "AGENT_NAME", "DATA_SOURCE", "ROW_FORMATS", "EnvCheckError", "EnvConfig", "HistoryWindow", "ImageObservation",
     "ObservationWrapper", "TransformReward", "Wrapper", "action_message", "check_env", "EnvStateError", "ParsedAction", "SceneEnv", "SceneTask",
     "TaskError", "build_rows", "empty_room", "parse_action", "read_prompt_files", "task_from_row", "task_row",
-    "write_jsonl",
+    "write_jsonl", "render_batch", "reset_batch", "step_batch",
 ]

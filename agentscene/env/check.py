@@ -7,7 +7,9 @@ Checked: reset/step/close exist and return the documented shapes; reset is deter
 seed; junk actions (None, bytes, broken JSON, NaN, unknown tools and ids, huge text) become a
 reward, never an exception; rewards are finite floats matching the breakdown; terminate ends
 the episode and stepping after the end is refused; two instances do not share a scene; close
-can be called twice.
+can be called twice. With `agent=` (an `Agent`, e.g. the offline planner) it also plays one episode:
+each turn the agent reads `info["observation"]` and `info["messages"]` and steps with its reply; the
+episode must end by `terminate` with finite rewards.
 """
 
 from __future__ import annotations
@@ -181,6 +183,26 @@ class _Checker:
             return
         self.fail("step() after the episode ended was accepted; it should raise (EnvStateError) so a trainer bug is not hidden")
 
+    def check_agent(self, agent: Any) -> None:
+        from agentscene.env.play import play
+
+        env = self.make()
+        try:
+            result = play(env, agent, seed=self.seed, options={"prompt": self.prompt})
+        except Exception as e:  # reported with what the agent was doing
+            self.fail(f"playing an episode with agent {getattr(agent, 'name', type(agent).__name__)!r} raised "
+                      f"{type(e).__name__}: {str(e)[:200]}; the env must give info['observation'] and info['messages'] "
+                      "every turn and take the agent's assistant message as an action")
+            return
+        finally:
+            env.close()
+        if not all(math.isfinite(r) for r in result.rewards):
+            self.fail(f"the agent's episode had non-finite rewards {result.rewards}")
+        if not result.terminated:
+            self.fail(f"agent {getattr(agent, 'name', '?')!r} did not terminate within {len(result.rewards)} turns")
+        if any(not m or m[0].get("role") != "system" or m[-1].get("role") != "user" for m in result.sent):
+            self.fail("info['messages'] must be the chat of the turn: the system message first, the user message last")
+
     def check_isolation(self, env: Any) -> None:
         other = self.make()
         if other is env:
@@ -200,12 +222,13 @@ class _Checker:
             self.fail(f"close() raised {type(e).__name__}: {e}")
 
 
-def check_env(env: Any, *, prompt: str = DEFAULT_PROMPT, seed: int = 0, raise_on_error: bool = True) -> list[str]:
+def check_env(env: Any, *, prompt: str = DEFAULT_PROMPT, seed: int = 0, raise_on_error: bool = True,
+              agent: Any = None) -> list[str]:
     """Check an env factory (a zero-argument callable) or, with less coverage, an env instance.
 
     Returns the list of problems (empty when all is well); raises EnvCheckError listing them
     unless `raise_on_error=False`. With an instance, isolation is checked against a fresh
-    `type(env)()` when that can be built.
+    `type(env)()` when that can be built. With `agent`, one episode is played with it.
     """
     if callable(env) and not hasattr(env, "step"):
         make = env
@@ -221,6 +244,8 @@ def check_env(env: Any, *, prompt: str = DEFAULT_PROMPT, seed: int = 0, raise_on
 
     checker = _Checker(make, prompt, seed)
     checker.run()
+    if agent is not None and not checker.problems:
+        checker.check_agent(agent)
     if checker.problems and raise_on_error:
         raise EnvCheckError(checker.problems)
     return checker.problems

@@ -4,9 +4,13 @@
     obs, info = env.reset(seed=0, options={"prompt": "a cozy bedroom with two nightstands"})
     obs, reward, terminated, truncated, info = env.step('<think>…</think><tool_calls>[…]</tool_calls>')
 
-An action is a model reply (text protocol or Hermes `<tool_call>` blocks) or a list of tool
-calls; the observation is the next user message (tool results, physics feedback, the scene
-JSON). The reward is agentscene.rewards' weighted terms, with the breakdown in
+An action is a model reply (text protocol or Hermes `<tool_call>` blocks), an assistant message
+or a list of tool calls. agentscene.protocol renders what the model reads: `info["messages"]` is
+the chat a model gets at the next turn (system prompt, history window, the user message), exactly
+what the loop sends at that turn; `info["observation"]` is the same turn as data (the scene
+object, physics issues, tool results) for programs such as the offline planner. The observation
+itself is the text the model reads after its action: the tool results and the user message (one
+string, for trainers that carry one message per step). The reward is agentscene.rewards' weighted terms, with the breakdown in
 `info["reward_breakdown"]`; the last turn (terminate or `max_turns`) is scored with the final-turn
 terms. Physics is updated incrementally per edit. Nothing a model sends raises: junk is a
 format penalty. Calling `step` out of order (before `reset`, after the end) is the caller's
@@ -20,15 +24,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.env.actions import ParsedAction, parse_action
-from agentscene.env.observation import (
-    ReplyProtocol,
-    SceneJsonCache,
-    initial_observation,
-    step_observation,
-    system_message,
-)
-from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_row
+from agentscene import protocol
+from agentscene.env.actions import ParsedAction, assistant_of, parse_action
+from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
+from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
     IncrementalEvaluator,
     RewardBreakdown,
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 
     from agentscene.meshes import MeshProvider
     from agentscene.rewards import EvalReport
-    from agentscene.tools import ToolResult
 
 Trajectory = Literal["scenerevis", "sum", "mean", "last"]
 RESET_OPTIONS = ("task", "prompt", "scene", "row")
@@ -70,6 +68,13 @@ class EnvConfig(BaseModel):
     scene_dialect: str = Field("native", description="format of the scene JSON shown to the model (native, scenerevis, ...)")
     feedback_top_k: int = Field(5, ge=1, le=100, description="problems listed per kind in the physics feedback")
     protocol: ReplyProtocol = Field("tools", description="system prompt: native tool calls or the tagged text protocol")
+    max_history_turns: int | None = Field(None, ge=0, description="past turns in info['messages'] (None: all); the loop's max_history_turns")
+    max_calls_per_turn: int = Field(32, ge=1, description="calls applied per step; the rest come back as errors (as in the loop)")
+    physics_detail: Literal["quick", "full"] = Field(
+        "quick", description="physics feedback from the incremental report (collisions, bounds; fast) or a full evaluation "
+                             "(also floating objects, doors, walkable floor: what the loop shows; a few ms per step)")
+    judge_feedback: bool = Field(False, description="fill the observation's judge-feedback slot with the offline judge's scores and "
+                                                  "findings each turn (what the loop shows with --vlm-feedback and the rule critic)")
     tolerances: Tolerances = Field(default_factory=Tolerances)
 
 
@@ -100,6 +105,8 @@ class SceneEnv:
         self._evaluator: IncrementalEvaluator | None = None
         self._last_shown: Scene | None = None
         self._json = SceneJsonCache(self.config.scene_dialect)
+        self._turns: list[list[dict[str, Any]]] = []
+        self._user: dict[str, Any] | None = None
 
     @property
     def unwrapped(self) -> SceneEnv:
@@ -107,7 +114,7 @@ class SceneEnv:
 
     @property
     def system_prompt(self) -> str:
-        return system_message(self.config.protocol)
+        return protocol.system_prompt(self.config.protocol)
 
     @property
     def report(self) -> EvalReport | None:
@@ -125,11 +132,11 @@ class SceneEnv:
         elif "task" in options:
             task = SceneTask.from_json(options["task"])
         elif "prompt" in options:
-            task = SceneTask.from_prompt(str(options["prompt"]))
+            task = task_from_prompt(str(options["prompt"]))
         elif "scene" in options:
             scene = _as_scene(options["scene"])
             prompt = str(scene.metadata.get("prompt") or f"Improve this {scene.room.room_type.replace('_', ' ')}.")
-            task = SceneTask.from_prompt(prompt, initial_scene=scene)
+            task = task_from_prompt(prompt, initial_scene=scene)
         elif self.tasks:
             task = self.tasks[self.np_random.randrange(len(self.tasks))]
         else:
@@ -141,12 +148,18 @@ class SceneEnv:
         return task
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-        """Start an episode. Returns the opening user message and info (task, seed)."""
+        """Start an episode. Returns the opening user message and info (task, seed, messages, observation).
+
+        With a `seed` the task's empty room is made with that seed, so `reset(seed=s)` starts in the
+        room `agentscene generate --seed s` starts in.
+        """
         if self._closed:
             raise EnvStateError("this env was closed; make a new SceneEnv")
         if seed is not None:
             self.np_random = random.Random(int(seed))
-        episode_seed = self.np_random.randrange(2**31)
+            episode_seed = int(seed)
+        else:
+            episode_seed = self.np_random.randrange(2**31)
         task = self._task_from_options(dict(options or {}), episode_seed)
         self._clear()
         self.task = task
@@ -155,11 +168,53 @@ class SceneEnv:
         self.history = [self.scene]
         self._evaluator = IncrementalEvaluator(self.scene, tolerances=self.config.tolerances, mesh_provider=self.mesh_provider)
         self._last_shown = self.scene
-        obs = initial_observation(task, self.scene, scene_dialect=self.config.scene_dialect, cache=self._json)
+        view = self._view(self.scene, self._evaluator.report, turn=1, show=True)
+        obs, messages = self._observe(view)
         info = {"task_id": task.task_id, "prompt": task.prompt, "key_objects": list(task.key_objects),
                 "episode_seed": episode_seed, "system_prompt": self.system_prompt,
-                "metrics": self._evaluator.report.headline()}
+                "metrics": self._evaluator.report.headline(), "messages": messages, "observation": view}
         return obs, info
+
+    # -- observations --------------------------------------------------------------------------
+
+    def _view(self, scene: Scene, report: EvalReport, *, turn: int, show: bool, records: tuple[dict[str, Any], ...] = (),
+              in_message: bool = True, problem: str | None = None) -> TurnObservation:
+        from agentscene.rewards import feedback_text
+
+        cfg = self.config
+        assert self.task is not None
+        if cfg.physics_detail == "full" and report.floating is None:
+            from agentscene.rewards import evaluate
+
+            assert self._evaluator is not None
+            report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
+        judge_text = None
+        if cfg.judge_feedback:
+            from agentscene.critics.rule import RuleCritic
+
+            crit = RuleCritic(tolerances=cfg.tolerances).critique(scene, report, self.task.prompt)
+            judge_text = protocol.critique_text(crit.scores, crit.feedback)
+        return TurnObservation(
+            prompt=self.task.prompt, turn=turn, max_turns=cfg.max_turns, scene=scene, judge_feedback=judge_text,
+            scene_text=self._json(scene) if show else None, room_text=self._json.room_summary(scene),
+            physics_feedback=feedback_text(report, scene, top_k=cfg.feedback_top_k),
+            physics_issues=protocol.physics_issues(report), tool_results=records, results_in_message=in_message,
+            format_error=problem,
+        )
+
+    def messages(self, window: int | None = None, *, system: bool = True) -> list[dict[str, Any]]:
+        """The chat a model gets at the current turn, with the last `window` turns (None: all)."""
+        if self._user is None:
+            raise EnvStateError("call reset() before messages()")
+        head = protocol.system_message(self.config.protocol) if system else None
+        return protocol.chat_messages(head, self._turns, self._user, window)
+
+    def _observe(self, view: TurnObservation) -> tuple[str, list[dict[str, Any]]]:
+        """(the observation text, the chat a model gets for this turn)."""
+        proto = self.config.protocol
+        user_text, full_text = protocol.observation_texts(view, proto)
+        self._user = protocol.user_message(view, proto, user_text)
+        return full_text, self.messages(self.config.max_history_turns)
 
     # -- step --------------------------------------------------------------------------------
 
@@ -172,21 +227,19 @@ class SceneEnv:
         if self.done:
             raise EnvStateError("the episode is over (terminated or truncated); call reset() to start another")
         cfg = self.config
-        parsed = parse_action(action)
+        parsed = parse_action(action, cfg.protocol)
+        assistant = assistant_of(action, parsed)
         prev = self.scene
         self.turn += 1
         problem = parsed.problem
-        results: list[ToolResult] = []
+        results = []
         scene = prev
         terminated = False
         created = False
         if parsed.create_scene is not None:
             scene, created, problem = self._create(parsed, prev, problem)
         if parsed.calls:
-            from agentscene.tools import apply_tool_calls
-
-            applied = apply_tool_calls(scene, parsed.calls)
-            results, scene, terminated = applied.results, applied.scene, applied.terminated
+            scene, results, terminated = protocol.apply_capped(scene, parsed.calls, cfg.max_calls_per_turn)
         truncated = not terminated and self.turn >= cfg.max_turns
         last = terminated or truncated
         breakdown, report = self._score(prev, scene, parsed, created=created, last=last)
@@ -197,20 +250,23 @@ class SceneEnv:
         show = cfg.scene_in_observation == "always" or (cfg.scene_in_observation == "changed" and scene is not self._last_shown)
         if show:
             self._last_shown = scene
-        from agentscene.rewards import feedback_text
-
-        obs = step_observation(results, problem, report, scene, turn=self.turn, max_turns=cfg.max_turns,
-                               feedback=feedback_text(report, scene, top_k=cfg.feedback_top_k), include_scene=show,
-                               scene_dialect=cfg.scene_dialect, cache=self._json)
+        records = tuple(protocol.result_record(r) for r in results)
+        tool_msgs, leftover = protocol.tool_messages(cfg.protocol, assistant, records)
+        assert self._user is not None
+        self._turns.append([self._user, assistant, *tool_msgs])
+        view = self._view(scene, report, turn=cfg.max_turns + 1 if last else self.turn + 1, show=show, records=records,
+                          in_message=not tool_msgs or bool(leftover), problem=problem)
+        obs, messages = self._observe(view)
         info: dict[str, Any] = {
             "turn": self.turn,
             "reward_breakdown": breakdown,
             "reward_terms": breakdown.values(),
             "metrics": report.headline(),
-            "tool_results": [{"tool": r.tool, "ok": r.ok, "error": None if r.error is None else str(r.error),
-                              "message": r.message, "object_id": r.object_id} for r in results],
+            "tool_results": list(records),
             "format_error": None if problem is None else getattr(parsed.reply, "code", "create_scene"),
             "final": last,
+            "messages": messages,
+            "observation": view,
         }
         if last:
             info["episode_reward"] = self.episode_reward()
@@ -282,9 +338,7 @@ class SceneEnv:
         """render_mode 'ansi': the current scene as compact JSON; None otherwise."""
         if self.render_mode != "ansi" or self.scene is None:
             return None
-        from agentscene.env.observation import scene_json
-
-        return scene_json(self.scene, self.config.scene_dialect)
+        return protocol.scene_json(self.scene, self.config.scene_dialect)
 
     def close(self) -> None:
         """Free the episode's state (scenes, physics caches). Safe to call twice."""

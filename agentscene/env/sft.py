@@ -4,7 +4,8 @@ A run directory (written by `agentscene generate` / the loop) holds `conversatio
 message per line), `turns/turn_XX.json` and `renders/`. The chat is the sample; images are the
 files it references (`{"type": "image", "image": "renders/turn_01_merged.png"}`, an `image_url`
 part, or a message's `images` list), resolved inside the run directory only. Without
-`conversation.jsonl` the chat is rebuilt from the turn files (tool calls, results, renders).
+`conversation.jsonl` the chat is rebuilt from the turn files, which hold each turn's messages as
+the protocol laid them out: the same lines `conversation.jsonl` has.
 
 - ms-swift (the SceneChain layout): `{"messages": [...], "images": [...]}` with an `<image>`
   tag in the text where each image goes; native tool calls become `tool_call` / `tool_response`
@@ -101,15 +102,18 @@ def read_conversation(run: Path) -> list[dict[str, Any]]:
 
 
 def rebuild_from_turns(run: Path) -> list[dict[str, Any]]:
-    """A chat from turns/turn_XX.json: the prompt, then per turn the model's calls and what came back."""
-    from agentscene.env.observation import system_message
-    from agentscene.tools import format_reply
+    """The chat from turns/turn_XX.json: exactly the lines the loop writes to conversation.jsonl.
+
+    Each turn file holds the messages of its turn (and turn 0 the system message), as the
+    protocol laid them out when the run happened; nothing is re-rendered here.
+    """
+    from agentscene.loop import TurnRecord, conversation_lines
 
     turns_dir = run / "turns"
     numbers = sorted(int(m.group(1)) for p in (turns_dir.iterdir() if turns_dir.is_dir() else ()) if (m := _TURN_RE.match(p.name)))
     if not numbers:
         raise RunDirError(f"{run}: neither conversation.jsonl nor turns/turn_XX.json")
-    turns = []
+    records = []
     for k in numbers:
         path = turns_dir / f"turn_{k:02d}.json"
         try:
@@ -118,32 +122,16 @@ def rebuild_from_turns(run: Path) -> list[dict[str, Any]]:
             raise RunDirError(f"{path}: not JSON ({getattr(e, 'msg', e)})") from None
         if not isinstance(data, dict):
             raise RunDirError(f"{path}: a turn file must hold an object")
-        turns.append((k, data))
-    first = turns[0][1]
-    prompt = first.get("prompt") or ((first.get("scene") or {}).get("metadata") or {}).get("prompt") or "Design this room."
-    messages: list[dict[str, Any]] = [{"role": "system", "content": system_message("text")}]
-    user: dict[str, Any] = {"role": "user", "content": f"Design request: {prompt}"}
-    for k, data in turns:
-        reply = data.get("reply")
-        calls = data.get("tool_calls") or []
-        if not isinstance(reply, str):
-            reply = format_reply(think=data.get("think") or "", conclusion=data.get("conclusion"), tool_calls=calls)
-        user = _with_renders(run, k - 1, user)  # what the model saw: the render after the previous turn
-        messages += [user, {"role": "assistant", "content": reply}]
-        results = data.get("results") or []
-        lines = [f"{i + 1}. {r.get('tool', '?')}: {r.get('message', '')}" for i, r in enumerate(results) if isinstance(r, dict)]
-        user = {"role": "user", "content": "Tool results:\n" + "\n".join(lines) if lines else "Tool results: none."}
+        if not isinstance(data.get("messages"), list):
+            raise RunDirError(f"{path}: the turn file has no messages list (written by another tool or an older agentscene)")
+        try:
+            records.append(TurnRecord.from_json(data))
+        except (ValueError, TypeError) as e:
+            raise RunDirError(f"{path}: not a turn record ({str(e).splitlines()[0][:200]})") from None
+    messages = conversation_lines(records)
+    if not any(m.get("role") == "assistant" for m in messages):
+        raise RunDirError(f"{run}: no assistant message to learn from")
     return messages
-
-
-def _with_renders(run: Path, turn: int, message: dict[str, Any]) -> dict[str, Any]:
-    """Attach the merged render of a turn (else its views) when the run has them."""
-    renders = run / "renders"
-    merged = renders / f"turn_{turn:02d}_merged.png"
-    views = [merged] if merged.is_file() else sorted(renders.glob(f"turn_{turn:02d}_*.png"))
-    if not views:
-        return message
-    return {**message, "images": [str(p.relative_to(run)) for p in views]}
 
 
 def _call_dict(call: Any) -> dict[str, Any]:

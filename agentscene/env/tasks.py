@@ -97,13 +97,22 @@ class SceneTask(BaseModel):
             raise TaskError("not a valid agentscene task: " + "; ".join(describe_validation_error(e, limit=5))) from None
 
 
+def task_from_prompt(prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
+    """The one way from a prompt to a task (room type, key objects): the env, the loop's score and
+    the offline agent's room all come from here, so the brief parser underneath can change in one place."""
+    return SceneTask.from_prompt(prompt, initial_scene=initial_scene, task_id=task_id)
+
+
 def task_id_for(prompt: str) -> str:
     """A stable id for a prompt (the same text always gets the same id)."""
     return "task_" + hashlib.sha1(prompt.strip().lower().encode("utf-8")).hexdigest()[:12]
 
 
 def empty_room(task: SceneTask, seed: int = 0) -> Scene:
-    """The empty room an episode starts in when its task has no initial scene (planner-sized, seeded)."""
+    """The empty room an episode starts in when its task has no initial scene (planner-sized, seeded).
+
+    The one room function: `SceneEnv.reset`, the loop's turn 0 and the offline agent's <create_scene> use it.
+    """
     from agentscene.agents.planner.planner import Planner
 
     scene = Planner(seed=seed).create_scene(task.prompt)
@@ -129,18 +138,19 @@ def read_prompt_files(paths: Iterable[str | Path]) -> Iterator[str]:
 # -- trainer rows ------------------------------------------------------------------------------
 
 
-def first_messages(task: SceneTask, scene: Scene, *, system_prompt: str | None = None, scene_dialect: str = "native") -> list[dict[str, str]]:
-    """The system and user messages that open an episode (the same text `SceneEnv.reset` returns)."""
-    from agentscene.env.observation import initial_observation, system_message
+def first_messages(task: SceneTask, scene: Scene, *, reply_protocol: str = "tools", scene_dialect: str = "native",
+                   max_turns: int = 10) -> list[dict[str, Any]]:
+    """The system and user messages that open an episode: `SceneEnv.reset`'s `info["messages"]` for this task."""
+    from agentscene.env.env import EnvConfig, SceneEnv
 
-    return [
-        {"role": "system", "content": system_prompt if system_prompt is not None else system_message()},
-        {"role": "user", "content": initial_observation(task, scene, scene_dialect=scene_dialect)},
-    ]
+    env = SceneEnv(EnvConfig(protocol=reply_protocol, scene_dialect=scene_dialect, max_turns=max_turns))  # type: ignore[arg-type]
+    _, info = env.reset(options={"task": task.model_copy(update={"initial_scene": scene})})
+    env.close()
+    return info["messages"]
 
 
 def task_row(task: SceneTask, fmt: RowFormat = "trl", *, index: int = 0, seed: int = 0,
-             system_prompt: str | None = None, scene_dialect: str = "native") -> dict[str, Any]:
+             reply_protocol: str = "tools", scene_dialect: str = "native", max_turns: int = 10) -> dict[str, Any]:
     """One dataset row in the layout a trainer reads.
 
     - trl: `prompt` (chat messages) and `task`; GRPOTrainer passes the row to `reset(**row)`.
@@ -153,7 +163,7 @@ def task_row(task: SceneTask, fmt: RowFormat = "trl", *, index: int = 0, seed: i
         task = task.model_copy(update={"initial_scene": empty_room(task, seed)})
     scene = task.initial_scene
     assert scene is not None
-    messages = first_messages(task, scene, system_prompt=system_prompt, scene_dialect=scene_dialect)
+    messages = first_messages(task, scene, reply_protocol=reply_protocol, scene_dialect=scene_dialect, max_turns=max_turns)
     payload = task.to_json()
     if fmt == "trl":
         return {"prompt": messages, "task": payload}
@@ -182,15 +192,16 @@ def task_from_row(row: dict[str, Any]) -> SceneTask:
 
 
 def build_rows(prompts: Sequence[str], fmt: RowFormat = "trl", *, seed: int = 0, initial_scene: Scene | None = None,
-               system_prompt: str | None = None, scene_dialect: str = "native") -> list[dict[str, Any]]:
+               reply_protocol: str = "tools", scene_dialect: str = "native", max_turns: int = 10) -> list[dict[str, Any]]:
     """Rows for a list of prompts; duplicate prompts are kept once (same task id)."""
     rows, seen = [], set()
     for prompt in prompts:
-        task = SceneTask.from_prompt(prompt, initial_scene=initial_scene)
+        task = task_from_prompt(prompt, initial_scene=initial_scene)
         if task.task_id in seen:
             continue
         seen.add(task.task_id)
-        rows.append(task_row(task, fmt, index=len(rows), seed=seed, system_prompt=system_prompt, scene_dialect=scene_dialect))
+        rows.append(task_row(task, fmt, index=len(rows), seed=seed, reply_protocol=reply_protocol, scene_dialect=scene_dialect,
+                             max_turns=max_turns))
     return rows
 
 

@@ -8,11 +8,13 @@ A wrapper holds an env and overrides what it changes; everything else passes thr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agentscene.env.actions import action_message
 from agentscene.env.env import SceneEnv
+
+__all__ = ["HistoryWindow", "ImageObservation", "ObservationWrapper", "TransformReward", "Wrapper", "action_message"]
 
 
 class Wrapper:
@@ -80,65 +82,123 @@ class ImageObservation(ObservationWrapper):
     """Adds a rendered image of the scene: observations become chat content parts.
 
     `[{"type": "image", "image": PIL.Image}, {"type": "text", "text": ...}]`, the layout TRL,
-    transformers chat templates and OpenAI-style clients take. The renderer is made once and
-    closed with the env; `merge=True` puts the views side by side in one image (SceneReVis).
+    transformers chat templates and OpenAI-style clients take. `renderer` is a registered
+    name (the wrapper makes the renderer and closes it with the env) or a Renderer instance
+    shared by many wrappers (closed by its owner). `merge=True` puts the views side by side in
+    one image (SceneReVis). For a batch of envs, `reset_batch` / `step_batch` render every
+    env's scene in one `render_many` call per renderer.
     """
 
-    def __init__(self, env: Any, renderer: str = "raster", *, views: Sequence[str] = ("top", "diagonal"),
+    def __init__(self, env: Any, renderer: str | Any = "raster", *, views: Sequence[str] = ("top", "diagonal"),
                  size: int = 512, overlays: bool = True, merge: bool = True, renderer_settings: dict[str, Any] | None = None):
         super().__init__(env)
-        from agentscene.renderers import get_renderer
+        if isinstance(renderer, str):
+            from agentscene.renderers import get_renderer
 
-        self.renderer = get_renderer(renderer, **(renderer_settings or {}))
+            self.renderer = get_renderer(renderer, **(renderer_settings or {}))
+            self._owns_renderer = True
+        else:
+            if renderer_settings:
+                raise TypeError("renderer_settings only apply when the renderer is given by name")
+            if not callable(getattr(renderer, "render", None)):
+                raise TypeError(f"renderer must be a name or a Renderer, got {type(renderer).__name__}")
+            self.renderer = renderer
+            self._owns_renderer = False
         self.views = tuple(views)
         self.size = int(size)
         self.overlays = overlays
         self.merge = merge
 
-    def images(self) -> list[Any]:
-        """The current scene rendered (merged or one image per view)."""
+    def _scene(self) -> Any:
         base = self.unwrapped
         if base.scene is None:
             raise RuntimeError("no scene yet: call reset() first")
-        result = self.renderer.render(base.scene, views=self.views, size=self.size, overlays=self.overlays,
-                                      seed=0, mesh_provider=base.mesh_provider)
+        return base.scene
+
+    def _images_of(self, result: Any) -> list[Any]:
         return [result.merged] if self.merge else [result.images[v] for v in self.views]
 
-    def observation(self, obs: Any, info: dict[str, Any]) -> list[dict[str, Any]]:
-        parts = [{"type": "image", "image": im} for im in self.images()]
+    def images(self) -> list[Any]:
+        """The current scene rendered (merged or one image per view)."""
+        result = self.renderer.render(self._scene(), views=self.views, size=self.size, overlays=self.overlays,
+                                      seed=0, mesh_provider=self.unwrapped.mesh_provider)
+        return self._images_of(result)
+
+    def _compose(self, obs: Any, images: list[Any]) -> list[dict[str, Any]]:
+        parts = [{"type": "image", "image": im} for im in images]
         if isinstance(obs, str):
             return [*parts, {"type": "text", "text": obs}]
         if isinstance(obs, list):
             return [*parts, *obs]
         raise TypeError(f"ImageObservation expects a text or content-part observation, got {type(obs).__name__}")
 
+    def observation(self, obs: Any, info: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._compose(obs, self.images())
+
     def close(self) -> None:
-        self.renderer.close()
+        if self._owns_renderer:
+            self.renderer.close()
         self.env.close()
 
 
-def action_message(action: Any) -> dict[str, Any]:
-    """An action as the assistant message that produced it (for histories and SFT data)."""
-    if isinstance(action, str):
-        return {"role": "assistant", "content": action}
-    if isinstance(action, dict) and action.get("role") == "assistant":
-        return dict(action)
-    if isinstance(action, (list, tuple)):
-        from agentscene.tools import coerce_call
+def _image_wrappers(envs: Sequence[Any]) -> list[ImageObservation]:
+    if not all(isinstance(e, ImageObservation) for e in envs):
+        kinds = sorted({type(e).__name__ for e in envs if not isinstance(e, ImageObservation)})
+        raise TypeError(f"reset_batch/step_batch take ImageObservation envs (the outermost wrapper), got {', '.join(kinds)}")
+    return list(envs)
 
-        calls = []
-        for raw in action:
-            call = coerce_call(raw)
-            calls.append(call.to_openai() if not isinstance(call, str) else {"type": "function", "function": {"name": "(invalid)", "arguments": "{}"}})
-        return {"role": "assistant", "content": "", "tool_calls": calls}
-    return {"role": "assistant", "content": json.dumps(action, default=str)[:2000]}
+
+def render_batch(envs: Sequence[ImageObservation]) -> list[list[Any]]:
+    """Each env's current images, rendered with one `render_many` per shared renderer and settings."""
+    wrappers = _image_wrappers(envs)
+    out: list[list[Any] | None] = [None] * len(wrappers)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, w in enumerate(wrappers):
+        key = (id(w.renderer), w.views, w.size, w.overlays, id(w.unwrapped.mesh_provider))
+        groups.setdefault(key, []).append(i)
+    for idx in groups.values():
+        first = wrappers[idx[0]]
+        scenes = [wrappers[i]._scene() for i in idx]
+        render_many = getattr(first.renderer, "render_many", None)
+        if render_many is None:  # a backend without batching: one call per scene
+            results = [first.renderer.render(s, views=first.views, size=first.size, overlays=first.overlays, seed=0,
+                                             mesh_provider=first.unwrapped.mesh_provider) for s in scenes]
+        else:
+            results = render_many(scenes, first.views, first.size, first.overlays, seeds=0, mesh_provider=first.unwrapped.mesh_provider)
+        for i, result in zip(idx, results, strict=True):
+            out[i] = wrappers[i]._images_of(result)
+    return out  # type: ignore[return-value]
+
+
+def reset_batch(envs: Sequence[ImageObservation], *, seeds: Sequence[int | None] | None = None,
+                options: Sequence[dict[str, Any] | None] | None = None) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """`reset` every env, rendering all first observations together."""
+    wrappers = _image_wrappers(envs)
+    seeds = list(seeds) if seeds is not None else [None] * len(wrappers)
+    options = list(options) if options is not None else [None] * len(wrappers)
+    if not len(seeds) == len(options) == len(wrappers):
+        raise ValueError("seeds and options need one entry per env")
+    raw = [w.env.reset(seed=s, options=o) for w, s, o in zip(wrappers, seeds, options, strict=True)]
+    images = render_batch(wrappers)
+    return [(w._compose(obs, im), info) for w, (obs, info), im in zip(wrappers, raw, images, strict=True)]
+
+
+def step_batch(envs: Sequence[ImageObservation], actions: Sequence[Any]) -> list[tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]]:
+    """`step` every env with its action, rendering all observations together."""
+    wrappers = _image_wrappers(envs)
+    if len(actions) != len(wrappers):
+        raise ValueError(f"got {len(actions)} actions for {len(wrappers)} envs")
+    raw = [w.env.step(a) for w, a in zip(wrappers, actions, strict=True)]
+    images = render_batch(wrappers)
+    return [(w._compose(obs, im), reward, term, trunc, info)
+            for w, (obs, reward, term, trunc, info), im in zip(wrappers, raw, images, strict=True)]
 
 
 class HistoryWindow(Wrapper):
-    """Observations become the chat so far: the opening message plus the last `turns` exchanges.
+    """Observations become the chat so far: the system prompt (with `system=True`) and the last
+    `turns` turns before the current user message, laid out by agentscene.protocol.
 
-    For models with a short context: older turns drop out, the task statement stays. The
-    system prompt leads when `system=True`.
+    For models with a short context: older turns drop out; every user message restates the request.
     """
 
     def __init__(self, env: Any, turns: int = 3, *, system: bool = True):
@@ -147,28 +207,11 @@ class HistoryWindow(Wrapper):
             raise ValueError("turns must be >= 0")
         self.turns = int(turns)
         self.system = system
-        self._opening: list[dict[str, Any]] = []
-        self._exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
-
-    def _messages(self) -> list[dict[str, Any]]:
-        recent = self._exchanges[-self.turns:] if self.turns else []
-        out = list(self._opening)
-        for assistant, user in recent:
-            out += [assistant, user]
-        return out
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        obs, info = self.env.reset(seed=seed, options=options)
-        self._opening = []
-        if self.system:
-            self._opening.append({"role": "system", "content": self.unwrapped.system_prompt})
-        self._opening.append({"role": "user", "content": obs})
-        self._exchanges = []
-        return self._messages(), info
+        _, info = self.env.reset(seed=seed, options=options)
+        return self.unwrapped.messages(self.turns, system=self.system), info
 
     def step(self, action: Any) -> tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]:
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        self._exchanges.append((action_message(action), {"role": "user", "content": obs}))
-        if len(self._exchanges) > max(self.turns, 1):
-            self._exchanges = self._exchanges[-max(self.turns, 1):]
-        return self._messages(), reward, terminated, truncated, info
+        _, reward, terminated, truncated, info = self.env.step(action)
+        return self.unwrapped.messages(self.turns, system=self.system), reward, terminated, truncated, info

@@ -65,7 +65,8 @@ def export_scene(scene: Any, format: str, out: str | Path, *, mesh_provider: Any
 
 def export_path(source: str | Path, format: str, out: str | Path | None = None, *, assets: str | None = "procedural",
                 assets_settings: dict[str, Any] | None = None, **settings: Any) -> Path:
-    """Export a scene file (any dialect) or a run directory's scene.json; errors are ExportError."""
+    """Export a scene file (any dialect) or a run directory's scene.json, or a batch directory as a
+    SceneEval input folder (format scene-eval); errors are ExportError."""
     from pydantic import ValidationError
 
     from agentscene.assets import AssetError
@@ -73,6 +74,19 @@ def export_path(source: str | Path, format: str, out: str | Path | None = None, 
 
     info = exporter_info(format)
     source = Path(source)
+    if source.is_dir() and (source / "batch_summary.json").is_file():
+        if format != "scene-eval":
+            raise ExportError(f"{source} is a batch directory: it exports only as scene-eval (a SceneEval input folder)")
+        from agentscene.exporters.scene_eval_batch import export_scene_eval_batch
+
+        try:
+            provider = default_mesh_provider(assets, **(assets_settings or {}))
+        except (AssetError, ValidationError, ValueError, OSError) as e:
+            raise ExportError(f"asset backend {assets!r}: {e}") from None
+        try:
+            return export_scene_eval_batch(source, Path(out) if out is not None else source / "scene-eval", mesh_provider=provider)
+        except OSError as e:
+            raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
     scene_file = source / "scene.json" if source.is_dir() else source
     if not scene_file.is_file():
         raise ExportError(f"{source} is not a scene file or a run directory with scene.json")
@@ -80,8 +94,9 @@ def export_path(source: str | Path, format: str, out: str | Path | None = None, 
         scene = load_scene(scene_file)
     except SceneFormatError as e:
         raise ExportError(str(e)) from None
-    target = Path(out) if out is not None else scene_file.with_name(
-        scene_file.stem + (".sceneeval.json" if format == "scene-eval" else info.suffix))
+    # SceneEval reads the scene's number from scene_<ID>.json
+    target = Path(out) if out is not None else (
+        scene_file.with_name("scene_0.json") if format == "scene-eval" else scene_file.with_name(scene_file.stem + info.suffix))
     try:
         provider = default_mesh_provider(assets, **(assets_settings or {}))
     except (AssetError, ValidationError, ValueError, OSError) as e:  # bad settings, a missing dataset folder

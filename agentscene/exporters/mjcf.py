@@ -13,6 +13,7 @@ Every geom has a 1 mm contact margin, so resting contacts are found before they 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Collection
@@ -41,9 +42,10 @@ _PASSABLE = ("door", "opening")
 #: built to stand, so uniform density would make arc lamps and tall plants top-heavy
 BALLAST_SHARE = 0.5
 FOOT_BAND = 0.02
-#: contact bits: the shell (floor, walls) meets everything; a floor covering (rug) meets the shell and only
-#: the objects that declare they rest on it, so furniture standing over a rug's edge is not lifted by it
-_SHELL_BITS, _OBJECT_BITS, _COVERING_BITS = 3, 1, 2
+#: contact bits (contype, conaffinity): the shell (floor, walls) meets everything; a floor covering (rug) meets
+#: the shell and only the objects that declare they rest on it (never another covering), so furniture standing
+#: over a rug's edge and a mat overlapping a rug are not lifted by it
+_SHELL_BITS, _OBJECT_BITS, _ON_COVERING_BITS, _COVERING_BITS = (3, 3), (1, 1), (3, 3), (2, 0)
 
 
 def _num(values) -> str:
@@ -107,16 +109,26 @@ def _part_masses(parts: list[ConvexPart], mass: float) -> list[float]:
             for p, f in zip(parts, feet, strict=True)]
 
 
+def _convex_parts(local: np.ndarray, faces: np.ndarray, cache: dict | None) -> list[ConvexPart]:
+    if cache is None:
+        return convex_parts(local, faces)
+    key = ("mjcf-convex-parts", hashlib.blake2b(np.ascontiguousarray(local).tobytes() + np.ascontiguousarray(faces).tobytes(),
+                                                digest_size=16).digest())
+    if key not in cache:
+        cache[key] = convex_parts(local, faces)
+    return cache[key]
+
+
 def _collision_geoms(body: ET.Element, asset: ET.Element, om: ObjectMesh, name: str, local: np.ndarray, free: bool,
-                     bits: int) -> int:
+                     bits: tuple[int, int], cache: dict | None = None) -> int:
     obj = om.obj
-    parts = convex_parts(local, om.faces)
+    parts = _convex_parts(local, om.faces, cache)
     masses = _part_masses(parts, object_mass(obj))
     friction = category_info(obj.category).friction
     for k, part in enumerate(parts):
         geom = {"name": f"{name}_collision_{k}", "group": "3", "rgba": _rgba((128, 128, 128), 0.0),
                 "friction": _num([friction, 0.005, 0.0001]), "margin": f"{CONTACT_MARGIN:g}",
-                "contype": str(bits), "conaffinity": str(bits)}
+                "contype": str(bits[0]), "conaffinity": str(bits[1])}
         if free:
             geom["mass"] = f"{max(masses[k], 1e-4):.6g}"
         else:
@@ -131,7 +143,7 @@ def _collision_geoms(body: ET.Element, asset: ET.Element, om: ObjectMesh, name: 
 
 
 def object_body(parent: ET.Element, asset: ET.Element, om: ObjectMesh, name: str, *, free: bool, visual: bool = True,
-                bits: int = _OBJECT_BITS) -> None:
+                bits: tuple[int, int] = _OBJECT_BITS, cache: dict | None = None) -> None:
     """One object's body: visual meshes (optional) and convex collision parts; `free` adds a free joint,
     `bits` its contact type and affinity."""
     obj = om.obj
@@ -143,7 +155,7 @@ def object_body(parent: ET.Element, asset: ET.Element, om: ObjectMesh, name: str
     local = z_up(om.vertices)  # the body frame: local x -> x, front (+z) -> -y, up (+y) -> z
     if visual:
         _visual_geoms(body, asset, om, name, local)
-    _collision_geoms(body, asset, om, name, local, free, bits)
+    _collision_geoms(body, asset, om, name, local, free, bits, cache)
 
 
 def wall_segments(room: Room, i: int) -> list[tuple[float, float, float, float]]:
@@ -184,7 +196,7 @@ def _walls(world: ET.Element, room: Room) -> None:
                           rgba=_rgba(WALL, 0.35), size=_num([(t1 - t0) / 2, WALL_THICKNESS / 2, (h1 - h0) / 2]),
                           pos=_num(centre), quat=_num([math.cos(angle / 2), 0, 0, math.sin(angle / 2)]),
                           friction=_num([SHELL_FRICTION, 0.005, 0.0001]), margin=f"{CONTACT_MARGIN:g}",
-                          contype=str(_SHELL_BITS), conaffinity=str(_SHELL_BITS))
+                          contype=str(_SHELL_BITS[0]), conaffinity=str(_SHELL_BITS[1]))
 
 
 def body_names(parts: ExportScene) -> dict[str, str]:
@@ -207,13 +219,19 @@ def floor_coverings(parts: ExportScene, covering_height: float) -> set[str]:
 
 
 def mjcf_root(parts: ExportScene, *, dynamic: bool = False, visual: bool = True, fixed: Collection[str] = (),
-              timestep: float = 0.002, covering_height: float = 0.05) -> ET.Element:
+              timestep: float = 0.002, covering_height: float = 0.05, solver_iterations: int | None = None,
+              cache: dict | None = None) -> ET.Element:
     """The MJCF tree of the scene. `fixed`: object ids welded in place even when `dynamic`;
-    objects no taller than `covering_height` lying on the floor are floor coverings (see _COVERING_BITS)."""
+    objects no taller than `covering_height` lying on the floor are floor coverings (see _COVERING_BITS);
+    `solver_iterations` caps MuJoCo's constraint solver (default: MuJoCo's); `cache` (any dict kept
+    between calls) memoises each mesh's convex parts."""
     room = parts.scene.room
     root = ET.Element("mujoco", model=_name(room.room_type))
     ET.SubElement(root, "compiler", angle="radian", autolimits="true")
-    ET.SubElement(root, "option", gravity="0 0 -9.81", timestep=f"{timestep:g}", integrator="implicitfast")
+    option = ET.SubElement(root, "option", gravity="0 0 -9.81", timestep=f"{timestep:g}", integrator="implicitfast")
+    if solver_iterations is not None:
+        option.set("iterations", str(solver_iterations))
+        option.set("ls_iterations", str(max(solver_iterations // 2, 5)))
     vis = ET.SubElement(root, "visual")
     ET.SubElement(vis, "headlight", ambient="0.45 0.45 0.45", diffuse="0.5 0.5 0.5")
     asset = ET.SubElement(root, "asset")
@@ -226,7 +244,7 @@ def mjcf_root(parts: ExportScene, *, dynamic: bool = False, visual: bool = True,
     ET.SubElement(world, "geom", name="floor", type="plane", material="floor",
                   size=_num([extent * 2, extent * 2, 0.1]), pos=_num([(x0 + x1) / 2, -(z0 + z1) / 2, 0.0]),
                   friction=_num([SHELL_FRICTION, 0.005, 0.0001]), margin=f"{CONTACT_MARGIN:g}",
-                  contype=str(_SHELL_BITS), conaffinity=str(_SHELL_BITS))
+                  contype=str(_SHELL_BITS[0]), conaffinity=str(_SHELL_BITS[1]))
     _walls(world, room)
     names = body_names(parts)
     fixed = set(fixed)
@@ -234,8 +252,8 @@ def mjcf_root(parts: ExportScene, *, dynamic: bool = False, visual: bool = True,
     for om in parts.objects:
         free = dynamic and is_free(om.obj) and om.obj.id not in fixed
         bits = _COVERING_BITS if om.obj.id in coverings else (
-            _OBJECT_BITS | _COVERING_BITS if om.obj.support in coverings else _OBJECT_BITS)
-        object_body(world, asset, om, names[om.obj.id], free=free, visual=visual, bits=bits)
+            _ON_COVERING_BITS if om.obj.support in coverings else _OBJECT_BITS)
+        object_body(world, asset, om, names[om.obj.id], free=free, visual=visual, bits=bits, cache=cache)
     return root
 
 

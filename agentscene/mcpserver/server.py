@@ -16,16 +16,12 @@ from agentscene.mcpserver.service import Outcome, ToolRunner
 from agentscene.mcpserver.session import SessionStore
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.mcpserver.tool_specs import all_tool_specs
+from agentscene.protocol import mcp_instructions
 
 SCENE_URI = "scene://current"
 SERVER_NAME = "agentscene"
-INSTRUCTIONS = (
-    "You edit one 3D indoor scene kept on the server for this session. Units are metres, y is up, "
-    "the floor is y = 0. position is the bottom centre of an object's box, size is [width, height, depth] "
-    "along the object's own axes, yaw is degrees about +y (0 faces +z, 90 faces +x). Every change is saved "
-    "at once. Use get_scene to read the scene, evaluate to check collisions and bounds, render to see it, "
-    "undo to take back a change."
-)
+#: what the server tells clients about the scene tools (agentscene.protocol owns the text)
+INSTRUCTIONS = mcp_instructions()
 _HTTP_SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 SessionKey = Callable[[Any], "str | None"]

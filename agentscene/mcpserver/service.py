@@ -32,6 +32,7 @@ from agentscene.mcpserver.paths import PathRefused, confine, relative_to_workdir
 from agentscene.mcpserver.session import SESSIONS_DIR, SceneSession
 from agentscene.mcpserver.settings import MCPSettings
 from agentscene.mcpserver.tool_specs import SESSION_TOOLS, Export, LoadScene, NewScene, Render
+from agentscene.protocol import result_text
 from agentscene.scene import Room, Scene
 from agentscene.tools import MAX_OBJECTS, TOOLS, apply_tool
 
@@ -48,7 +49,8 @@ class Outcome:
 
     @classmethod
     def refuse(cls, code: str, message: str) -> Outcome:
-        return cls(ok=False, text=f"Error ({code}): {message}", error=code, data={"ok": False, "error": code, "message": message})
+        text = result_text({"ok": False, "error": code, "message": message})
+        return cls(ok=False, text=text, error=code, data={"ok": False, "error": code, "message": message})
 
     def image_base64(self) -> str | None:
         return base64.b64encode(self.image_png).decode("ascii") if self.image_png is not None else None
@@ -135,7 +137,7 @@ class ToolRunner:
         if result.scene is not session.scene:
             turn = session.commit(result.scene, tool=name, arguments=arguments, result=summary)
         data = {**summary, "n_objects": len(session.scene.objects), "turn": turn, "terminated": result.terminated}
-        return Outcome(ok=True, text=result.message, data=data)
+        return Outcome(ok=True, text=result_text(summary), data=data)
 
     def _new_scene(self, session: SceneSession, args: NewScene) -> Outcome:
         try:
@@ -187,7 +189,8 @@ class ToolRunner:
             return Outcome.refuse("unknown_format", f"unknown export format {args.format[:64]!r}; the formats are "
                                   f"{', '.join(dialects + exporters)}")
         suffix = ".json" if fmt in dialects else exporter_info(fmt).suffix
-        raw = args.path if args.path is not None else f"exports/scene_{fmt}{suffix}"
+        default = "exports/scene_0.json" if fmt == "scene-eval" else f"exports/scene_{fmt}{suffix}"  # SceneEval reads scene_<ID>
+        raw = args.path if args.path is not None else default
         try:
             path = confine(self.settings.workdir, raw)
         except PathRefused as e:

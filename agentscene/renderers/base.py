@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from agentscene.fileio import atomic_write_bytes
 from agentscene.renderers.cameras import Camera
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from PIL import Image
 
@@ -72,6 +73,25 @@ def merge_side_by_side(images: Sequence[Image.Image], background: tuple[int, int
     return canvas
 
 
+class LazyImages(Mapping[str, "Image.Image"]):
+    """Views made on first access: a batch renderer returns many images, a caller may want one (or the merged one)."""
+
+    def __init__(self, factories: dict[str, Callable[[], Image.Image]]):
+        self._factories = factories
+        self._made: dict[str, Image.Image] = {}
+
+    def __getitem__(self, name: str) -> Image.Image:
+        if name not in self._made:
+            self._made[name] = self._factories[name]()
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
+
+
 def _png_bytes(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=3)
@@ -82,7 +102,7 @@ def _png_bytes(image: Image.Image) -> bytes:
 class RenderResult:
     """Images per view (RGB, PIL), the cameras that made them, optional depth, and notes."""
 
-    images: dict[str, Image.Image]
+    images: Mapping[str, Image.Image]  # a dict, or LazyImages from batch renders
     cameras: dict[str, Camera]
     depth: dict[str, np.ndarray] = field(default_factory=dict)  # metres along the view axis; inf = nothing drawn
     warnings: tuple[str, ...] = ()
@@ -90,10 +110,13 @@ class RenderResult:
     seconds: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
     pixels: dict[str, np.ndarray] = field(default_factory=dict)  # (H, W, 3) uint8 per view, when rendered with output="numpy"
+    merged_factory: Callable[[], Image.Image] | None = field(default=None, repr=False)  # a backend's faster way to the merged image
 
     @cached_property
     def merged(self) -> Image.Image:
         """All views side by side, in render order."""
+        if self.merged_factory is not None:
+            return self.merged_factory()
         if not self.images and self.pixels:
             from PIL import Image
 

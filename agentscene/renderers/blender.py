@@ -117,7 +117,7 @@ def write_geometry(geometry: SceneGeometry, path: Path) -> list[dict[str, str]]:
         vertex_offsets=v_off.astype(np.int64),
         face_offsets=f_off.astype(np.int64),
     )
-    return [{"name": p.name, "kind": p.kind} for p in parts]
+    return [{"name": p.name, "kind": p.kind, "views": None if p.views is None else sorted(p.views)} for p in parts]
 
 
 def _log_tail(path: Path, lines: int = 15) -> str:
@@ -301,7 +301,7 @@ class BlenderRenderer:
 
         start = time.perf_counter()
         cameras = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
-        geometry = build_scene_geometry(scene, mesh_provider, self.settings.style)
+        geometry = build_scene_geometry(scene, mesh_provider, self.settings.style, cameras)
         worker = self._ensure_worker()
         geometry_path = worker.scratch(".npz")
         outputs = {name: str(worker.scratch(f"_{name}.png")) for name in cameras}
@@ -339,8 +339,8 @@ class BlenderRenderer:
                 Path(path).unlink(missing_ok=True)
             if blend_tmp is not None:
                 blend_tmp.unlink(missing_ok=True)
-        if overlays:
-            images = {name: draw_overlays(im, cameras[name], scene, self.settings.overlay) for name, im in images.items()}
+        # overlays=False still outlines ceiling items in the top view (they are not drawn there)
+        images = {name: draw_overlays(im, cameras[name], scene, self.settings.overlay, overlays=overlays) for name, im in images.items()}
         return RenderResult(
             images=images,
             cameras=cameras,

@@ -10,7 +10,7 @@ colours per face; images leave as PNG files at paths the caller chose.
 
 Requests:
     {"op": "ping"}
-    {"op": "render", "geometry": path, "parts": [{"name", "kind"}], "cameras": [...],
+    {"op": "render", "geometry": path, "parts": [{"name", "kind", "views": [view, ...] | null}], "cameras": [...],
      "outputs": {view: png path}, "engine": "workbench" | "cycles", "samples": n,
      "denoise": bool, "threads": n, "background": [r, g, b], "blend": path | null}
     {"op": "quit"}
@@ -83,6 +83,8 @@ def _build_meshes(bpy, np, geometry_path: str, parts: list[dict[str, Any]], mate
         mesh.materials.append(material)
         obj = bpy.data.objects.new(part["name"], mesh)
         obj["agentscene_kind"] = part["kind"]
+        if part.get("views") is not None:  # shown only in these views (tall walls, ceiling items)
+            obj["agentscene_views"] = ",".join(part["views"])
         scene.collection.objects.link(obj)
 
 
@@ -194,6 +196,10 @@ def _render(bpy, mathutils, np, request: dict[str, Any]) -> dict[str, Any]:
     for name, path in request["outputs"].items():
         obj, spec = cams[name]
         scene.camera = obj
+        for part in scene.collection.objects:
+            views = part.get("agentscene_views")
+            if views is not None:
+                part.hide_render = name not in views.split(",")
         scene.render.resolution_x, scene.render.resolution_y = spec["width"], spec["height"]
         scene.render.filepath = path
         t = time.perf_counter()

@@ -10,12 +10,13 @@ drawn as coloured triangles and textured quads (text sprites from one atlas text
 resolved image. Pixels leave through a pixel buffer, read while the next pass draws.
 
 Memory on the device is bounded: the atlas (side S, `samples` MSAA) takes
-S^2 * (8 * samples + 10) bytes (+ 8 S^2 with depth maps), the asset cache `asset_cache_mb`, the
+S^2 * (8 * samples + 12) bytes (+ 8 S^2 with depth maps), the asset cache `asset_cache_mb`, the
 sprite texture 16 MiB.
 """
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -123,6 +124,8 @@ class Job:
     arrays: SceneArrays
     mesh_provider: MeshProvider | None
     warnings: list[str]
+    triangles: int = 0  # object triangles per view (room and cords not counted)
+    room_json: str = ""  # the room as JSON: the key of its uploaded floor and walls
 
 
 @dataclass
@@ -202,6 +205,7 @@ class GLBatch:
         self.overlay_vbo: Any = None
         self.overlay_vao: Any = None
         self.flip = 0
+        self.readback = ReadbackPool()
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -261,9 +265,8 @@ class GLBatch:
             asset = self._upload(key, data, hi - lo, bottom, colors is None, weakref.ref(mesh))
         return key, asset
 
-    def room_asset(self, scene: Scene, tall: frozenset[int]) -> tuple[Any, _Asset]:
-        room_json = scene.room.model_dump_json()
-        key = ("room", room_json, self.style, tall)
+    def room_asset(self, scene: Scene, tall: frozenset[int], room_json: str | None = None) -> tuple[Any, _Asset]:
+        key = ("room", room_json or scene.room.model_dump_json(), self.style, tall)
         asset = self._asset(key)
         if asset is None:
             parts = room_parts(scene.room, self.style, tall)
@@ -299,6 +302,7 @@ class GLBatch:
         groups: dict[Any, list[int]] = {}
         for i, key in enumerate(keys):
             groups.setdefault(key, []).append(i)
+        job.triangles = sum(self.assets[k].vertices // 3 * len(v) for k, v in groups.items())
         cords = np.zeros((0, 16), np.float32)
         if self.style.ceiling_cords and arr.ceiling.any():
             idx = np.nonzero(arr.ceiling)[0]
@@ -328,7 +332,7 @@ class GLBatch:
             draw = ctx.framebuffer([ctx.renderbuffer(key, samples=self.samples)], ctx.depth_renderbuffer(key, samples=self.samples))
             resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth else None)
             # two pixel buffers: one is read while the next pass draws into the other
-            pbos = (ctx.buffer(reserve=width * height * 3), ctx.buffer(reserve=width * height * 3))
+            pbos = (ctx.buffer(reserve=width * height * 4), ctx.buffer(reserve=width * height * 4))
             self.targets[key] = (draw, resolve, pbos)
         return self.targets[key]
 
@@ -447,17 +451,47 @@ def _identity_row(tile: int) -> np.ndarray:
     return np.array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, tile], np.float32)
 
 
+class ReadbackPool:
+    """Host buffers for read-back, reused once nothing else refers to them.
+
+    Fresh memory costs a page fault per 4 KiB on first write (about half the read-back time of
+    a 64 MiB atlas on an H200 host); results keep their buffer alive through their views, so a
+    buffer is reused only when its reference count shows no views left.
+    """
+
+    def __init__(self, keep: int = 8):
+        self.keep = keep
+        self.buffers: list[np.ndarray] = []
+
+    def take(self, nbytes: int) -> np.ndarray:
+        for buf in self.buffers:
+            # references: the list, the loop variable, getrefcount's argument
+            if buf.size == nbytes and sys.getrefcount(buf) <= 3:
+                buf.setflags(write=True)
+                return buf
+        buf = np.empty(nbytes, np.uint8)
+        self.buffers.append(buf)
+        if len(self.buffers) > self.keep:
+            self.buffers.pop(0)  # forgotten here; alive as long as some result holds it
+        return buf
+
+
 class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
-    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None):
+    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool):
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
         self.depth = depth
+        self.pool = pool
 
     def pixels(self) -> np.ndarray:
-        data = self.pbo.read(size=self.width * self.height * 3)
-        return np.frombuffer(data, np.uint8).reshape(self.height, self.width, 3)
+        """(H, W, 4) RGBA (alpha unused): drivers read 4-byte pixels on their fast path."""
+        # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
+        data = self.pool.take((self.height + 1) * self.width * 4)
+        self.pbo.read_into(data, size=self.width * self.height * 4)
+        data.setflags(write=False)
+        return data[: self.height * self.width * 4].reshape(self.height, self.width, 4)
 
 
 def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Tile], placements: list[tuple[int, int, int]],
@@ -491,7 +525,7 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
             chunk = cords.copy()
             chunk[:, 15] = k
             per_asset.setdefault("box", []).append(chunk)
-        room_key, _ = gl.room_asset(job.scene, tile.rules.tall_walls)
+        room_key, _ = gl.room_asset(job.scene, tile.rules.tall_walls, job.room_json)
         per_asset.setdefault(room_key, []).append(_identity_row(k)[None])
     if gl.tile_texture is None or gl.tile_texture.size[1] < len(placements):
         if gl.tile_texture is not None:
@@ -542,5 +576,5 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         gl.overlay_vbo.write(verts.tobytes())
         gl.overlay_vao.render(moderngl.TRIANGLES, vertices=len(verts))
         ctx.disable(moderngl.BLEND)
-    resolve.read_into(pbo, viewport=(0, 0, width, height), components=3, alignment=1)
-    return PassResult(pbo, width, height, placements, depth)
+    resolve.read_into(pbo, viewport=(0, 0, width, height), components=4, alignment=1)
+    return PassResult(pbo, width, height, placements, depth, gl.readback)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agentscene.geometry import box_corners_many
+from agentscene.geometry import box_corners_many, rotation_matrices_y
 from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
-from agentscene.renderers.scene_geometry import is_ceiling_item, object_color
+from agentscene.renderers.scene_geometry import is_ceiling_item, is_wall_item
 
 if TYPE_CHECKING:
     from agentscene.scene import Scene
@@ -41,10 +41,26 @@ LABEL_OFFSETS = np.array([
     (0.0, 0.0), (0.0, -1.15), (0.0, 1.15), (0.62, 0.0), (-0.62, 0.0),
     (0.62, -1.15), (-0.62, -1.15), (0.62, 1.15), (-0.62, 1.15),
     (0.0, -2.3), (0.0, 2.3), (1.24, 0.0), (-1.24, 0.0), (1.24, -2.3), (-1.24, -2.3), (1.24, 2.3), (-1.24, 2.3),
+    (0.62, -2.3), (-0.62, -2.3), (0.62, 2.3), (-0.62, 2.3), (1.24, -1.15), (-1.24, -1.15), (1.24, 1.15), (-1.24, 1.15),
+    (0.0, -3.45), (0.0, 3.45), (1.86, 0.0), (-1.86, 0.0), (0.62, -3.45), (-0.62, -3.45), (0.62, 3.45), (-0.62, 3.45),
+    (1.86, -1.15), (-1.86, -1.15), (1.86, 1.15), (-1.86, 1.15), (0.0, -4.6), (0.0, 4.6), (2.48, 0.0), (-2.48, 0.0),
 ])
+NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
 
 GRID_RGBA = (60, 60, 80, 70)
 DASH_PX, GAP_PX = 6.0, 4.0
+CEILING_SHADE = 0.55  # ceiling outlines: the overlay colour darkened once more
+
+
+@lru_cache(maxsize=4096)
+def _traits(category: str, support: str) -> tuple[tuple[int, int, int], bool, bool]:
+    """(palette colour, hangs from the ceiling, hangs on a wall) of a category and support, looked up once."""
+    from agentscene.scene import SceneObject
+
+    if support not in ("floor", "wall", "ceiling"):  # rests on another object
+        return palette.category_color(category), False, False
+    probe = SceneObject(id="probe_1", description=category, category=category, size=(1.0, 1.0, 1.0), position=(0.0, 0.0, 0.0), support=support)
+    return palette.category_color(category), is_ceiling_item(probe), is_wall_item(probe)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +73,7 @@ class SceneArrays:
     yaws: np.ndarray  # (N,)
     colors: np.ndarray  # (N, 3) uint8, the palette colour (overlays use a darker shade)
     ceiling: np.ndarray  # (N,) bool
+    wall: np.ndarray  # (N,) bool: hangs on a wall
 
     @classmethod
     def of(cls, scene: Scene) -> SceneArrays:
@@ -65,9 +82,11 @@ class SceneArrays:
         pos = np.array([o.position for o in objs], dtype=np.float64).reshape(n, 3)
         size = np.array([o.size for o in objs], dtype=np.float64).reshape(n, 3)
         yaw = np.array([o.yaw for o in objs], dtype=np.float64)
-        colors = np.array([object_color(o) for o in objs], dtype=np.uint8).reshape(n, 3)
-        ceiling = np.array([is_ceiling_item(o) for o in objs], dtype=bool)
-        return cls(tuple(o.id for o in objs), pos, size, yaw, colors, ceiling)
+        traits = [_traits(o.category, o.support) for o in objs]
+        colors = np.array([t[0] for t in traits], dtype=np.uint8).reshape(n, 3)
+        ceiling = np.array([t[1] for t in traits], dtype=bool)
+        wall = np.array([t[2] for t in traits], dtype=bool)
+        return cls(tuple(o.id for o in objs), pos, size, yaw, colors, ceiling, wall)
 
     @property
     def tops(self) -> np.ndarray:
@@ -172,7 +191,7 @@ def _dashes(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=64)
 def _grid_cached(bounds: tuple[float, float, float, float], k: tuple[float, ...], r: tuple[float, ...], t: tuple[float, ...],
-                 size: tuple[int, int], step: float, font_size: int) -> tuple[np.ndarray, list[tuple[SpriteKey, float, float]]]:
+                 size: tuple[int, int], step: float, font_size: int) -> tuple[np.ndarray, list[tuple[SpriteKey, int, int, tuple[float, float, float, float]]]]:
     """Grid line segments (pixels) and label placements of a top view; cached: the room rarely changes."""
     cam = Camera("grid", "orthographic", size[0], size[1], np.array(k).reshape(3, 3), np.array(r).reshape(3, 3), np.array(t))
     scale = float(cam.K[0, 0])
@@ -190,17 +209,25 @@ def _grid_cached(bounds: tuple[float, float, float, float], k: tuple[float, ...]
     x_far, x_near = uv[:n_x], uv[n_x : 2 * n_x]
     z_left, z_right = uv[2 * n_x : 2 * n_x + n_z], uv[2 * n_x + n_z :]
     segments = np.concatenate([np.concatenate([x_far, x_near], axis=1), np.concatenate([z_left, z_right], axis=1)])
-    labels: list[tuple[SpriteKey, float, float]] = []
+    wanted: list[tuple[SpriteKey, float, float]] = []
     for x, b in zip(xs, x_near, strict=True):
         if abs(x / label_step - round(x / label_step)) < 1e-6:
             key = SpriteKey("plain", f"x={_fmt(x)}", font_size)
             w, _ = sprite_size(key)
-            labels.append((key, b[0] - w / 2.0, b[1] + 3))
+            wanted.append((key, b[0] - w / 2.0, b[1] + 3))
     for z, a in zip(zs, z_left, strict=True):
         if abs(z / label_step - round(z / label_step)) < 1e-6:
             key = SpriteKey("plain", f"z={_fmt(z)}", font_size)
             w, h = sprite_size(key)
-            labels.append((key, a[0] - w - 4, a[1] - h / 2.0))
+            wanted.append((key, a[0] - w - 4, a[1] - h / 2.0))
+    labels: list[tuple[SpriteKey, int, int, tuple[float, float, float, float]]] = []
+    for key, x, y in wanted:  # kept inside the image; a z label that would cover an x label is left out
+        w, h = sprite_size(key)
+        x, y = min(max(x, 0.0), size[0] - w), min(max(y, 0.0), size[1] - h)
+        box = (x, y, x + w, y + h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for *_, b in labels):
+            continue
+        labels.append((key, round(x), round(y), box))
     return segments, labels
 
 
@@ -276,13 +303,11 @@ def layout_overlays(
                                         (cam.width, cam.height), settings.grid_step, font[v])
             g_seg.append(segs)
             g_view.append(np.full(len(segs), v))
-            for key, x, y in labels:
-                w, h = sprite_size(key)
-                x, y = min(max(x, 0.0), cam.width - w), min(max(y, 0.0), cam.height - h)
+            for key, x, y, box in labels:
                 s_view.append(v)
-                s_xy.append((round(x), round(y)))
+                s_xy.append((x, y))
                 s_keys.append(key)
-                placed[v].append((x, y, x + w, y + h))
+                placed[v].append(box)
         seg = np.concatenate(g_seg)
         add_segments(np.concatenate(g_view), seg, np.tile(np.array(GRID_RGBA, np.uint8), (len(seg), 1)), np.ones(len(seg)))
         if s_keys:
@@ -299,7 +324,9 @@ def layout_overlays(
         seg, keep = _project_segments(cams, view, a, b)
         dashes, src = _dashes(seg[keep])
         owner = np.repeat(rows, len(TOP_EDGES))[keep][src]
-        add_segments(view[keep][src], dashes, obj_rgba[owner], line_w[view[keep][src]])
+        deep = obj_rgba[owner].copy()  # darker than box outlines: drawn over whatever stands below
+        deep[:, :3] = (deep[:, :3].astype(np.float64) * CEILING_SHADE).astype(np.uint8)
+        add_segments(view[keep][src], dashes, deep, line_w[view[keep][src]] + 1)
 
     if overlays and settings.boxes and len(corners):
         rows = np.nonzero(~outline)[0]
@@ -316,8 +343,7 @@ def layout_overlays(
             add_segments(view[keep], seg[keep], obj_rgba[owner[keep]], line_w[view[keep]])
 
     if overlays and settings.arrows and len(positions):
-        yaw = np.radians(yaws)
-        front = np.column_stack([np.sin(yaw), np.zeros(len(yaw)), np.cos(yaw)])
+        front = rotation_matrices_y(yaws)[:, :, 2]  # local +z in world: each object's front
         start = positions.copy()
         start[:, 1] += sizes3[:, 1]
         reach = sizes3[:, 2] / 2.0 + np.maximum(0.15, 0.25 * sizes3[:, 2])
@@ -359,6 +385,24 @@ def layout_overlays(
     return OverlayLayout(sizes, layers)
 
 
+def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
+                    offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each label: the first candidate box free of `others`, else the least-overlapping; and whether it was free."""
+    cx = anchor[:, 0:1] + offsets[None, :, 0] * w
+    cy = anchor[:, 1:2] + offsets[None, :, 1] * h
+    x0, y0 = _clamp_box(cx - w / 2.0, cy - h / 2.0, w, h, wh[:, 0:1], wh[:, 1:2])
+    x0, y0 = np.round(x0), np.round(y0)  # labels land on whole pixels: test the boxes as drawn
+    cand = np.stack([x0, y0, x0 + w, y0 + h], axis=2)  # (L, C, 4)
+    o = others[:, None, :, :]  # (L, 1, P, 4)
+    ox = np.minimum(cand[..., None, 2], o[..., 2]) - np.maximum(cand[..., None, 0], o[..., 0])
+    oy = np.minimum(cand[..., None, 3], o[..., 3]) - np.maximum(cand[..., None, 1], o[..., 1])
+    area = (np.maximum(ox, 0.0) * np.maximum(oy, 0.0)).sum(axis=2)  # (L, C)
+    free = area <= 1e-9
+    any_free = free.any(axis=1)
+    choice = np.where(any_free, free.argmax(axis=1), area.argmin(axis=1))
+    return cand[np.arange(len(cand)), choice], any_free
+
+
 def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, font, placed, settings) -> list[Layer]:
     """Greedy, batched label placement: label k of every view at once, each against what its view placed before."""
     n_views = len(ids_per_view)
@@ -382,8 +426,10 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     rows, view, rank = rows[keep], view[keep], rank[keep]
     n_rank = int(rank.max()) + 1
     flat_ids = [i for ids in ids_per_view for i in ids]
-    keys = [SpriteKey("label", flat_ids[r], font[v], tuple(int(c) for c in obj_rgba[r, :3])) for r, v in zip(rows, view, strict=True)]
-    dims = np.array([sprite_size(k) for k in keys], dtype=np.float64)
+    colors = [tuple(c) for c in obj_rgba[:, :3].tolist()]
+    keys = [SpriteKey("label", flat_ids[r], font[v], colors[r]) for r, v in zip(rows.tolist(), view.tolist(), strict=True)]
+    known: dict[SpriteKey, tuple[int, int]] = {}
+    dims = np.array([known[k] if k in known else known.setdefault(k, sprite_size(k)) for k in keys], dtype=np.float64)
 
     # pre-placed boxes (grid labels, caption), padded per view
     n_pre = max((len(p) for p in placed), default=0)
@@ -395,22 +441,18 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     slot = np.full(n_views, n_pre)
     final = np.zeros((len(rows), 4))
     by_rank = [np.nonzero(rank == k)[0] for k in range(n_rank)]
+    near_ring, far_ring = LABEL_OFFSETS[:NEAR_CANDIDATES], LABEL_OFFSETS[NEAR_CANDIDATES:]
     for k in range(n_rank):
         idx = by_rank[k]
         v = view[idx]
-        w, h = dims[idx, 0], dims[idx, 1]
+        w, h = dims[idx, 0:1], dims[idx, 1:2]
         a = uv[rows[idx]]
-        cx = a[:, 0:1] + LABEL_OFFSETS[None, :, 0] * w[:, None]
-        cy = a[:, 1:2] + LABEL_OFFSETS[None, :, 1] * h[:, None]
-        x0, y0 = _clamp_box(cx - w[:, None] / 2.0, cy - h[:, None] / 2.0, w[:, None], h[:, None], wh[v, 0:1], wh[v, 1:2])
-        cand = np.stack([x0, y0, x0 + w[:, None], y0 + h[:, None]], axis=2)  # (L, C, 4)
-        other = boxes[v][:, None, :, :]  # (L, 1, P, 4)
-        ox = np.clip(np.minimum(cand[..., None, 2], other[..., 2]) - np.maximum(cand[..., None, 0], other[..., 0]), 0.0, None)
-        oy = np.clip(np.minimum(cand[..., None, 3], other[..., 3]) - np.maximum(cand[..., None, 1], other[..., 1]), 0.0, None)
-        area = (ox * oy).sum(axis=2)  # (L, C)
-        free = area <= 1e-9
-        choice = np.where(free.any(axis=1), free.argmax(axis=1), area.argmin(axis=1))
-        chosen = cand[np.arange(len(idx)), choice]
+        others = boxes[v, : int(slot[v].max())]  # (L, P, 4): only the slots filled so far
+        chosen, free = _best_candidate(a, w, h, wh[v], others, near_ring)
+        if not free.all():  # the near ring is full for some: try the far ring, keep the least overlap
+            retry = np.nonzero(~free)[0]
+            far, far_free = _best_candidate(a[retry], w[retry], h[retry], wh[v[retry]], others[retry], far_ring)
+            chosen[retry[far_free]] = far[far_free]
         final[idx] = chosen
         boxes[v, slot[v]] = chosen
         slot[v] += 1

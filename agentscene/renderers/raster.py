@@ -14,6 +14,7 @@ import importlib.util
 import time
 import warnings as pywarnings
 from collections import OrderedDict
+from functools import partial
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.renderers import palette
-from agentscene.renderers.base import RenderError, RendererUnavailableError, RenderResult
+from agentscene.renderers.base import LazyImages, RenderError, RendererUnavailableError, RenderResult
 from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
@@ -57,7 +58,7 @@ class RasterSettings(BaseModel):
 
 def atlas_bytes(side: int, samples: int, depth: bool) -> int:
     """Device memory of one atlas: MSAA colour + depth, resolved colour (+ depth), two pixel buffers."""
-    return side * side * (8 * max(samples, 1) + 4 + 6 + (4 if depth else 0))
+    return side * side * (8 * max(samples, 1) + 4 + 8 + (4 if depth else 0))
 
 
 class RasterRenderer:
@@ -111,22 +112,25 @@ class RasterRenderer:
         self._ctx, self._device = ctx, found
         return self._gl
 
-    def _view_budget(self, cameras: dict[str, Camera]) -> None:
-        """Refuse views the atlas cannot hold, before any GL work."""
-        gl = self._gl
-        for cam in cameras.values():
-            if cam.width > gl.atlas_size or cam.height > gl.atlas_size:
-                limit = self.settings.memory_limit_mb
-                raise RenderError(
-                    f"view {cam.name!r} is {cam.width}x{cam.height}, larger than the {gl.atlas_size}x{gl.atlas_size} atlas "
-                    f"this device allows within memory_limit_mb={limit} (and its GL limit of {self._device.max_size if self._device else '?'}); "
-                    "raise memory_limit_mb / atlas_size or render a smaller image"
-                )
+    def _atlas_side(self, tiles: list[Any]) -> int:
+        """The atlas side for this call: the default, grown for larger views within the GL and memory limits."""
+        gl, s = self._gl, self.settings
+        largest = max(max(t.camera.width, t.camera.height) for t in tiles)
+        side = max(gl.atlas_size, largest)
+        limit = s.memory_limit_mb * 2**20
+        if largest > gl.max_size or atlas_bytes(side, gl.samples, s.depth) > limit:
+            raise RenderError(
+                f"a {largest}-pixel view does not fit this device: its GL limit is {gl.max_size} pixels a side and "
+                f"memory_limit_mb={s.memory_limit_mb} allows atlases up to {gl.atlas_size if atlas_bytes(gl.atlas_size, gl.samples, s.depth) <= limit else 0} "
+                f"at {gl.samples} MSAA samples ({atlas_bytes(side, gl.samples, s.depth) / 2**20:.0f} MiB needed); "
+                "raise memory_limit_mb, lower samples, or render a smaller image"
+            )
+        return side
 
-    def _scene_cameras(self, scene: Scene, views: Sequence[str | Camera], size: int, seed: int) -> dict[str, Camera]:
+    def _scene_cameras(self, scene: Scene, room_json: str, views: Sequence[str | Camera], size: int, seed: int) -> dict[str, Camera]:
         if any(not isinstance(v, str) for v in views) or isinstance(views, str):
             return scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
-        key = (scene.room.model_dump_json(), tuple(views), size if isinstance(size, int) else tuple(size), seed)
+        key = (room_json, tuple(views), size if isinstance(size, int) else tuple(size), seed)
         cams = self._cameras.get(key)
         if cams is None:
             cams = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
@@ -199,19 +203,21 @@ class RasterRenderer:
         gl = self._context()
         jobs: list[Job] = []
         tiles: list[Tile] = []
+        rooms: dict[int, str] = {}  # scenes of a batch often share their room object
         for j, (scene, seed) in enumerate(zip(scenes, seeds, strict=True)):
-            cams = self._scene_cameras(scene, views, size, seed)
-            self._view_budget(cams)
-            holding = walls_holding_items(scene)
+            room_json = rooms.get(id(scene.room)) or rooms.setdefault(id(scene.room), scene.room.model_dump_json())
+            cams = self._scene_cameras(scene, room_json, views, size, seed)
+            arrays = SceneArrays.of(scene)
+            holding = walls_holding_items(scene) if arrays.wall.any() else frozenset()
             rules = {name: view_rules(scene, cam, self.settings.style, holding) for name, cam in cams.items()}
-            jobs.append(Job(scene, cams, rules, SceneArrays.of(scene), mesh_provider, []))
+            jobs.append(Job(scene, cams, rules, arrays, mesh_provider, [], room_json=room_json))
             tiles.extend(Tile(j, cam, rules[name]) for name, cam in cams.items())
         layout = layout_overlays([(jobs[t.job].scene, t.camera) for t in tiles], self.settings.overlay,
                                  overlays=overlays, arrays=[jobs[t.job].arrays for t in tiles])
-        passes = pack_tiles([(t.camera.width, t.camera.height) for t in tiles], gl.atlas_size)
+        passes = pack_tiles([(t.camera.width, t.camera.height) for t in tiles], self._atlas_side(tiles))
         import moderngl
 
-        pixels: list[np.ndarray | None] = [None] * len(tiles)
+        pixels: list[Any] = [None] * len(tiles)  # (atlas, x, y) per tile
         depths: list[np.ndarray | None] = [None] * len(tiles)
         try:
             with self._ctx:
@@ -246,13 +252,20 @@ class RasterRenderer:
         atlas = pending.pixels()
         for i, x, y in pending.placements:
             cam = tiles[i].camera
-            pixels[i] = atlas[y : y + cam.height, x : x + cam.width]
+            pixels[i] = (atlas, x, y)
             if pending.depth is not None:
                 depths[i] = cam.depth_from_ndc(pending.depth[y : y + cam.height, x : x + cam.width].copy())
 
-    def _results(self, jobs, tiles, pixels, depths, output, seconds) -> list[RenderResult]:
+    @staticmethod
+    def _image(atlas: np.ndarray, x: int, y: int, width: int, height: int) -> Any:
+        """A PIL RGB image of one atlas region, decoded straight from the read-back buffer (one pass, no copies)."""
         from PIL import Image
 
+        stride = atlas.shape[1] * 4
+        view = memoryview(atlas.base if atlas.base is not None else atlas).cast("B")[y * stride + x * 4 :]
+        return Image.frombytes("RGB", (width, height), view, "raw", "RGBX", stride, 1)
+
+    def _results(self, jobs, tiles, pixels, depths, output, seconds) -> list[RenderResult]:
         results = []
         by_job: list[list[int]] = [[] for _ in jobs]
         for i, t in enumerate(tiles):
@@ -262,14 +275,22 @@ class RasterRenderer:
             names = list(job.cameras)
             idx = by_job[j]
             depth = {names[k]: depths[i] for k, i in enumerate(idx) if depths[i] is not None}
-            info = {"device": info_device, "batch": len(jobs), "seconds_batch": seconds}
+            info = {"device": info_device, "batch": len(jobs), "seconds_batch": seconds, "triangles": job.triangles}
             warnings = tuple(job.warnings) + tuple(self._notes)
+            cams = [job.cameras[n] for n in names]
             if output == "numpy":
-                px = {names[k]: pixels[i] for k, i in enumerate(idx)}
+                px = {n: pixels[i][0][pixels[i][2] : pixels[i][2] + c.height, pixels[i][1] : pixels[i][1] + c.width, :3]
+                      for n, c, i in zip(names, cams, idx, strict=True)}
                 results.append(RenderResult({}, job.cameras, depth, warnings, self.name, seconds / len(jobs), info, pixels=px))
                 continue
-            images = {names[k]: Image.fromarray(np.ascontiguousarray(pixels[i]), "RGB") for k, i in enumerate(idx)}
-            results.append(RenderResult(images, job.cameras, depth, warnings, self.name, seconds / len(jobs), info))
+            images = LazyImages({n: partial(self._image, *pixels[i], c.width, c.height) for n, c, i in zip(names, cams, idx, strict=True)})
+            result = RenderResult(images, job.cameras, depth, warnings, self.name, seconds / len(jobs), info)
+            atlas, x0, y0 = pixels[idx[0]]
+            side_by_side = all(pixels[i][0] is atlas and pixels[i][2] == y0 for i in idx) and len({c.height for c in cams}) == 1 \
+                and all(pixels[a][1] + c.width == pixels[b][1] for a, b, c in zip(idx, idx[1:], cams, strict=False))
+            if side_by_side:  # the views lie next to each other in the atlas: the merged image is one region of it
+                result.merged_factory = partial(self._image, atlas, x0, y0, sum(c.width for c in cams), cams[0].height)
+            results.append(result)
         return results
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentscene.categories import category_info
 from agentscene.meshes import MeshProvider, object_matrix, unit_box
 from agentscene.renderers import palette
-from agentscene.renderers.cameras import Camera, is_top_down
+from agentscene.renderers.cameras import Camera
 
 if TYPE_CHECKING:
     import trimesh

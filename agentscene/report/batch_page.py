@@ -6,20 +6,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow
+from agentscene.batch.summary import FAILED, BatchSummary, EpisodeRow, describe_workers
 from agentscene.report.html import ImageStore, esc, kv_table, num, page, table
 
 STATUS_KIND = {"ok": "ok", "skipped": "", "pending": "", "running": "warn", "interrupted": "warn"} | {s: "bad" for s in FAILED}
 
 
-def last_render(run_dir: Path) -> Path | None:
-    """The merged render of the run's last rendered turn."""
-    renders = sorted(run_dir.glob("renders/turn_*_merged.png")) if run_dir.is_dir() else []
-    return renders[-1] if renders else None
+#: gallery thumbnails: one view, wide enough to read object shapes and ids
+THUMB_VIEW, THUMB_WIDTH = "diagonal", 480
+
+
+def last_render(run_dir: Path, view: str = "merged") -> Path | None:
+    """The run's last rendered turn's image of `view` (merged: the views side by side), else its merged image."""
+    for name in dict.fromkeys((view, "merged")):
+        renders = sorted(run_dir.glob(f"renders/turn_*_{name}.png")) if run_dir.is_dir() else []
+        if renders:
+            return renders[-1]
+    return None
 
 
 def _badge(status: str) -> str:
     return f'<span class="badge {STATUS_KIND.get(status, "")}">{esc(status)}</span>'
+
+
+#: the episodes table's judge column: the offline judge's scores (0-10) averaged over its axes
+JUDGE_COLUMN = "judge mean (0–10)"
 
 
 def _judge_mean(row: EpisodeRow) -> float | None:
@@ -37,13 +48,14 @@ def aggregate_table(summary: BatchSummary) -> str:
         ("mean out-of-bounds rate", num(a.mean_oob_rate, 2, "%")),
         ("PBL valid (≤ 0.1 m³)", num(a.pbl_valid_pct, 1, "%") + f' <span class="muted">(mean PBL {num(a.mean_pbl, 3)} m³)</span>'),
         ("clean scenes", num(a.clean_pct, 1, "%")),
+        ("mean score (rewards.score)", num(a.mean_score, 3)),
         ("objects per scene", num(a.mean_objects, 1)),
         ("turns per episode", num(a.mean_turns, 1)),
         ("episode time", num(a.mean_episode_s, 2, " s") + f' <span class="muted">(batch wall {num(summary.wall_s, 1)} s, '
-                                                           f'{summary.workers or "all cluster"} {esc(summary.backend)} worker(s))</span>'),
+                                                           f'on {esc(describe_workers(summary))})</span>'),
     ]
     if a.judge:
-        pairs.append(("judge (rule), mean", ", ".join(f"{esc(k)} {num(v, 2)}" for k, v in a.judge.items())))
+        pairs.append(("offline judge (0–10), mean", ", ".join(f"{esc(k)} {num(v, 2)}" for k, v in a.judge.items())))
     if a.critic:
         pairs.append(("per-turn critic, mean", ", ".join(f"{esc(k)} {num(v, 2)}" for k, v in a.critic.items())))
     if a.total_tokens or a.total_cost_usd:
@@ -65,10 +77,10 @@ def episodes_table(summary: BatchSummary, links: dict[int, str]) -> str:
             str(r.index), label, _badge(r.status), num(m.n_objects if m else None, 0),
             num(m.collision_rate if m else None, 1), num(m.oob_rate if m else None, 1), num(m.pbl if m else None, 3),
             ("–" if m is None else '<span class="ok">yes</span>' if m.pbl_valid else '<span class="bad">no</span>'),
-            num(_judge_mean(r), 2), num(r.wall_s, 1), f'<span class="bad">{esc(r.error)}</span>' if r.error and r.status != "ok" else "",
+            num(m.score if m else None, 3), num(_judge_mean(r), 2), num(r.wall_s, 1), f'<span class="bad">{esc(r.error)}</span>' if r.error and r.status != "ok" else "",
         ])
-    return table(["#", "prompt", "status", "objects", "collision %", "OOB %", "PBL m³", "valid", "judge", "time s", "error"], rows,
-                  numeric=(0, 3, 4, 5, 6, 8, 9), cls="episodes")
+    return table(["#", "prompt", "status", "objects", "collision %", "OOB %", "PBL m³", "valid", "score", JUDGE_COLUMN, "time s", "error"],
+                 rows, numeric=(0, 3, 4, 5, 6, 8, 9, 10), cls="episodes")
 
 
 def gallery(summary: BatchSummary, batch_dir: Path, images: ImageStore, links: dict[int, str]) -> str:
@@ -76,8 +88,8 @@ def gallery(summary: BatchSummary, batch_dir: Path, images: ImageStore, links: d
     for r in summary.episodes:
         if r.status == "skipped" and r.metrics is None:
             continue
-        render = last_render(batch_dir / r.name)
-        src = images.src(render, max_width=360) if render else None
+        render = last_render(batch_dir / r.name, THUMB_VIEW)
+        src = images.src(render, max_width=THUMB_WIDTH) if render else None
         pic = f'<img src="{src}" alt="{esc(r.prompt)}">' if src else '<div class="noimg">no render</div>'
         if r.index in links:
             pic = f'<a href="{esc(links[r.index])}">{pic}</a>'
@@ -104,5 +116,8 @@ def batch_page(summary: BatchSummary, batch_dir: Path, images: ImageStore, links
             f"updated {esc(summary.updated_at)}{'' if summary.finished else ' · not finished'}</p>"
             f"<h2>Aggregate</h2>{aggregate_table(summary)}"
             f"<h2>Gallery</h2>{gallery(summary, batch_dir, images, links)}"
-            f"<h2>Episodes</h2>{episodes_table(summary, links)}")
+            f"<h2>Episodes</h2>{episodes_table(summary, links)}"
+            f'<p class="muted">{esc(JUDGE_COLUMN)}: the offline judge\'s scores (rationality, spatial layout, '
+            "accessibility; 0–10, higher is better) averaged over its axes. PBL: volume outside the room plus "
+            "overlaps; valid at ≤ 0.1 m³.</p>")
     return page(f"agentscene batch report: {batch_dir.name}", body)

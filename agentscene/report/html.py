@@ -45,7 +45,7 @@ td code { white-space: pre-wrap; word-break: break-word; }
 table.calls td:nth-child(2) code { white-space: nowrap; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; background: var(--bg2); }
 .badge.ok { background: #e3f3e8; } .badge.bad { background: #fbe4e2; } .badge.warn { background: #fbf0da; }
-.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 14px; }
+.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 14px; }
 .card { border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
 .card img { width: 100%; display: block; background: var(--bg2); } .card .body { padding: 8px 10px; font-size: 13px; }
 .card .noimg { height: 120px; display: flex; align-items: center; justify-content: center; background: var(--bg2); color: var(--muted); }

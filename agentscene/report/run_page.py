@@ -16,7 +16,7 @@ CHARTS = (
     ("Collisions and out of bounds", "% of objects", (("collision rate", "collision_rate"), ("out of bounds", "oob_rate")), ()),
     ("Physical boundary loss (PBL)", "m³", (("PBL", "pbl"),), ((0.1, "valid ≤ 0.1"),)),
     ("Objects", "count", (("objects", "__n_objects"),), ()),
-    ("Loop score", "higher is better", (("score", "__score"),), ()),
+    ("Score (rewards.score)", "higher is better", (("score", "__score"),), ()),
 )
 
 
@@ -138,6 +138,11 @@ def overview(run: RunData) -> str:
     judge = (met.get("judge") or {}).get("scores") or {}
     if judge:
         pairs.append(("judge (rule)", ", ".join(f"{esc(k)} {num(v, 1)}" for k, v in judge.items())))
+    findings = [f for f in (met.get("judge") or {}).get("findings") or [] if isinstance(f, dict)]
+    if findings:  # the offline judge's findings (agentscene.critics), one sentence each
+        items = "".join(f"<li>{esc(f.get('message', ''))} <small>({esc(f.get('rule', ''))})</small></li>" for f in findings[:12])
+        more = f"<li>… and {len(findings) - 12} more</li>" if len(findings) > 12 else ""
+        pairs.append(("judge findings", f"<ul>{items}{more}</ul>"))
     usage = met.get("usage") or {}
     if usage.get("total_tokens"):
         cost = usage.get("cost_usd")

@@ -1,7 +1,10 @@
 """Object-object contact: broad phase on AABBs, python-fcl narrow phase, depth and overlap volume.
 
-- Contact is decided by python-fcl on the real geometry (box primitives, or the stretched
-  mesh's BVH), so a chair tucked under a table only collides if its mesh touches the table.
+- Contact of two boxes is the exact separating-axis test (yaw-only boxes: the up axis and
+  each box's two horizontal axes suffice). With a mesh it is decided by python-fcl on the real
+  geometry (the stretched mesh's BVH), so a chair tucked under a table only collides if its
+  mesh touches the table. The broad phase compares all AABBs at once (numpy) and drops box
+  pairs with a separating gap before any per-pair work.
 - Penetration depth is the minimum translation that separates the two convex hulls, searched
   over the vertical axis and both objects' horizontal axes (separating-axis test). For two
   boxes this is exact and equals fcl's box-box depth; when a mesh is involved each axis's
@@ -33,11 +36,22 @@ class PairContact:
     in_contact: bool  # python-fcl reports contact (or one object is inside the other)
 
 
+#: Up to this many objects the broad phase compares every pair at once (n² booleans).
+_DENSE_BROAD_PHASE = 600
+
+
 def candidate_pairs(aabb_min: np.ndarray, aabb_max: np.ndarray) -> list[tuple[int, int]]:
-    """Index pairs i < j whose AABBs overlap with positive volume."""
+    """Index pairs i < j whose AABBs overlap with positive volume, sorted."""
     n = len(aabb_min)
     if n < 2:
         return []
+    if n <= _DENSE_BROAD_PHASE:
+        ok = np.ones((n, n), dtype=bool)
+        for d in range(aabb_min.shape[1]):
+            lo, hi = aabb_min[:, d], aabb_max[:, d]
+            ok &= (lo[:, None] < hi[None, :]) & (lo[None, :] < hi[:, None])
+        i, j = np.nonzero(np.triu(ok, 1))
+        return list(zip(i.tolist(), j.tolist(), strict=True))
     pairs: list[tuple[int, int]] = []
     # Sort by min x and sweep: only neighbours whose x ranges overlap are compared.
     order = np.argsort(aabb_min[:, 0], kind="stable")
@@ -60,6 +74,28 @@ def candidates_for(index: int, aabb_min: np.ndarray, aabb_max: np.ndarray) -> np
     ok = np.all((aabb_min < aabb_max[index]) & (aabb_min[index] < aabb_max), axis=1)
     ok[index] = False
     return np.nonzero(ok)[0]
+
+
+def separated_boxes(objects: list[ObjectGeometry], pairs: list[tuple[int, int]]) -> np.ndarray:
+    """For each pair: True when both are boxes and a separating axis leaves a gap (vectorised
+    over all pairs; such pairs neither touch nor share volume, so they need no narrow phase)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    boxes = [k for k, (i, j) in enumerate(pairs) if objects[i].is_box and objects[j].is_box]
+    if not boxes:
+        return out
+    ia = [pairs[k][0] for k in boxes]
+    ib = [pairs[k][1] for k in boxes]
+    ha = np.array([objects[i].hull for i in ia])  # (P, 8, 3): box hulls are their corners
+    hb = np.array([objects[j].hull for j in ib])
+    ra = np.array([objects[i].rotation for i in ia])
+    rb = np.array([objects[j].rotation for j in ib])
+    up = np.broadcast_to(np.array([0.0, 1.0, 0.0]), (len(boxes), 3))
+    axes = np.stack((up, ra[:, :, 0], ra[:, :, 2], rb[:, :, 0], rb[:, :, 2]), axis=1)  # (P, 5, 3)
+    pa = np.einsum("pkd,pad->pak", ha, axes)
+    pb = np.einsum("pkd,pad->pak", hb, axes)
+    over = np.minimum(pa.max(axis=2) - pb.min(axis=2), pb.max(axis=2) - pa.min(axis=2))
+    out[boxes] = over.min(axis=1) < -1e-9  # a clear gap; touching pairs go to the exact test
+    return out
 
 
 def _axes(a: ObjectGeometry, b: ObjectGeometry) -> np.ndarray:
@@ -162,7 +198,19 @@ def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:
 
 
 def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairContact | None:
-    """Contact, depth and overlap volume of two objects whose AABBs overlap; None if apart."""
+    """Contact, depth and overlap volume of two objects whose AABBs overlap; None if apart.
+
+    Two boxes are decided exactly by the separating-axis test (no fcl); fcl runs only for
+    pairs with a mesh.
+    """
+    if a.is_box and b.is_box:
+        depth, direction = penetration(a, b)
+        if depth <= 0.0:
+            return None  # apart or touching faces: neither a collision nor an overlap
+        volume = shared_volume(a, b, tol.voxel_pitch)[0]
+        if volume <= tol.volume_epsilon:
+            volume = 0.0
+        return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), True)
     contact = fcl_in_contact(a, b)
     volume, shared, spacing = shared_volume(a, b, tol.voxel_pitch)
     if volume <= tol.volume_epsilon:

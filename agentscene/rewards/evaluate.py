@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.bounds import ObjectBounds, object_bounds
-from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact
+from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact, separated_boxes
 from agentscene.rewards.geometry import SceneGeometry, scene_geometry
 from agentscene.rewards.report import EvalReport, physics_fields
 from agentscene.rewards.support import floating_objects
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from agentscene.rewards.stability import StabilitySettings
 
 COMPAT_MODES = ("scenerevis", "scene-eval")
+
+
+def check_compat(compat: str | None) -> None:
+    if compat is not None and compat not in COMPAT_MODES:
+        raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
 
 
 def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: MeshProvider | None,
@@ -38,7 +43,11 @@ def geometry_for(scene: Scene, geometry: SceneGeometry | None, mesh_provider: Me
 def all_pairs(geo: SceneGeometry, tol: Tolerances) -> list[PairContact]:
     """Contact results of every pair of objects that touch or overlap."""
     out = []
-    for i, j in candidate_pairs(geo.aabb_min, geo.aabb_max):
+    pairs = candidate_pairs(geo.aabb_min, geo.aabb_max)
+    apart = separated_boxes(geo.objects, pairs)
+    for (i, j), skip in zip(pairs, apart.tolist(), strict=True):
+        if skip:
+            continue
         p = pair_contact(geo.objects[i], geo.objects[j], tol)
         if p is not None:
             out.append(p)
@@ -65,20 +74,20 @@ def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances:
 
     `geometry` (from `scene_geometry`) is reused and re-posed for edited objects;
     `mesh_provider` gives object meshes (None: oriented boxes); `compat="scenerevis"`
-    reproduces SceneReVis' evaluation code for comparisons with published tables;
+    reproduces SceneReVis' evaluation code for comparisons with published tables (its voxel
+    sets and the room's are cached on the geometry, so pass `geometry` between calls);
     `compat="scene-eval"` keeps our metrics and adds SceneEval's as `report.scene_eval`;
     `stability=True` (or a StabilitySettings) settles the scene in MuJoCo: `report.stability`.
     """
     tol = tolerances or Tolerances()
+    check_compat(compat)
     if compat == "scene-eval" or stability:
         return _with_sections(scene, geometry, tol, compat, mesh_provider, stability)
-    if compat is not None:
-        if compat not in COMPAT_MODES:
-            raise ValueError(f"unknown compat mode {compat!r}; choose None or one of {', '.join(COMPAT_MODES)}")
+    geo = geometry_for(scene, geometry, mesh_provider, tol)
+    if compat == "scenerevis":
         from agentscene.rewards.scenerevis import evaluate_scenerevis
 
-        return evaluate_scenerevis(scene, tolerances=tol, mesh_provider=mesh_provider, geometry=geometry)
-    geo = geometry_for(scene, geometry, mesh_provider, tol)
+        return evaluate_scenerevis(geo, tol)
     order = {g.id: k for k, g in enumerate(geo.objects)}
     fields = physics_fields(len(geo), all_pairs(geo, tol), all_bounds(geo, tol), tol, order)
     blocking = obstacles(geo, tol)

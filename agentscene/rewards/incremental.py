@@ -4,7 +4,8 @@
 identity: frozen scenes share unchanged objects), re-tests only their pairs (AABB broad phase
 against the others, then fcl) and their out-of-bounds state, and returns a quick EvalReport
 (collision, out of bounds, PBL; the floating / walkable / door sections are None).
-Results equal a full `evaluate` of the same scene.
+Results equal a full `evaluate` of the same scene. With `compat="scenerevis"` the kept state is
+SceneReVis' (voxel blocks, contacts, samples): a moved object is re-placed, not re-voxelised.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentscene.rewards.bounds import ObjectBounds, object_bounds
 from agentscene.rewards.collision import PairContact, candidates_for, pair_contact
-from agentscene.rewards.evaluate import all_bounds, all_pairs, geometry_for, geometry_warnings
+from agentscene.rewards.evaluate import all_bounds, all_pairs, check_compat, geometry_for, geometry_warnings
 from agentscene.rewards.geometry import SceneGeometry
 from agentscene.rewards.report import EvalReport, physics_fields
 from agentscene.rewards.tolerances import Tolerances
@@ -33,11 +34,21 @@ class IncrementalEvaluator:
     """Keeps pair and bounds results between edits of one episode's scene."""
 
     def __init__(self, scene: Scene, *, tolerances: Tolerances | None = None,
-                 mesh_provider: MeshProvider | None = None, geometry: SceneGeometry | None = None):
+                 mesh_provider: MeshProvider | None = None, geometry: SceneGeometry | None = None,
+                 compat: str | None = None):
+        check_compat(compat)
         self.tolerances = tolerances or Tolerances()
+        self.compat = compat
         self.geometry = geometry_for(scene, geometry, mesh_provider, self.tolerances)
         self._pairs: dict[tuple[str, str], PairContact] = {}
         self._bounds: dict[str, ObjectBounds] = {}
+        self._compat_state: Any = None
+        if compat == "scenerevis":
+            from agentscene.rewards.scenerevis import ScenereVisState
+
+            self._compat_state = ScenereVisState(self.geometry, self.tolerances)
+            self.report = self._compat_state.report(full=False)
+            return
         self._full_rebuild(self.geometry)
         self.report = self._make_report()
 
@@ -61,6 +72,11 @@ class IncrementalEvaluator:
         old = self.geometry
         geo = geometry_for(scene, old, None, self.tolerances)
         if geo is old:
+            return self.report
+        if self._compat_state is not None:
+            self._compat_state.update(geo)
+            self.geometry = geo
+            self.report = self._compat_state.report(full=False)
             return self.report
         if geo.room is not old.room:
             self._full_rebuild(geo)
@@ -101,7 +117,7 @@ class IncrementalEvaluator:
         prev, prev_report = self.scene, self.report
         report = self.update(scene)
         if "support" in cfg.weights:  # the final turn also scores support: evaluate fully, same geometry
-            report = evaluate(scene, self.geometry, tolerances=self.tolerances)
+            report = evaluate(scene, self.geometry, tolerances=self.tolerances, compat=self.compat)
         reward = score(prev, scene, reply, config=cfg, key_objects=key_objects, report=report,
                        prev_report=prev_report, judge=judge, tolerances=self.tolerances)
         return report, reward

@@ -241,7 +241,9 @@ def _fill(mask_size: int, polygon: np.ndarray) -> np.ndarray:
     return np.asarray(img, dtype=bool)
 
 
-def _navigability(geo: SceneGeometry, floor_xy, floor_z: float) -> tuple[float, int]:
+def navigability_map(geo: SceneGeometry, floor_xy, floor_z: float):
+    """(free pixels, object pixels, scene (x, y) -> pixel) of SceneEval's top-down map; rows go
+    down the image (SceneEval's -y), columns along x."""
     from scipy import ndimage
 
     res, half = NAV_RESOLUTION, NAV_RESOLUTION // 2
@@ -251,6 +253,7 @@ def _navigability(geo: SceneGeometry, floor_xy, floor_z: float) -> tuple[float, 
     scale = float(np.abs(pts).max()) + NAV_MARGIN
 
     def to_img(x: float, y: float) -> tuple[int, int]:
+        """SceneEval's _scene_to_image_coordinates of a point relative to the floor's centre."""
         return int(x / scale * half) + half, int(-y / scale * half) + half
 
     floor = _fill(res, np.array([to_img(x, y) for x, y in pts]))
@@ -258,23 +261,29 @@ def _navigability(geo: SceneGeometry, floor_xy, floor_z: float) -> tuple[float, 
     if robot > 0:
         floor = ndimage.binary_erosion(floor, structure=np.ones((robot, robot), bool), border_value=1)
     blocked = np.zeros_like(floor)
-    disk = None
-    if robot > 1:
-        r = robot / 2
-        yy, xx = np.mgrid[-int(r):int(r) + 1, -int(r):int(r) + 1]
-        disk = xx * xx + yy * yy <= r * r
     for g in geo.objects:
-        centre_z = (g.position[1] + g.size[1] / 2) - floor_z
-        if centre_z > NAV_HEIGHT:
+        if (g.position[1] + g.size[1] / 2) - floor_z > NAV_HEIGHT:
             continue
         c = g.position + g.rotation @ np.array([0.0, g.size[1] / 2, 0.0])
         px, py = to_img(c[0] - cx, -c[2] - cy)
         size = (int(g.size[0] / scale * half), int(g.size[2] / scale * half))
-        corners = _box_points(px, py, size[0], size[1], -float(g.obj.yaw)).astype(int)
-        blocked |= _fill(res, corners)
-    if disk is not None and blocked.any():  # the robot-width outline of every box: one dilation of their union
-        blocked = ndimage.binary_dilation(blocked, structure=disk)
-    free = floor & ~blocked
+        # Blender's rotation_euler.z of the object is our yaw; SceneEval passes -degrees(z) to cv2.boxPoints
+        blocked |= _fill(res, _box_points(px, py, size[0], size[1], -float(g.obj.yaw)).astype(int))
+    if robot > 1 and blocked.any():  # the robot-width outline of every box: one dilation of their union
+        r = robot / 2
+        yy, xx = np.mgrid[-int(r):int(r) + 1, -int(r):int(r) + 1]
+        blocked = ndimage.binary_dilation(blocked, structure=xx * xx + yy * yy <= r * r)
+
+    def scene_to_pixel(x: float, y: float) -> tuple[int, int]:
+        return to_img(x - cx, y - cy)
+
+    return floor & ~blocked, blocked, scene_to_pixel
+
+
+def _navigability(geo: SceneGeometry, floor_xy, floor_z: float) -> tuple[float, int]:
+    from scipy import ndimage
+
+    free, _, _ = navigability_map(geo, floor_xy, floor_z)
     labels, n = ndimage.label(free, structure=np.ones((3, 3), bool))
     if n == 0:
         return 0.0, 0

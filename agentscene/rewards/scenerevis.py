@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
-from agentscene.rewards.geometry import SceneGeometry, scene_geometry
+from agentscene.rewards.collision import candidate_pairs
+from agentscene.rewards.geometry import ObjectGeometry, SceneGeometry
 from agentscene.rewards.report import EvalReport, FloatingObject, OutOfBounds, PairOverlap
 from agentscene.rewards.tolerances import Tolerances
+from agentscene.rewards.voxels import VoxelBlock, VoxelCache, overlap_count
 
 if TYPE_CHECKING:
     import trimesh
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.scene import Room, Scene, SceneObject
 
-_NOTES = [
+NOTES = [
     "compat=scenerevis: surface samples are seeded (theirs are not), so their runs vary around these numbers",
     "compat=scenerevis: the room is triangulated with earcut (theirs needs the 'triangle' package)",
 ]
@@ -59,90 +61,16 @@ def scenerevis_rotated_mesh(obj: SceneObject, mesh: trimesh.Trimesh | None) -> t
     to the origin, rotate. voxel_eval voxelises this; myeval then moves it to `position`."""
     import trimesh
 
+    from agentscene.geometry import rotation_matrix_y
+
     base = trimesh.creation.box(extents=obj.size) if mesh is None else mesh.copy()
     base.apply_scale(np.asarray(obj.size, dtype=float) / (base.extents + 1e-6))
     lo, hi = base.bounds
     base.apply_translation(-np.array([(lo[0] + hi[0]) / 2.0, lo[1], (lo[2] + hi[2]) / 2.0]))
     pose = np.eye(4)
-    pose[:3, :3] = _rotation(obj)
+    pose[:3, :3] = rotation_matrix_y(obj.yaw)
     base.apply_transform(pose)
     return base
-
-
-def _rotation(obj: SceneObject) -> np.ndarray:
-    from agentscene.geometry import rotation_matrix_y
-
-    return rotation_matrix_y(obj.yaw)
-
-
-def _room_voxels(room: Room, pitch: float):
-    import trimesh
-    from shapely.geometry import Polygon
-
-    prism = trimesh.creation.extrude_polygon(Polygon(room.floor), room.height)
-    # extrude_polygon builds along +z from the x-y plane: turn (x, y=z_floor, z=h) into (x, h, z).
-    swap = np.array([[1.0, 0, 0, 0], [0, 0, 1.0, 0], [0, 1.0, 0, 0], [0, 0, 0, 1.0]])
-    prism.apply_transform(swap)
-    trimesh.repair.fix_normals(prism)
-    vox = prism.voxelized(pitch).fill()
-    return vox.matrix, np.asarray(vox.translation, dtype=float)
-
-
-def _object_voxels(obj: SceneObject, posed: trimesh.Trimesh, pitch: float):
-    """Occupied voxel indices of the rotated (not yet translated) mesh and their grid shift."""
-    vox = posed.voxelized(pitch).fill()
-    shift = np.floor((np.asarray(obj.position, dtype=float) + np.asarray(vox.translation, dtype=float)) / pitch)
-    return np.argwhere(vox.matrix), shift
-
-
-def _keys(idx: np.ndarray) -> np.ndarray:
-    base = np.int64(1 << 20)
-    i = idx.astype(np.int64) + (1 << 19)
-    return (i[:, 0] * base + i[:, 1]) * base + i[:, 2]
-
-
-def _pbl(scene: Scene, rotated: list, pitch: float, eps: float):
-    room_m, room_t = _room_voxels(scene.room, pitch)
-    room_shift = -room_t / pitch
-    vox = [_object_voxels(o, m, pitch) for o, m in zip(scene.objects, rotated, strict=True)]
-    vol = pitch ** 3
-    oob = []
-    for idx, shift in vox:
-        cells = idx + np.floor(room_shift + shift).astype(np.int64)
-        ok = np.all((cells >= 0) & (cells < np.array(room_m.shape)), axis=1)
-        inside = int(room_m[cells[ok, 0], cells[ok, 1], cells[ok, 2]].sum())
-        oob.append(max(0.0, (len(idx) - inside) * vol))
-    overlaps: dict[tuple[int, int], float] = {}
-    keyed = [(_keys(idx), shift) for idx, shift in vox]
-    for i in range(len(vox)):
-        for j in range(i + 1, len(vox)):
-            offset = np.floor(keyed[j][1] - keyed[i][1]).astype(np.int64)
-            shifted = _keys(vox[j][0] + offset)
-            shared = np.intersect1d(keyed[i][0], shifted, assume_unique=True).size * vol
-            if shared > eps:
-                overlaps[(i, j)] = shared
-    return oob, overlaps
-
-
-def _contacts(scene: Scene, meshes: list, tol: Tolerances):
-    import trimesh
-
-    manager = trimesh.collision.CollisionManager()
-    for obj, mesh in zip(scene.objects, meshes, strict=True):
-        manager.add_object(obj.id, mesh)
-    if len(meshes) < 2:
-        return []
-    _, data = manager.in_collision_internal(return_data=True)
-    centre = {o.id: np.asarray(m.bounds, dtype=float).mean(axis=0) for o, m in zip(scene.objects, meshes, strict=True)}
-    out = []
-    for c in data:
-        if c.depth > tol.contact_depth:
-            a, b = sorted(c.names)
-            normal = np.asarray(c.normal, dtype=float)
-            if float(np.dot(normal, centre[b] - centre[a])) < 0:  # the contact's names are unordered
-                normal = -normal
-            out.append((a, b, float(c.depth), normal))
-    return out
 
 
 def _support_type(obj: SceneObject) -> str:
@@ -186,65 +114,308 @@ def scenerevis_unsupported(scene: Scene) -> list[FloatingObject]:
     return out
 
 
-def evaluate_scenerevis(scene: Scene, *, tolerances: Tolerances, mesh_provider: MeshProvider | None = None,
-                        geometry: SceneGeometry | None = None) -> EvalReport:
-    """SceneReVis' myeval (collision, OOB), voxel_eval (PBL) and support check on one scene."""
-    import shapely
 
-    tol = tolerances
-    geo = geometry.update(scene) if geometry is not None else scene_geometry(scene, mesh_provider, tolerances=tol)
-    rotated = [scenerevis_rotated_mesh(o, geo.shapes.raw_mesh(o)) for o in scene.objects]
-    meshes = []
-    for o, r in zip(scene.objects, rotated, strict=True):
-        m = r.copy()
-        m.apply_translation(o.position)
-        meshes.append(m)
-    n = len(scene.objects)
 
-    contacts = _contacts(scene, meshes, tol)
-    named = {a for a, _, _, _ in contacts} | {b for _, b, _, _ in contacts}
-    depths = [d for _, _, d, _ in contacts]
+# -- the fast evaluation: per-object and per-pair results, kept between edits ---------------
 
-    oob_list, overlaps = _pbl(scene, rotated, tol.voxel_pitch, tol.volume_epsilon) if n else ([], {})
-    ids = [o.id for o in scene.objects]
-    pair_volume = {(ids[i], ids[j]): v for (i, j), v in overlaps.items()}
-    best: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
-    for a, b, d, normal in contacts:
-        if (a, b) not in best or d > best[(a, b)][0]:
-            best[(a, b)] = (d, normal)
-    colliding = [
-        PairOverlap(a=a, b=b, depth=d, volume=pair_volume.get((a, b), pair_volume.get((b, a), 0.0)),
-                    direction=tuple(float(v) for v in normal / (np.linalg.norm(normal) or 1.0)))
-        for (a, b), (d, normal) in sorted(best.items(), key=lambda kv: -kv[1][0])
-    ]
+#: fcl contacts asked for per pair (trimesh's CollisionManager asks for this many).
+_MAX_CONTACTS = 100_000
 
-    floor_b = geo.room.buffered(0.001)
-    outs = []
-    for k, (o, m) in enumerate(zip(scene.objects, meshes, strict=True)):
-        pts = m.sample(tol.compat_samples, seed=tol.seed + k)
-        inside = shapely.contains_xy(floor_b, pts[:, 0], pts[:, 2])
-        inside &= (pts[:, 1] >= -0.001) & (pts[:, 1] <= scene.room.height + 0.001)
+
+class ScenereVisCache:
+    """Everything compat mode derives per (asset, size, yaw) or per room, for one pitch."""
+
+    def __init__(self, pitch: float, limit: int):
+        self.voxels = VoxelCache(pitch, limit=limit)
+        self._meshes: dict[tuple, trimesh.Trimesh] = {}
+        self._fcl: dict[tuple, object] = {}
+
+    def rotated_mesh(self, key: tuple, obj: SceneObject, raw, corners: np.ndarray | None) -> trimesh.Trimesh:
+        """Their rotated (not yet moved) mesh: the box from its corners, or the asset mesh."""
+        mesh = self._meshes.get(key)
+        if mesh is None:
+            if corners is not None:
+                import trimesh
+
+                mesh = trimesh.Trimesh(corners, self.voxels.box_template.faces, process=False)
+            else:
+                mesh = scenerevis_rotated_mesh(obj, raw)
+            self._meshes[key] = mesh
+        return mesh
+
+    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn):
+        """fcl.Convex for convex meshes (every box), else a BVH: what trimesh hands to FCL."""
+        geom = self._fcl.get(key)
+        if geom is None:
+            import fcl
+
+            if key[0] == "box":
+                faces = self.voxels.box_template.faces
+                convex = True
+            else:
+                mesh = mesh_fn()
+                faces = np.asarray(mesh.faces, dtype=np.int64)
+                convex = bool(mesh.is_convex)
+            if convex:
+                fs = np.concatenate((np.full((len(faces), 1), 3, dtype=np.int64), faces), axis=1)
+                geom = fcl.Convex(vertices, len(fs), fs.flatten())
+            else:
+                geom = fcl.BVHModel()
+                geom.beginModel(len(vertices), len(faces))
+                geom.addSubModel(vertices, faces)
+                geom.endModel()
+            self._fcl[key] = geom
+        return geom
+
+
+def compat_cache(geo: SceneGeometry, tol: Tolerances) -> ScenereVisCache:
+    """The geometry's compat cache for these tolerances (kept on its shape cache)."""
+    key = ("scenerevis", tol.voxel_pitch, tol.voxel_limit)
+    cache = geo.shapes.derived.get(key)
+    if cache is None:
+        cache = geo.shapes.derived[key] = ScenereVisCache(tol.voxel_pitch, tol.voxel_limit)
+    return cache
+
+
+class CompatObject:
+    """One object as their two scripts see it: voxel block and placement, AABB, sampled OOB."""
+
+    __slots__ = ("obj", "index", "key", "block", "at", "outside_voxels", "lo", "hi", "vertices", "sampled", "_fcl",
+                 "_mesh_fn")
+
+    def __init__(self, obj: SceneObject, index: int, key: tuple, block: VoxelBlock, at: np.ndarray,
+                 outside_voxels: int, vertices: np.ndarray, mesh_fn):
+        self.obj, self.index, self.key, self.block, self.at = obj, index, key, block, at
+        self.outside_voxels = outside_voxels
+        pos = np.asarray(obj.position, dtype=float)
+        self.vertices = vertices
+        self.lo, self.hi = vertices.min(axis=0) + pos, vertices.max(axis=0) + pos
+        self.sampled: OutOfBounds | None = None
+        self._fcl = None
+        self._mesh_fn = mesh_fn
+
+    @property
+    def id(self) -> str:
+        return self.obj.id
+
+    def fcl_object(self, cache: ScenereVisCache):
+        if self._fcl is None:
+            import fcl
+
+            geom = cache.fcl_geometry(self.key, self.vertices, self._mesh_fn)
+            self._fcl = fcl.CollisionObject(geom, fcl.Transform(np.eye(3), np.asarray(self.obj.position, dtype=float)))
+        return self._fcl
+
+
+class ScenereVisState:
+    """voxel_eval's and myeval's per-object and per-pair results for one scene.
+
+    Built once per scene (`evaluate(compat="scenerevis")`) or kept by the incremental
+    evaluator, which re-places only the objects an edit touched.
+    """
+
+    def __init__(self, geo: SceneGeometry, tol: Tolerances):
+        self.tol = tol
+        self.cache = compat_cache(geo, tol)
+        self.geometry = geo
+        self.objects: dict[str, CompatObject] = {}
+        self.pairs: dict[tuple[str, str], tuple[float, list[tuple[float, np.ndarray]]]] = {}
+        self._set_room(geo)
+        for k, g in enumerate(geo.objects):
+            self.objects[g.id] = self._place(g, k)
+        self._pairs_of(list(self.objects))
+
+    def _set_room(self, geo: SceneGeometry) -> None:
+        self.room_block = self.cache.voxels.room(geo.room.room)
+        self.room_shift = -self.room_block.translation / self.tol.voxel_pitch
+        self.floor_b = geo.room.buffered(self.tol.bounds_buffer)
+
+    def _place(self, g: ObjectGeometry, index: int) -> CompatObject:
+        obj = g.obj
+        raw = None if g.is_box else self.geometry.shapes.raw_mesh(obj)
+        pitch = self.tol.voxel_pitch
+        if raw is None:
+            block, corners = self.cache.voxels.box(obj.size, obj.yaw)
+            key: tuple = ("box", tuple(obj.size), obj.yaw)
+            vertices = corners
+        else:
+            key = (g.key, tuple(obj.size), obj.yaw)
+            corners = None
+            mesh = self.cache.rotated_mesh(key, obj, raw, None)
+            block = self.cache.voxels.mesh(key, mesh)
+            vertices = np.asarray(mesh.vertices, dtype=float)
+        shift = np.floor((np.asarray(obj.position, dtype=float) + block.translation) / pitch)
+        room_at = np.floor(self.room_shift + shift).astype(np.int64)
+        inside = overlap_count(block, room_at, self.room_block, np.zeros(3, dtype=np.int64))
+        c = CompatObject(obj, index, key, block, shift.astype(np.int64), block.count - inside, vertices,
+                         lambda: self.cache.rotated_mesh(key, obj, raw, corners))
+        c.sampled = self._sampled_oob(c)
+        return c
+
+    def _sampled_oob(self, c: CompatObject) -> OutOfBounds | None:
+        """myeval's OOB test: seeded surface samples, skipped when the AABB is inside the room."""
+        import shapely
+
+        tol, h, b = self.tol, self.geometry.room.height, self.tol.bounds_buffer
+        if c.lo[1] >= -b and c.hi[1] <= h + b and shapely.contains_properly(
+                self.floor_b, shapely.box(c.lo[0], c.lo[2], c.hi[0], c.hi[2])):
+            return None  # every sample is inside
+        import trimesh
+        from trimesh.transformations import transform_points
+
+        rotated = c._mesh_fn()
+        move = np.eye(4)
+        move[:3, 3] = c.obj.position
+        # what `copy().apply_translation(position)` gives, bit for bit, without copying caches
+        m = trimesh.Trimesh(transform_points(rotated.vertices, move), rotated.faces, process=False)
+        pts = trimesh.sample.sample_surface(m, tol.compat_samples, seed=tol.seed + c.index)[0]
+        inside = shapely.contains_xy(self.floor_b, pts[:, 0], pts[:, 2])
+        inside &= (pts[:, 1] >= -b) & (pts[:, 1] <= h + b)
         ratio = 1.0 - inside.sum() / len(inside)
-        if ratio > tol.oob_surface_fraction:
-            volume = m.volume if m.volume > 0 else float(np.prod(m.extents))
-            outs.append(OutOfBounds(id=o.id, oob=True, outside_fraction=float(ratio), volume=float(volume * ratio),
-                                    wholly_outside=bool(ratio >= 1.0),
-                                    above_ceiling=max(0.0, o.top - scene.room.height), below_floor=max(0.0, -o.position[1])))
-    sampled_total = sum(o.volume for o in outs)
-    overlap_total = sum(overlaps.values())
-    pbl = sum(oob_list) + overlap_total
-    blocking = obstacles(geo, tol)
-    return EvalReport(
-        n_objects=n, compat="scenerevis",
-        collision_rate=100.0 * len(named) / n if n else 0.0,
-        n_colliding_pairs=len(contacts), colliding_pairs=colliding,
-        mean_penetration_depth=sum(depths) / len(depths) if depths else 0.0,
-        max_penetration_depth=max(depths) if depths else 0.0,
-        total_penetration_depth=sum(depths),
-        oob_rate=100.0 * len(outs) / n if n else 0.0, n_oob_objects=len(outs), out_of_bounds=outs,
-        oob_volume=sampled_total, mean_oob_volume=sampled_total / len(outs) if outs else 0.0,
-        overlap_volume=overlap_total, pbl=pbl, pbl_valid=pbl <= tol.pbl_valid,
-        floating=scenerevis_unsupported(scene),
-        walkable_ratio=walkable_ratio(geo, tol, blocking), door_clearance=door_clearance(geo, tol, blocking),
-        warnings=[*_NOTES, *(f"{oid}: mesh not used ({why}); evaluated as its box" for oid, why in geo.problems.items())],
-    )
+        if ratio <= tol.oob_surface_fraction:
+            return None
+        o = c.obj
+        volume = m.volume if m.volume > 0 else float(np.prod(m.extents))
+        return OutOfBounds(id=o.id, oob=True, outside_fraction=float(ratio), volume=float(volume * ratio),
+                           wholly_outside=bool(ratio >= 1.0), above_ceiling=max(0.0, o.top - h),
+                           below_floor=max(0.0, -o.position[1]))
+
+    def _pair(self, a: CompatObject, b: CompatObject, voxels: bool, contact: bool) -> None:
+        import fcl
+
+        tol = self.tol
+        shared = overlap_count(a.block, a.at, b.block, b.at) * tol.voxel_pitch ** 3 if voxels else 0.0
+        contacts = []
+        if contact:
+            request = fcl.CollisionRequest(num_max_contacts=_MAX_CONTACTS, enable_contact=True)
+            result = fcl.CollisionResult()
+            fcl.collide(a.fcl_object(self.cache), b.fcl_object(self.cache), request, result)
+            first, second = sorted((a, b), key=lambda o: o.id)
+            towards = (second.lo + second.hi) / 2.0 - (first.lo + first.hi) / 2.0
+            for ct in result.contacts:
+                if ct.penetration_depth > tol.contact_depth:
+                    normal = np.asarray(ct.normal, dtype=float)
+                    if float(np.dot(normal, towards)) < 0:  # the contact's order is fcl's, not the names'
+                        normal = -normal
+                    contacts.append((float(ct.penetration_depth), normal))
+        if shared > tol.volume_epsilon or contacts:
+            self.pairs[_key(a.id, b.id)] = (shared if shared > tol.volume_epsilon else 0.0, contacts)
+
+    def _pairs_of(self, ids: list[str]) -> None:
+        """Test every pair that involves one of `ids` (all pairs when ids are all objects)."""
+        objs = list(self.objects.values())
+        if len(objs) < 2:
+            return
+        at = np.array([o.at for o in objs], dtype=float)
+        ends = at + np.array([o.block.shape for o in objs], dtype=float)
+        lo = np.array([o.lo for o in objs])
+        hi = np.array([o.hi for o in objs])
+        index = {o.id: k for k, o in enumerate(objs)}
+        wanted = {index[i] for i in ids}
+        every = len(wanted) == len(objs)
+        voxel_pairs = set(candidate_pairs(at, ends)) if every else _pairs_with(wanted, at, ends)
+        contact_pairs = set(candidate_pairs(lo, hi)) if every else _pairs_with(wanted, lo, hi)
+        for i, j in sorted(voxel_pairs | contact_pairs):
+            self._pair(objs[i], objs[j], (i, j) in voxel_pairs, (i, j) in contact_pairs)
+
+    def update(self, geo: SceneGeometry) -> None:
+        """Bring the state up to `geo`: objects that are not the same (by identity or value)
+        as the state's are re-placed and their pairs re-tested; the rest is kept."""
+        if geo is self.geometry:
+            return
+        if not (geo.room.room is self.geometry.room.room or geo.room.room == self.geometry.room.room) \
+                or geo.shapes is not self.geometry.shapes:
+            self.__init__(geo, self.tol)
+            return
+        self.geometry = geo
+        self._set_room(geo)
+        ids = {g.id for g in geo.objects}
+        touched = {i for i in self.objects if i not in ids}
+        objects = {}
+        for k, g in enumerate(geo.objects):
+            prev = self.objects.get(g.id)
+            if prev is None or not (prev.obj is g.obj or prev.obj == g.obj):
+                touched.add(g.id)
+                objects[g.id] = self._place(g, k)
+            else:
+                if prev.index != k:  # their sample seed follows the object's place in the list
+                    prev.index = k
+                    prev.sampled = self._sampled_oob(prev)
+                objects[g.id] = prev
+        self.objects = objects
+        if touched:
+            self.pairs = {k: v for k, v in self.pairs.items() if k[0] not in touched and k[1] not in touched}
+            self._pairs_of([i for i in touched if i in objects])
+
+    def report(self, *, full: bool) -> EvalReport:
+        """Their numbers; `full` adds the support rule, walkable floor and door clearance."""
+        tol, geo = self.tol, self.geometry
+        n = len(geo.objects)
+        contacts = [(a, b, d, normal) for (a, b), (_, cs) in sorted(self.pairs.items()) for d, normal in cs]
+        named = {a for a, _, _, _ in contacts} | {b for _, b, _, _ in contacts}
+        depths = [d for _, _, d, _ in contacts]
+        best: dict[tuple[str, str], tuple[float, np.ndarray]] = {}
+        for a, b, d, normal in contacts:
+            if (a, b) not in best or d > best[(a, b)][0]:
+                best[(a, b)] = (d, normal)
+        colliding = [
+            PairOverlap(a=a, b=b, depth=d, volume=self.pairs[(a, b)][0],
+                        direction=tuple(float(v) for v in normal / (np.linalg.norm(normal) or 1.0)))
+            for (a, b), (d, normal) in sorted(best.items(), key=lambda kv: -kv[1][0])
+        ]
+        outs = [c.sampled for c in (self.objects[g.id] for g in geo.objects) if c.sampled is not None]
+        vol = tol.voxel_pitch ** 3
+        oob_voxels = sum(max(0.0, c.outside_voxels * vol) for c in self.objects.values())
+        overlap_total = sum(v for v, _ in self.pairs.values())
+        pbl = oob_voxels + overlap_total
+        sampled_total = sum(o.volume for o in outs)
+        extra = {}
+        if full:
+            blocking = obstacles(geo, tol)
+            extra = {"floating": scenerevis_unsupported(geo.scene), "walkable_ratio": walkable_ratio(geo, tol, blocking),
+                     "door_clearance": door_clearance(geo, tol, blocking)}
+        return EvalReport(
+            n_objects=n, compat="scenerevis",
+            collision_rate=100.0 * len(named) / n if n else 0.0,
+            n_colliding_pairs=len(contacts), colliding_pairs=colliding,
+            mean_penetration_depth=sum(depths) / len(depths) if depths else 0.0,
+            max_penetration_depth=max(depths) if depths else 0.0,
+            total_penetration_depth=sum(depths),
+            oob_rate=100.0 * len(outs) / n if n else 0.0, n_oob_objects=len(outs), out_of_bounds=outs,
+            oob_volume=sampled_total, mean_oob_volume=sampled_total / len(outs) if outs else 0.0,
+            overlap_volume=overlap_total, pbl=pbl, pbl_valid=pbl <= tol.pbl_valid,
+            **extra,
+            warnings=[*NOTES, *(f"{oid}: mesh not used ({why}); evaluated as its box" for oid, why in geo.problems.items())],
+        )
+
+
+def _key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _pairs_with(wanted: set[int], lo: np.ndarray, hi: np.ndarray) -> set[tuple[int, int]]:
+    """Index pairs (i < j) with positive-volume box overlap where i or j is in `wanted`."""
+    out = set()
+    for k in wanted:
+        ok = np.all((lo < hi[k]) & (lo[k] < hi), axis=1)
+        ok[k] = False
+        for j in np.nonzero(ok)[0].tolist():
+            out.add((k, j) if k < j else (j, k))
+    return out
+
+
+def scenerevis_state(geo: SceneGeometry, tol: Tolerances) -> ScenereVisState:
+    """The compat state kept on the geometry's shape cache, brought up to `geo`: evaluating
+    an edited scene with the previous scene's geometry re-places only the edited objects."""
+    key = ("scenerevis-state", tol)
+    state = geo.shapes.derived.get(key)
+    if state is None:
+        state = geo.shapes.derived[key] = ScenereVisState(geo, tol)
+    else:
+        state.update(geo)
+    return state
+
+
+def evaluate_scenerevis(geo: SceneGeometry, tol: Tolerances) -> EvalReport:
+    """SceneReVis' myeval (collision, OOB), voxel_eval (PBL) and support check on one scene."""
+    return scenerevis_state(geo, tol).report(full=True)

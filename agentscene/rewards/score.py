@@ -6,7 +6,8 @@ trimesh physics mode):
   penetration 0.10, oob_volume 0.10, improvement 0.25, key_objects 0.25;
 - the final turn (`RewardConfig.final_turn()`): format 0.10; object layer key_objects 0.20,
   size_proportion 0.10; scene layer collision 0.08, oob 0.07, penetration 0.05, oob_volume
-  0.05, support 0.05 and the judge's rationality, requirement_match, scene_graph 0.10 each.
+  0.05, support 0.05 and the judge's rationality, requirement_match, scene_graph 0.10 each
+  (a critic's scores when given, else the offline judge's: agentscene.critics).
   If the object layer scores below 0 the scene layer is "fused" to -1, and fewer than 4
   objects make the whole reward -1;
 - the first turn (`RewardConfig.first_turn()`): format only (room shape and size).
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 Curve = tuple[tuple[float, float], ...]
 
 PHYSICS_TERMS = ("collision", "oob", "penetration", "oob_volume")
-_REPORT_TERMS = (*PHYSICS_TERMS, "support", "improvement")
+_REPORT_TERMS = (*PHYSICS_TERMS, "support", "improvement", "stability")
 
 INTERMEDIATE_WEIGHTS = {
     "format": 0.10, "collision": 0.10, "oob": 0.10, "penetration": 0.10, "oob_volume": 0.10,
@@ -63,6 +64,8 @@ class RewardConfig(BaseModel):
     scene_layer: tuple[str, ...] = ()
     fuse: bool = Field(False, description="a negative object layer sets every scene-layer term to -1")
     format_checks_calls: bool = Field(True, description="penalise calls that fail against the previous scene")
+    offline_judge: bool = Field(True, description="fill the judge terms (rationality, requirement_match, scene_graph) with "
+                                "agentscene.judge where no critic score is given; False leaves them missing")
 
     @field_validator("weights")
     @classmethod
@@ -140,11 +143,14 @@ def _needs_full_report(cfg: RewardConfig, report: EvalReport | None) -> bool:
 def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: RewardConfig | None = None,
           key_objects: Sequence[str] = (), report: EvalReport | None = None,
           prev_report: EvalReport | None = None, judge: Mapping[str, float] | None = None,
-          tolerances: Tolerances | None = None, mesh_provider: MeshProvider | None = None) -> RewardBreakdown:
+          tolerances: Tolerances | None = None, mesh_provider: MeshProvider | None = None,
+          prompt: str | None = None) -> RewardBreakdown:
     """The weighted reward of the turn that turned `prev` into `scene` with `reply`.
 
     `report` / `prev_report` are evaluated when missing and needed; `judge` maps term names to
-    a critic's scores (clamped to [-1, 1]) and overrides the computed value of those terms.
+    a critic's scores (clamped to [-1, 1]) and overrides the computed value of those terms
+    (a VLM critic: `critique.terms()`). Judge terms without a critic score come from the offline
+    judge (agentscene.judge), which reads `prompt` (default: the scene's metadata["prompt"]).
     """
     from agentscene.rewards.evaluate import evaluate
 
@@ -154,10 +160,14 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
     wants_report = any(n in _REPORT_TERMS for n in cfg.weights)
     if wants_report and _needs_full_report(cfg, report):
         report = evaluate(scene, tolerances=tolerances, mesh_provider=mesh_provider)
+    if "stability" in cfg.weights and "stability" not in judge and report is not None and report.stability is None:
+        from agentscene.rewards.stability import stability_report
+
+        report = report.model_copy(update={"stability": stability_report(scene, mesh_provider=mesh_provider, tolerances=tolerances)})
     if "improvement" in cfg.weights and "improvement" not in judge and prev is not None and prev_report is None:
         prev_report = evaluate(prev, tolerances=tolerances, mesh_provider=mesh_provider)
     ctx = TermContext(scene=scene, prev=prev, reply=reply, report=report, prev_report=prev_report,
-                      config=cfg, key_objects=tuple(key_objects), judge=judge)
+                      config=cfg, key_objects=tuple(key_objects), judge=judge, prompt=prompt, tolerances=tolerances)
     values: dict[str, tuple[float, str]] = {}
     for name, fn in fns.items():
         if name in judge:

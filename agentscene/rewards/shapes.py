@@ -267,6 +267,7 @@ class ShapeCache:
         self.problems: dict[tuple[str, ...], str] = {}
         self.fcl_cache: dict[tuple, object] = {}  # (key, w, h, d) -> fcl BVH of the stretched mesh
         self.loads = 0  # how many times the provider was called (tests check re-posing never reloads)
+        self.derived: dict[tuple, Any] = {}  # other evaluators' per-asset caches (compat voxels), by their key
 
     def shape(self, obj: SceneObject) -> AssetShape | None:
         if self.mesh_provider is None:

@@ -40,7 +40,8 @@ class StabilitySettings(_Model):
     """How long to settle and what counts as staying put (SceneSmith: 2 s, 1 cm, 0.1 rad)."""
 
     duration: float = Field(2.0, gt=0, le=30, description="simulated seconds")
-    timestep: float = Field(0.004, gt=0, le=0.02, description="MuJoCo time step (s); implicitfast integrator")
+    timestep: float = Field(0.005, gt=0, le=0.02, description="MuJoCo time step (s); implicitfast integrator")
+    solver_iterations: int = Field(20, ge=1, le=1000, description="MuJoCo constraint-solver iterations per step (resting contacts converge in a few)")
     max_displacement: float = Field(0.01, ge=0, description="an object that moved more than this is unstable (m)")
     max_rotation: float = Field(0.1, ge=0, description="an object that turned more than this is unstable (rad)")
     fall_height: float = Field(0.05, gt=0, description="an unstable object that dropped more than this fell (m)")
@@ -109,7 +110,7 @@ def _quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class _Sim:
     """A compiled model with the map from bodies and geoms to object ids."""
 
-    def __init__(self, parts, fixed: set[str], settings: StabilitySettings, covering_height: float):
+    def __init__(self, parts, fixed: set[str], settings: StabilitySettings, covering_height: float, cache: dict | None):
         import xml.etree.ElementTree as ET
 
         from agentscene.exporters.mjcf import body_names, is_free, mjcf_root
@@ -117,7 +118,7 @@ class _Sim:
         mujoco = _mujoco()
         self.mujoco = mujoco
         root = mjcf_root(parts, dynamic=True, visual=False, fixed=fixed, timestep=settings.timestep,
-                         covering_height=covering_height)
+                         covering_height=covering_height, solver_iterations=settings.solver_iterations, cache=cache)
         self.model = mujoco.MjModel.from_xml_string(ET.tostring(root, encoding="unicode"))
         self.data = mujoco.MjData(self.model)
         names = body_names(parts)
@@ -188,7 +189,9 @@ def stability_report(scene: Scene, *, mesh_provider: MeshProvider | None = None,
     tol = tolerances or Tolerances()
     parts = export_scene_parts(scene, mesh_provider, walls=False)
     warnings = list(parts.warnings)
-    sim = _Sim(parts, set(), settings, tol.step_height)
+    geo = geometry.update(scene) if geometry is not None else scene_geometry(scene, mesh_provider, tolerances=tol)
+    cache = geo.shapes.fcl_cache  # the session's shape cache keeps each mesh's convex parts too
+    sim = _Sim(parts, set(), settings, tol.step_height, cache)
     deep = sim.penetrations(tol.contact_depth)
     not_simulable = []
     if deep:
@@ -197,7 +200,7 @@ def stability_report(scene: Scene, *, mesh_provider: MeshProvider | None = None,
             not_simulable.append(NotSimulable(a=a, b=b, depth=d, message=(
                 f"{a} and {b} interpenetrate by {100 * d:.0f} cm: not simulable until separated; "
                 f"move {a if a in held else b} apart first")))
-        sim = _Sim(parts, held, settings, tol.step_height)
+        sim = _Sim(parts, held, settings, tol.step_height, cache)
     start = sim.poses()
     touching = sim.touching()
     ok = sim.run(settings)
@@ -218,7 +221,6 @@ def stability_report(scene: Scene, *, mesh_provider: MeshProvider | None = None,
         motions[oid] = ObjectMotion(id=oid, displacement=disp, rotation=rot, tilt=tilt, drop=float(p0[2] - p1[2]),
                                     stable=disp <= settings.max_displacement and rot <= settings.max_rotation)
     held_ids = {x for n in not_simulable for x in (n.a, n.b)} & {om.obj.id for om in parts.objects}
-    geo = geometry.update(scene) if geometry is not None else scene_geometry(scene, mesh_provider, tolerances=tol)
     unstable = []
     order = [o.id for o in scene.objects]
     what_of = {oid: _what(m, settings) for oid, m in motions.items() if not m.stable}
@@ -261,6 +263,11 @@ def _what(m: ObjectMotion, s: StabilitySettings) -> Motion:
     return "slid"
 
 
+def _covering(g, tol: Tolerances) -> bool:
+    """A rug or mat: on the floor and no taller than a step (the walkable-floor metric's rule)."""
+    return g.top - max(g.bottom, 0.0) <= tol.step_height and g.bottom <= tol.step_height
+
+
 def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Tolerances,
             touching: dict[str, set[str]]) -> tuple[str, str]:
     """(why it moved, what to change) from the scene's geometry at the start."""
@@ -277,6 +284,9 @@ def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Toler
         area = fp.area
         if area > 1e-9:
             off = 1.0 - fp.intersection(base.polygon()).area / area
+            if off > 0.2 and _covering(base, tol):
+                return f"it stands on the edge of {support} ({100 * off:.0f}% of its base is off it)", \
+                    f"move it fully onto {support} or off it"
             if off > 0.2:
                 return f"{100 * off:.0f}% of its base overhangs the edge of {support}", f"move it fully onto {support}"
     elif support == "floor" and g.bottom > tol.support_tolerance:
@@ -285,8 +295,7 @@ def _reason(oid: str, what_of: dict[str, Motion], geo: SceneGeometry, tol: Toler
     for other in geo.objects:
         if other.id == oid or other.obj.support in ("wall", "ceiling"):
             continue
-        thin = other.top - max(other.bottom, 0.0) <= tol.step_height and other.bottom <= tol.step_height
-        if thin and fp.intersects(other.polygon()) and not other.polygon().buffer(1e-6).contains(fp):
+        if _covering(other, tol) and fp.intersects(other.polygon()) and not other.polygon().buffer(1e-6).contains(fp):
             return f"it stands on the edge of {other.id}", f"move it fully onto {other.id} or off it"
     pushers = sorted(x for x in touching.get(oid, ()) if x in what_of or x not in ("floor", "wall"))
     pushers = [x for x in pushers if x != support]

@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from agentscene.critics import Judgement
     from agentscene.rewards.report import EvalReport
     from agentscene.rewards.score import RewardConfig
+    from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
 
 
@@ -43,6 +46,16 @@ class TermContext:
     config: RewardConfig
     key_objects: tuple[str, ...] = ()
     judge: Mapping[str, float] = field(default_factory=dict)
+    #: the request, for the offline judge's requirement_match (None: the scene's metadata["prompt"])
+    prompt: str | None = None
+    tolerances: Tolerances | None = None
+
+    @cached_property
+    def judgement(self) -> Judgement:
+        """The offline judge's verdict on this turn's scene (computed once, on first use)."""
+        from agentscene.critics import judge
+
+        return judge(self.scene, self.prompt, report=self.report, tolerances=self.tolerances)
 
 
 TermFn = Callable[[TermContext], "float | None"]
@@ -116,10 +129,24 @@ def support_term(ctx: TermContext) -> float | None:
     return piecewise(rate, ctx.config.support_curve)
 
 
+@_term("stability")
+def stability_term(ctx: TermContext) -> float | None:
+    """Share of simulated objects that stay put in MuJoCo (evaluate(stability=True)), as 2·ratio − 1.
+    Off by default: give it a weight in RewardConfig.weights (needs agentscene[mujoco])."""
+    r = ctx.report
+    return None if r is None or r.stability is None else 2.0 * r.stability.stable_ratio - 1.0
+
+
 @_term("object_count")
 def object_count_term(ctx: TermContext) -> float | None:
     """Number of objects: < 4 -> -1, 5 -> 0, >= 15 -> 1."""
     return piecewise(float(len(ctx.scene.objects)), ctx.config.object_count_curve)
+
+
+def _default_tolerances() -> Tolerances:
+    from agentscene.rewards.tolerances import Tolerances
+
+    return Tolerances()
 
 
 @_term("improvement")
@@ -134,11 +161,12 @@ def improvement_term(ctx: TermContext) -> float | None:
     if ctx.prev == ctx.scene:
         return -1.0
     before, after = ctx.prev_report, ctx.report
+    eps = (ctx.tolerances or _default_tolerances()).pbl_change
     d_count = (before.n_colliding_pairs + before.n_oob_objects) - (after.n_colliding_pairs + after.n_oob_objects)
     d_pbl = before.pbl - after.pbl
-    if d_count > 0 or (d_count == 0 and d_pbl > 1e-4):
+    if d_count > 0 or (d_count == 0 and d_pbl > eps):
         return 1.0
-    if d_count < 0 or d_pbl < -1e-4:
+    if d_count < 0 or d_pbl < -eps:
         return -1.0
     return 1.0 if after.n_objects > before.n_objects else 0.0
 
@@ -281,5 +309,19 @@ def _judge_only(name: str) -> TermFn:
     return fn
 
 
-for _name in ("judge", "rationality", "requirement_match", "scene_graph"):
-    register_term(_name, _judge_only(_name))
+def _judge_or_offline(name: str) -> TermFn:
+    def fn(ctx: TermContext) -> float | None:
+        v = ctx.judge.get(name)
+        if v is not None:
+            return float(v)
+        return ctx.judgement.terms().get(name) if ctx.config.offline_judge else None
+
+    fn.__name__ = f"{name}_term"
+    fn.__doc__ = (f"A critic's judge[{name!r}] when given, else the offline judge's {name} "
+                  "(agentscene.critics.judge, 0-10 mapped to [-1, 1]); None with RewardConfig(offline_judge=False).")
+    return fn
+
+
+register_term("judge", _judge_only("judge"))
+for _name in ("rationality", "requirement_match", "scene_graph"):
+    register_term(_name, _judge_or_offline(_name))

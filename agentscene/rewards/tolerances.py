@@ -20,6 +20,7 @@ class Tolerances(BaseModel):
     voxel_pitch: float = Field(0.05, gt=0, le=1, description="edge of the voxel grid used for mesh volumes and the SceneReVis baseline (m)")
     pbl_valid: float = Field(0.1, ge=0, description="a scene is physically valid when PBL is at most this (m³)")
     volume_epsilon: float = Field(1e-6, ge=0, description="overlap / outside volumes at or below this count as zero (m³)")
+    pbl_change: float = Field(1e-4, ge=0, description="the improvement term counts a PBL change smaller than this as no change (m³)")
     support_tolerance: float = Field(0.05, ge=0, description="gap allowed between an object and what it rests on (m)")
     wall_tolerance: float = Field(0.05, ge=0, description="a wall object must be this close to a wall (m)")
     agent_radius: float = Field(0.3, gt=0, description="radius of the walking agent for the walkable-floor metric (m)")
@@ -31,4 +32,5 @@ class Tolerances(BaseModel):
     mesh_grid: int = Field(48, ge=4, le=256, description="cells per axis of each asset's cached occupancy grid")
     surface_samples: int = Field(1024, ge=16, le=100_000, description="fixed surface samples per asset for the mesh OOB fraction")
     compat_samples: int = Field(500, ge=1, le=100_000, description="surface samples per object in compat='scenerevis' (they use 500)")
+    voxel_limit: int = Field(50_000_000, ge=1_000, description="most voxels one compat='scenerevis' grid (the room, an object, a subdivided mesh) may have; more raises VoxelLimitError")
     seed: int = Field(0, description="seed of every sample drawn; results are deterministic for a given seed")

@@ -103,8 +103,10 @@ class ToolResult(BaseModel):
     terminated: bool = False
 
     def to_message(self) -> str:
-        """The text a model reads back for this call."""
-        return self.message if self.ok else f"Error ({self.error}): {self.message}"
+        """The text a model reads back for this call (rendered by agentscene.protocol)."""
+        from agentscene.protocol import result_record, result_text
+
+        return result_text(result_record(self))
 
 
 class ToolCallsResult(BaseModel):
@@ -125,5 +127,7 @@ class ToolCallsResult(BaseModel):
         return [r for r in self.results if not r.ok]
 
     def feedback(self) -> str:
-        """One line per call, for the next user message."""
-        return "\n".join(f"{i + 1}. {r.tool}: {r.to_message()}" for i, r in enumerate(self.results))
+        """One line per call, for the next user message (rendered by agentscene.protocol)."""
+        from agentscene.protocol import result_record, results_block
+
+        return results_block([result_record(r) for r in self.results])

@@ -77,6 +77,11 @@ class Browser:
                 return reply["result"]
             self.events.append(reply)
 
+    def set_viewport(self, width: int, height: int) -> None:
+        """Make the page exactly width x height CSS pixels (headless windows lose some height to browser chrome)."""
+        self.call("Emulation.setDeviceMetricsOverride", page=True, width=width, height=height, deviceScaleFactor=1,
+                  mobile=False)
+
     def goto(self, url: str) -> None:
         # leave the previous page first, so its last errors (its server stopped) are not counted against this one
         self.call("Page.navigate", page=True, url="about:blank")

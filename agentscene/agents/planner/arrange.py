@@ -75,6 +75,13 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (beds and layout.place_at_foot(bench, beds[0])) and not layout.place_against_wall(bench):
             layout._skip(bench, "no free spot")
 
+    # a games table asked for is the room's focus: it takes one end of the open floor before the seating groups
+    seating = any(i.category in ("sofa", "sectional_sofa") for i in pending)
+    for table in [i for i in pending if i.category in ("pool_table", "ping_pong_table", "foosball_table") and i.explicit]:
+        pending.remove(table)
+        if layout.place_centre(table, to_end=seating) is None:
+            layout._skip(table, "no open floor large enough")
+
     stands = take("tv_stand", "fireplace")  # the focal point the seating faces
     for sofa in take("sectional_sofa", "sofa"):
         if layout.place_sofa(sofa, wants_tv=bool(stands)) is None:
@@ -88,6 +95,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (sofas and layout.place_coffee_table(table, sofas[0])) and not layout.place_centre(table):
             layout._skip(table, "no free spot")
     for chair in take("armchair"):
+        host = layout.anchor_of(chair.anchor) if chair.anchor else None
+        if host is not None and host.category in ("sofa", "sectional_sofa") and chair.placement == "either_side":
+            if layout.place_beside(chair, host, against_wall=False):
+                continue  # a sofa flanked by armchairs
         tables = anchors("coffee_table")
         placed = layout.place_armchair(chair, tables[0], sofas[0] if sofas else None) if tables else None
         if placed is None and not layout.place_corner(chair):
@@ -111,6 +122,15 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                 layout._skip(chair, "no room in front of the desk")
             layout._satellite_count[desk.key] = 1
 
+    wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
+                  and i.category not in CORNER and i.category not in ON_SURFACE]
+    for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
+        pending.remove(item)
+        placed = layout.place_against_wall(item)
+        if placed is None:  # tall storage never stands free in mid-room: a little off the wall at most
+            placed = layout.place_against_wall(item, gap=0.2) if item.size[1] > TALL else layout.place_free(item)
+        if placed is None:
+            layout._skip(item, "no free wall")
     for table in take(*CENTER):
         if layout.place_centre(table) is None:
             layout._skip(table, "no open floor large enough")
@@ -127,15 +147,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             if not layout.place_corner(seat):
                 layout._skip(seat, "no room around a table")
 
-    wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
-                  and i.category not in CORNER and i.category not in ON_SURFACE]
-    for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
-        pending.remove(item)
-        if layout.place_against_wall(item) is None and (item.size[1] > TALL or layout.place_free(item) is None):
-            layout._skip(item, "no free wall")  # tall storage never stands free in mid-room
-    for item in take(*FREE):
+    free = take(*FREE)
+    for item in sorted(free, key=lambda i: i.category == "yoga_mat"):  # mats take what open floor is left
         if item.category == "yoga_mat":
-            if layout.place_rug(item) is None:
+            if layout.place_mat(item) is None:
                 layout._skip(item, "no open floor")
         elif layout.place_free(item) is None:
             layout._skip(item, "no free spot")
@@ -154,6 +169,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_on(item) is None:
             if item.category == "tv" and layout.place_mounted(item):
                 continue
+            if item.category in ("printer", "computer", "game_console") and layout.place_corner(item):
+                continue  # on the floor by the wall when no surface is free
             layout._skip(item, "nothing to stand it on")
     for item in [i for i in pending if category_info(i.category).support == "wall"]:
         pending.remove(item)

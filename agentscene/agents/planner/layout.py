@@ -139,9 +139,10 @@ class Layout:
         return p
 
     def _try(self, item: ItemSpec, cands: Iterable[Candidate], support: str = "floor", group: str | None = None,
-             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True) -> Placed | None:
+             accept: Callable[[Placed], bool] | None = None, use_zone: bool = True,
+             limit: int | None = None) -> Placed | None:
         ordered = sorted(cands, key=lambda c: -c[2])
-        for pos, yaw, _ in ordered[: self.max_tries]:
+        for pos, yaw, _ in ordered[: limit or self.max_tries]:
             p = self._placed(item, pos, yaw, support, group, use_zone)
             if self.space.fits(p) and (accept is None or accept(p)):
                 return self._commit(item, p)
@@ -364,9 +365,18 @@ class Layout:
         pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
         return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
 
-    def place_centre(self, item: ItemSpec) -> Placed | None:
-        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first."""
+    def place_centre(self, item: ItemSpec, to_end: bool = False) -> Placed | None:
+        """In the open, near the centre; a long piece lies along the room's (or zone's) long side first.
+        `to_end`: toward the end of the long side away from the door, leaving room for a seating group."""
         target = self._open_centre()
+        if to_end:
+            x0, z0, x1, z1 = (self.space.region or self.space.poly).bounds
+            door = self.space.door_points[0] if self.space.door_points else None
+            if x1 - x0 >= z1 - z0:
+                ends = [((x0 + x1) / 2 - (x1 - x0) / 4, target[1]), ((x0 + x1) / 2 + (x1 - x0) / 4, target[1])]
+            else:
+                ends = [(target[0], (z0 + z1) / 2 - (z1 - z0) / 4), (target[0], (z0 + z1) / 2 + (z1 - z0) / 4)]
+            target = max(ends, key=lambda p: math.hypot(p[0] - door.x, p[1] - door.y) if door else 0.0)
         yaws = self._axis_yaws()
         region = self.space.region
         if region is not None:
@@ -376,7 +386,7 @@ class Layout:
         cands = self.grid_candidates(item, target, yaws[:1])
         penalty = 0.6 if item.size[0] > item.size[2] * 1.3 else 0.0
         cands += [(pos, yaw, score - penalty) for pos, yaw, score in self.grid_candidates(item, target, yaws[1:])]
-        return self._try(item, cands, group=f"new:{item.key}")
+        return self._try(item, cands, group=f"new:{item.key}", limit=1500)  # any open spot, nearest the centre first
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
@@ -496,8 +506,8 @@ class Layout:
                     wall = self.space.walls[op.wall]
                     x, z = wall.point(op.offset, d / 2 + 0.06)
                     cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
-        if not above or cat in ("painting", "mirror", "clock"):
-            cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
+        # any free wall when the spot over its anchor is taken (or there is no anchor)
+        cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
         return self._try(item, cands, support="wall")
 
     def place_ceiling(self, item: ItemSpec) -> Placed | None:
@@ -511,24 +521,43 @@ class Layout:
         return self._try(item, cands, support="ceiling")
 
     def place_on(self, item: ItemSpec) -> Placed | None:
+        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk)."""
         hosts_order = ON_SURFACE.get(item.category, ())
-        for host_cat in hosts_order:
-            for host in self._near(host_cat):
-                if host.key in self._hosts_used or host.support != "floor":
-                    continue
-                if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
-                    continue
-                front, right = _vec(host.yaw)
-                side = 0.0
-                if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
-                    side = host.size[0] / 2 - item.size[0] / 2 - 0.05
-                back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
-                x = host.position[0] + right[0] * side + front[0] * back
-                z = host.position[2] + right[1] * side + front[1] * back
-                p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
-                if self.space.conflict(p) is None:
-                    self._hosts_used.add(host.key)
-                    return self._commit(item, p)
+        for shared in (False, True):
+            for host_cat in hosts_order:
+                for host in self._near(host_cat):
+                    if host.support != "floor" or (host.key in self._hosts_used) != shared:
+                        continue
+                    if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
+                        continue
+                    front, right = _vec(host.yaw)
+                    room = host.size[0] / 2 - item.size[0] / 2 - 0.03
+                    sides = [0.0, room, -room, room / 2, -room / 2]
+                    if "slot" in item.extra:  # one of several screens side by side
+                        k, n = item.extra["slot"]
+                        sides = [(k - (n - 1) / 2) * (item.size[0] + 0.03), *sides]
+                    if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
+                        sides = [room, -room]
+                    back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
+                    for side in sides:
+                        x = host.position[0] + right[0] * side + front[0] * back
+                        z = host.position[2] + right[1] * side + front[1] * back
+                        p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
+                        if self.space.conflict(p) is None:
+                            self._hosts_used.add(host.key)
+                            return self._commit(item, p)
+        return None
+
+    def place_mat(self, item: ItemSpec) -> Placed | None:
+        """An exercise mat on open floor, side by side with the others."""
+        mats = self._near("yoga_mat")
+        target = (mats[-1].position[0], mats[-1].position[2]) if mats else self._open_centre()
+        cands = self.grid_candidates(item, target, self._axis_yaws()[:1], step=0.1)
+        ordered = sorted(cands, key=lambda c: -c[2])
+        for pos, yaw, _ in ordered[:1200]:
+            p = self._placed(item, pos, yaw)
+            if self.space.conflict(p) is None:
+                return self._commit(item, p)
         return None
 
     def place_rug(self, item: ItemSpec) -> Placed | None:

@@ -58,8 +58,8 @@ class Planner:
 
     # -- turn 0 -------------------------------------------------------------------------------
 
-    def program(self, brief: Brief, area: float, notes: list[str] | None = None) -> list[ItemSpec]:
-        return build_program(brief, area, _rng(self.seed, brief.prompt, "program"), notes)
+    def program(self, brief: Brief, area: float, notes: list[str] | None = None, lean: bool = False) -> list[ItemSpec]:
+        return build_program(brief, area, _rng(self.seed, brief.prompt, "program"), notes, lean=lean)
 
     def layout(self, scene: Scene, brief: Brief, purpose: str) -> Layout:
         regions = zone_regions(brief, scene.room) if scene.metadata.get("origin") == ORIGIN else None
@@ -72,14 +72,18 @@ class Planner:
         lo, hi = brief_area_range(brief)
         first = self.program(brief, (lo + hi) / 2)
         best: tuple[int, Scene, list[str]] | None = None
-        for attempt in range(1 if brief.size is not None else 4):
+        # a stated size is kept: when it cannot hold the defaults as well, the defaults go first (lean)
+        attempts = [(0, False), (0, True)] if brief.size is not None else [(k, False) for k in range(4)]
+        for attempt, lean in attempts:
             rng = _rng(self.seed, prompt, f"room{attempt}")
             width, depth = choose_dimensions(brief, first, rng, scale=1.0 + 0.12 * attempt)
             room = make_room(brief, width, depth, rng)
-            scene = Scene(room=room, metadata={"prompt": prompt, "seed": self.seed, "origin": ORIGIN,
-                                               "room_type": brief.room_type})
+            meta = {"prompt": prompt, "seed": self.seed, "origin": ORIGIN, "room_type": brief.room_type}
+            if lean:
+                meta["planner_program"] = "lean"
+            scene = Scene(room=room, metadata=meta)
             notes: list[str] = []
-            items = self.program(brief, room.area, notes)
+            items = self.program(brief, room.area, notes, lean=lean)
             layout = self.layout(scene, brief, "trial")
             arrange_zones(layout, items)
             lost = [item for item, _ in layout.skipped if item.explicit or not item.decor]
@@ -97,8 +101,9 @@ class Planner:
 
     def missing(self, brief: Brief, scene: Scene) -> list[ItemSpec]:
         """Items of the program that the scene does not have yet."""
+        lean = scene.metadata.get("planner_program") == "lean"
         if scene.metadata.get("origin") == ORIGIN:
-            wanted = self.program(brief, scene.room.area)
+            wanted = self.program(brief, scene.room.area, lean=lean)
         else:  # a scene we were given: add only what the prompt names
             wanted = [i for i in self.program(brief, scene.room.area) if i.explicit]
         have: dict[str, int] = {}

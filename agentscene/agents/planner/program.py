@@ -201,9 +201,11 @@ def _cap(category: str, n: int, area: float) -> int:
     return max(1, min(n, int(area * 0.4 / foot)))
 
 
-def build_program(brief: Brief, area: float, rng: random.Random, notes: list[str] | None = None) -> list[ItemSpec]:
+def build_program(brief: Brief, area: float, rng: random.Random, notes: list[str] | None = None,
+                  lean: bool = False) -> list[ItemSpec]:
     """The furniture list for a brief: what it names (with counts, groups and zones) plus each
-    zone's defaults, with companions added (a chair at every desk) and anchors' orphans dropped."""
+    zone's defaults, with companions added (a chair at every desk) and anchors' orphans dropped.
+    `lean`: without the default furniture (decor and lighting stay), for stated rooms that cannot hold both."""
     zone_area = _zone_areas(brief, area)
     zones = list(zone_area)
     minimalist = any(s in ("minimalist", "minimal", "zen") for s in brief.styles)
@@ -228,6 +230,8 @@ def build_program(brief: Brief, area: float, rng: random.Random, notes: list[str
             for cat, n, min_area, is_decor in PROGRAMS.get(kind, PROGRAMS["living_room"]):
                 if z_area < min_area or (minimalist and is_decor and cat not in ("rug", "ceiling_lamp")):
                     continue
+                if lean and not is_decor and (zone, cat) not in named:
+                    continue  # a stated room too small for the defaults: what was asked for comes first
                 counts[(zone, cat)] = counts.get((zone, cat), 0) + n
                 decor[(zone, cat)] = is_decor
     for key, entries in named.items():
@@ -306,7 +310,23 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
     for item, obj_index in pending_anchor:
         item.anchor = key_of_object.get(obj_index)
     _size_tables(items)
+    _size_desks(items)
     return items
+
+
+def _size_desks(items: list[ItemSpec]) -> None:
+    """Several monitors per desk: narrower screens side by side on a desk wide enough for them."""
+    desks = [i for i in items if i.category == "desk"]
+    monitors = [i for i in items if i.category == "monitor"]
+    if not desks or len(monitors) <= len(desks):
+        return
+    per_desk = math.ceil(len(monitors) / len(desks))
+    width = 0.55
+    for k, m in enumerate(monitors):
+        m.size = (width, m.size[1], m.size[2])
+        m.extra["slot"] = (k % per_desk, per_desk)
+    for desk in desks:
+        desk.size = (round(max(desk.size[0], per_desk * (width + 0.03) + 0.1), 2), desk.size[1], desk.size[2])
 
 
 def _item(brief: Brief, cat: str, phrase: str | None, zone: str | None, index: dict[str, int], rng: random.Random,
@@ -347,9 +367,17 @@ def seats_per_end(table_depth: float, seat_width: float) -> int:
 
 
 def _needed_area(items: list[ItemSpec]) -> float:
-    floor = sum(i.size[0] * i.size[2] for i in items
-                if category_info(i.category).support == "floor" and i.category not in ("rug", "yoga_mat", "table_lamp", "tv", "monitor"))
-    return floor * 2.8 + 4.0
+    """Floor a program needs: footprints with room to use and pass them; tables with their ring of clearance."""
+    from agentscene.agents.planner.space import AROUND_CLEARANCE
+
+    floor = 0.0
+    for i in items:
+        if category_info(i.category).support != "floor" or i.category in ("rug", "yoga_mat"):
+            continue
+        w, _, d = i.size
+        m = AROUND_CLEARANCE.get(i.category)
+        floor += (w + 2 * m) * (d + 2 * m) * 1.3 if m else w * d * 2.8
+    return floor + 4.0
 
 
 def choose_dimensions(brief: Brief, items: list[ItemSpec], rng: random.Random, scale: float = 1.0) -> tuple[float, float]:
@@ -402,7 +430,9 @@ def zone_regions(brief: Brief, room: Room) -> dict[str, tuple[float, float, floa
     if not brief.composite:
         return None
     x0, z0, x1, z1 = room.polygon().bounds
-    weights = [(z.kind, sum(area_range(z.kind)) / 2) for z in brief.zones]
+    # the kitchen (most pieces against walls) takes an end of the room, where it has three walls
+    order = sorted(brief.zones, key=lambda z: 0 if z.kind == "kitchen" else 1)
+    weights = [(z.kind, sum(area_range(z.kind)) / 2) for z in order]
     total = sum(w for _, w in weights)
     along_x = (x1 - x0) >= (z1 - z0)
     out: dict[str, tuple[float, float, float, float]] = {}

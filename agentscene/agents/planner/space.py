@@ -15,19 +15,23 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
 from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
+from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
 
-#: Heights overlapping by no more than this do not collide (the evaluator's 1 cm contact depth).
-CONTACT_TOLERANCE = 0.01
+_TOL = Tolerances()
+#: Heights overlapping by no more than this do not collide (the evaluator's contact depth).
+CONTACT_TOLERANCE = _TOL.contact_depth
 #: Gap the planner leaves between neighbours and to walls (m).
 GAP = 0.02
 WALL_GAP = 0.01
-#: Half the walkway width: a person of 0.6 m must pass between obstacles.
-HALF_WALKWAY = 0.3
+#: Half the walkway width: the evaluator's walking agent must pass between obstacles.
+HALF_WALKWAY = _TOL.agent_radius
 #: Depth of the keep-clear area inside a door.
 DOOR_DEPTH = 1.0
 
 FLAT = frozenset({"rug", "yoga_mat"})
+#: seats a person pushes aside in passing: they do not cut a walkway
+MOVABLE = frozenset({"office_chair", "dining_chair", "chair", "bar_stool", "stool", "ottoman"})
 MOUNTED_SUPPORT = frozenset({"wall", "ceiling"})
 
 #: local clearance areas as (x0, x1, z0, z1) offsets beyond the footprint, front = +z
@@ -38,7 +42,8 @@ _FRONT = {
     "armchair": 0.5, "tv_stand": 0.7, "piano": 0.8, "fireplace": 0.6, "arcade_machine": 0.8, "dumbbell_rack": 0.7,
     "shoe_rack": 0.5, "console_table": 0.5, "treadmill": 0.5, "kitchen_island": 0.9, "crib": 0.5,
 }
-_AROUND = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.9,
+#: clear ring (m) around pieces used from every side
+AROUND_CLEARANCE = {"dining_table": 0.75, "pool_table": 1.0, "ping_pong_table": 1.2, "foosball_table": 0.7, "kitchen_island": 0.8,
            "squat_rack": 0.6, "weight_bench": 0.5, "exercise_bike": 0.4, "elliptical": 0.5, "rowing_machine": 0.5}
 
 #: pairs whose clearance areas may hold each other (a coffee table in front of a sofa)
@@ -71,8 +76,8 @@ def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
         right = local_rect(position, yaw, w / 2, w / 2 + side, -d / 2 + head, d / 2)
         foot = local_rect(position, yaw, -w / 2 - side, w / 2 + side, d / 2, d / 2 + 0.6)
         return unary_union([left, right, foot])
-    if category in _AROUND:
-        m = _AROUND[category]
+    if category in AROUND_CLEARANCE:
+        m = AROUND_CLEARANCE[category] * (0.6 if category == "dining_table" and w * d < 0.8 else 1.0)  # a bistro table needs less
         ring = local_rect(position, yaw, -w / 2 - m, w / 2 + m, -d / 2 - m, d / 2 + m)
         return ring.difference(local_rect(position, yaw, -w / 2, w / 2, -d / 2, d / 2))
     if category in _FRONT:
@@ -230,6 +235,13 @@ class Space:
         for e in self.items:
             if c.support == e.key or e.support == c.key:
                 continue
+            if c.flat and e.flat:
+                if c.poly.intersection(e.poly).area > 1e-3:
+                    return f"overlaps {e.key}"  # rugs and mats lie side by side, not in piles
+                continue
+            if "yoga_mat" in (c.category, e.category) and c.support == e.support == "floor" and \
+                    c.poly.intersection(e.poly).area > 1e-3:
+                return f"overlaps {e.key}"  # nothing stands on an exercise mat
             if c.flat != e.flat:
                 continue  # a rug lies under furniture
             if min(c.y1, e.y1) - max(c.y0, e.y0) > CONTACT_TOLERANCE and grown.intersection(e.poly).area > 1e-5:
@@ -245,7 +257,7 @@ class Space:
     def walkable(self, extra: list[Placed] = ()) -> Polygon:
         """Where the centre of a 0.6 m wide person can stand."""
         obstacles = [i.poly.buffer(HALF_WALKWAY, join_style="mitre") for i in (*self.items, *extra)
-                     if i.on_floor and i.y0 < 0.5]
+                     if i.on_floor and i.y0 < 0.5 and i.category not in MOVABLE]
         area = self.poly.buffer(-HALF_WALKWAY, join_style="mitre")
         if obstacles:
             area = area.difference(unary_union(obstacles))

@@ -125,11 +125,13 @@ class ProceduralBackend:
         out = []
         for guess, i in plan[:k]:
             seed = (seed0 + i) % SEEDS
+            # a procedural mesh is built at the size asked for, so it fits that size exactly
             out.append(AssetMatch(
                 asset_id=asset_id(guess.category, seed), source=SOURCE, score=guess.confidence - 0.001 * i,
-                category=guess.category, size=category_info(guess.category).size,
-                description=f"procedural {guess.category.replace('_', ' ')} (variant {seed}, {guess.method})",
-                text_score=guess.confidence,
+                category=guess.category, size=tuple(size) if size is not None else category_info(guess.category).size,
+                description=f"procedural {guess.category.replace('_', ' ')} (variant {seed}, {guess.method})"
+                + (", built at the requested size" if size is not None else ""),
+                text_score=guess.confidence, size_score=1.0 if size is not None else None,
             ))
         return out
 

@@ -111,8 +111,10 @@ def floor_lamp(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.
 def table_lamp(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np.random.Generator) -> None:
     r = min(w, d) / 2
     sh = h * 0.42
-    if rng.random() < 0.5:  # round ceramic body
-        b.sphere((0.0, (h - sh) * 0.4, 0.0), (r * 0.5, (h - sh) * 0.4, r * 0.5), st.paint)
+    if rng.random() < 0.5:  # round ceramic body on a flat foot (a ball alone would roll over)
+        foot = min(0.015, (h - sh) * 0.1)
+        b.cyl(0.0, 0.0, 0.0, r * 0.3, foot, st.metal, n=12)
+        b.sphere((0.0, foot + (h - sh - foot) * 0.4, 0.0), (r * 0.5, (h - sh - foot) * 0.4, r * 0.5), st.paint)
         b.cyl(0.0, (h - sh) * 0.75, 0.0, 0.012, (h - sh) * 0.25, st.metal, n=6)
     else:  # metal stem on a disc
         b.cyl(0.0, 0.0, 0.0, r * 0.5, 0.02, st.metal, n=12)

@@ -412,7 +412,7 @@ async function refresh() {
   if (follow) display(state.scene, state.report, {}, state.turns.length ? state.turns[state.turns.length - 1] : null);
   view.lastRefresh = { fetchMs: fetched - started, drawMs: performance.now() - fetched };
   if (state.turns.length) await showSelectedTurn();
-  setStatus(`${follow ? 'live' : 'history'} · updated ${new Date().toLocaleTimeString()}`);
+  setStatus(`${view.live === false ? 'snapshot' : follow ? 'live' : 'history'} · updated ${new Date().toLocaleTimeString()}`);
   view.ready = true;
 }
 
@@ -439,6 +439,14 @@ $('follow').addEventListener('change', () => {
   scheduleRefresh();
 });
 
-const events = new EventSource('/api/events');
-events.addEventListener('change', () => { view.lastEventAt = Date.now(); scheduleRefresh(); });
-events.addEventListener('error', () => setStatus('reconnecting to the viewer server…', true));
+// ?live=0 draws once and keeps no connection open, so the page finishes loading: headless
+// screenshots (`agentscene view --screenshot`, Chromium's --virtual-time-budget) wait for that.
+if (new URLSearchParams(location.search).get('live') === '0') {
+  view.live = false;
+  scheduleRefresh();
+} else {
+  view.live = true;
+  const events = new EventSource('/api/events');
+  events.addEventListener('change', () => { view.lastEventAt = Date.now(); scheduleRefresh(); });
+  events.addEventListener('error', () => setStatus('reconnecting to the viewer server…', true));
+}

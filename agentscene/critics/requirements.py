@@ -1,0 +1,75 @@
+"""What a prompt asks of a scene, as the judge's requirement_match reads it.
+
+`requirements_from_prompt` is the ONE place that knows the prompt parser: it reads the brief
+(agentscene.brief.parse_brief) into what the judge checks: objects with counts, relations (the
+brief's relation names), exclusions.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RequiredObject(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    count: int = Field(1, ge=1)
+    #: the prompt gave a number ("two nightstands"), not a bare plural
+    explicit_count: bool = False
+    #: the prompt's words for it ("oak nightstand"), matched against descriptions too
+    phrase: str = ""
+
+
+class RequiredRelation(BaseModel):
+    """`subject` (a category) stands in `relation` (a brief RelationKind) to `target` (a category; None for
+    relations to the room: in_corner, against_wall, on_wall, by_window)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    relation: str
+    target: str | None = None
+
+
+class Requirements(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    prompt: str = ""
+    room_type: str | None = None
+    objects: tuple[RequiredObject, ...] = ()
+    relations: tuple[RequiredRelation, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+
+#: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
+_RELATIONS = {"facing": "facing", "beside": "beside", "in_front_of": "in_front_of", "on": "on",
+              "against_wall": "against_wall", "by_window": "under_window", "at": "near", "around": "near",
+              "at_sides": "near", "at_ends": "near", "under": "near", "above": "near", "at_foot": "near"}
+
+
+@lru_cache(maxsize=256)
+def requirements_from_prompt(prompt: str) -> Requirements:
+    """Objects with counts, relations and exclusions that `prompt` asks for (never raises for text)."""
+    from agentscene.brief import BriefError, parse_brief
+
+    try:
+        brief = parse_brief(prompt)
+    except BriefError:  # a prompt the brief parser refuses (too long): nothing can be matched
+        return Requirements(prompt=prompt)
+    needed: dict[str, tuple[int, bool, str]] = {}
+    for o in brief.objects:
+        count, explicit, phrase = needed.get(o.category, (0, False, o.phrase))
+        # a bare plural or a vague word asks for at least two; a number for exactly that many
+        n = o.count if o.explicit_count else min(o.count, 2)
+        needed[o.category] = (count + n, explicit or o.explicit_count, phrase)
+    return Requirements(
+        prompt=prompt,
+        room_type=brief.room_type if brief.room_type_named else None,
+        objects=tuple(RequiredObject(category=c, count=n, explicit_count=e, phrase=ph) for c, (n, e, ph) in needed.items()),
+        relations=tuple(RequiredRelation(subject=r.subject_category, relation=r.kind, target=r.target_category)
+                        for r in brief.relations),
+        excluded=tuple(brief.excluded),
+    )

@@ -1,0 +1,200 @@
+"""compat="scenerevis" without remeshing gives exactly the voxels of SceneReVis' procedure.
+
+The reference is agentscene.testing.scenerevis_reference: their steps transcribed with
+trimesh (`mesh.voxelized(p).fill()`, floor placement, voxel set intersections). Voxel
+counts must be equal, not close. Boxes and rooms are kept small so that trimesh is quick.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentscene.rewards import IncrementalEvaluator, Tolerances, evaluate, scene_geometry
+from agentscene.rewards.scenerevis import ScenereVisState, scenerevis_rotated_mesh
+from agentscene.rewards.voxels import VoxelCache, VoxelLimitError, prism_voxels, room_mesh, trimesh_voxels
+from agentscene.testing.scenerevis_reference import reference_pbl, reference_room, reference_scenerevis
+
+from .test_rewards_common import box, rect, rotate, scene
+
+PITCH = 0.05
+LIMIT = 10 ** 8
+RIGHT = (0.0, 90.0, 180.0, -90.0, 270.0, -180.0, 360.0)
+
+# Lengths down to 1 cm, many on voxel boundaries (multiples of p/2), a few just off them.
+lengths = st.one_of(st.integers(1, 16).map(lambda k: k * 0.025), st.floats(0.01, 0.45),
+                    st.sampled_from([0.01, 0.0125, 0.049999, 0.050001, 0.0749]))
+yaws = st.one_of(st.sampled_from(RIGHT), st.floats(-180.0, 180.0))
+
+
+def dense(block) -> np.ndarray:
+    return np.ones(block.shape, dtype=bool) if block.cells is None else block.cells
+
+
+def assert_same(fast, ref) -> None:
+    assert np.array_equal(fast.origin, ref.origin)
+    assert fast.shape == ref.shape and fast.count == ref.count
+    assert np.array_equal(dense(fast), dense(ref))
+    assert np.array_equal(fast.translation, ref.translation)  # bit for bit: it decides their floor()
+
+
+@given(size=st.tuples(lengths, lengths, lengths), yaw=yaws)
+@settings(max_examples=40, deadline=None)
+def test_box_voxels_equal_trimesh(size, yaw):
+    obj = box("crate_1", size, (0.0, 0.0), yaw)
+    mesh = scenerevis_rotated_mesh(obj, None)
+    cache = VoxelCache(PITCH, limit=LIMIT)
+    block, corners = cache.box(obj.size, obj.yaw)
+    assert np.array_equal(corners, mesh.vertices)  # their corners, bit for bit
+    assert_same(block, trimesh_voxels(mesh, PITCH))
+    assert cache.trimesh_calls == 0  # boxes never need trimesh
+    if yaw in RIGHT:
+        assert cache.subdivided == 0  # right angles are a closed form
+
+
+@given(size=st.tuples(st.floats(0.3, 2.2), st.floats(0.05, 1.2), st.floats(0.3, 2.2)), yaw=st.floats(-180.0, 180.0))
+@settings(max_examples=8, deadline=None)
+def test_large_rotated_box_voxels_equal_trimesh(size, yaw):
+    obj = box("sofa_1", size, (0.0, 0.0), yaw)
+    cache = VoxelCache(PITCH, limit=LIMIT)
+    assert_same(cache.box(obj.size, obj.yaw)[0], trimesh_voxels(scenerevis_rotated_mesh(obj, None), PITCH))
+
+
+def test_box_voxel_inflation_matches_their_numbers():
+    cache = VoxelCache(PITCH, limit=LIMIT)
+    assert cache.box((1.0, 1.0, 1.0), 0.0)[0].count == 21 ** 3  # a 1 m cube is 21 voxels per axis
+    assert cache.box((20.0, 0.001, 1.0), 90.0)[0].shape == (21, 1, 401)
+    assert cache.trimesh_calls == 0
+
+
+corner = st.integers(-8, 8).map(lambda k: k * 0.025) | st.floats(-0.3, 0.3)
+side = st.integers(2, 24).map(lambda k: k * 0.025) | st.floats(0.05, 0.6)
+
+
+@given(x0=corner, z0=corner, w1=side, w2=side, d1=side, d2=side, turns=st.integers(0, 3),
+       shape=st.sampled_from(["rect", "L"]),
+       height=st.sampled_from([0.02, 0.05, 0.075, 0.1]) | st.floats(0.01, 0.3))
+@settings(max_examples=15, deadline=None)
+def test_axis_parallel_room_voxels_equal_trimesh(x0, z0, w1, w2, d1, d2, turns, shape, height):
+    if shape == "rect":
+        floor = rect(w1 + w2, d1 + d2, x0, z0)
+    else:
+        x1, x2, z1, z2 = x0 + w1, x0 + w1 + w2, z0 + d1, z0 + d1 + d2
+        floor = [(x0, z0), (x2, z0), (x2, z1), (x1, z1), (x1, z2), (x0, z2)]
+    floor = rotate(floor, 90.0 * turns) if turns else floor  # quarter turns keep walls on the axes
+    floor = [(round(x, 12) + 0.0, round(z, 12) + 0.0) for x, z in floor]
+    s = scene([], floor=floor, height=height)
+    fast = prism_voxels(s.room.floor, s.room.height, PITCH, limit=LIMIT)
+    assert fast is not None
+    assert_same(fast, trimesh_voxels(room_mesh(s.room), PITCH))
+
+
+# -- whole scenes: every object's outside voxels and every pair's shared voxels ------------
+
+ROOMS = {
+    "rect": (rect(1.2, 0.9), 0.5),
+    "half_voxel": (rect(1.025, 0.775, 0.025, 0.075), 0.425),
+    "L": ([(0, 0), (1.2, 0), (1.2, 0.5), (0.6, 0.5), (0.6, 1.0), (0, 1.0)], 0.6),
+    "slanted": (rotate(rect(1.0, 0.8, -0.5, -0.4), 30.0), 0.5),  # through trimesh, cached
+}
+_room_cache: dict[str, tuple] = {}
+_object_cache: dict[tuple, object] = {}
+
+placed = st.tuples(
+    st.tuples(lengths, st.sampled_from([0.01, 0.05, 0.3, 0.45]) | lengths, lengths),
+    st.integers(-4, 52).map(lambda k: k * 0.025) | st.floats(-0.2, 1.4),  # x, often on voxel faces
+    st.sampled_from([0.0, 0.0, 0.025, -0.02, 0.3]),  # y
+    st.integers(-4, 44).map(lambda k: k * 0.025) | st.floats(-0.2, 1.1),  # z
+    st.sampled_from([0.0, 90.0, 180.0, -90.0, 0.0, 30.0, 45.0]),
+)
+
+
+@given(room=st.sampled_from(sorted(ROOMS)), objects=st.lists(placed, min_size=1, max_size=5))
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_scene_voxel_counts_equal_their_procedure(room, objects):
+    floor, height = ROOMS[room]
+    s = scene([box(f"box_{k}", size, (x, y, z), yaw) for k, (size, x, y, z, yaw) in enumerate(objects)],
+              floor=floor, height=height)
+    tol = Tolerances()
+    if room not in _room_cache:
+        _room_cache[room] = reference_room(s, PITCH)
+    rotated = []
+    for o in s.objects:
+        key = (o.size, o.yaw)
+        if key not in _object_cache:
+            _object_cache[key] = scenerevis_rotated_mesh(o, None)
+        rotated.append(_object_cache[key])
+    oob, overlaps = reference_pbl(s, rotated, PITCH, tol.volume_epsilon, room=_room_cache[room])
+    state = ScenereVisState(scene_geometry(s, tolerances=tol), tol)
+    vol = PITCH ** 3
+    assert [state.objects[o.id].outside_voxels * vol for o in s.objects] == oob
+    ids = [o.id for o in s.objects]
+    assert {k: v for k, (v, _) in state.pairs.items() if v > 0} == {(ids[i], ids[j]): v for (i, j), v in overlaps.items()}
+
+
+def _same_report(fast, ref) -> None:
+    a, b = fast.model_dump(), ref.model_dump()
+    assert a.keys() == b.keys()
+    for k in a:
+        if isinstance(a[k], float):
+            assert a[k] == pytest.approx(b[k], rel=1e-9, abs=1e-12), k
+        elif k == "colliding_pairs":
+            assert [(p["a"], p["b"], p["volume"]) for p in a[k]] == [(p["a"], p["b"], p["volume"]) for p in b[k]]
+            assert [p["depth"] for p in a[k]] == pytest.approx([p["depth"] for p in b[k]], abs=1e-9)
+        else:
+            assert a[k] == b[k], k
+
+
+@pytest.mark.parametrize("room", ["rect", "L", "slanted"])
+def test_full_report_equals_the_transcription(room):
+    floor, height = ROOMS[room]
+    s = scene([box("sofa_1", (0.5, 0.3, 0.3), (0.4, 0, 0.3)), box("table_1", (0.4, 0.2, 0.4), (0.6, 0, 0.35), 90.0),
+               box("lamp_1", (0.1, 0.45, 0.1), (1.15, 0, 0.2), 30.0),  # through a wall
+               box("rug_1", (0.6, 0.008, 0.5), (0.5, 0, 0.4)), box("shelf_1", (0.3, 0.7, 0.1), (0.2, 0, 0.85), 180.0)],
+              floor=floor, height=height)
+    tol = Tolerances()
+    _same_report(evaluate(s, compat="scenerevis", tolerances=tol), reference_scenerevis(s, tolerances=tol))
+
+
+def test_incremental_compat_equals_full_and_revoxelises_only_rotations():
+    floor, height = ROOMS["L"]
+    objs = [box(f"box_{k}", (0.3, 0.3, 0.2), (0.2 + 0.25 * k, 0, 0.3)) for k in range(4)]
+    s = scene(objs, floor=floor, height=height)
+    ev = IncrementalEvaluator(s, compat="scenerevis")
+    cache = ev._compat_state.cache.voxels
+    rng = np.random.default_rng(3)
+    for step in range(12):
+        o = s.objects[step % 4]
+        moved = o.model_copy(update={"position": (float(rng.uniform(0, 1.2)), 0.0, float(rng.uniform(0, 1.0)))})
+        s = s.replace_object(moved)
+        report = ev.update(s)
+        full = evaluate(s, compat="scenerevis")
+        assert report.pbl == full.pbl and report.n_colliding_pairs == full.n_colliding_pairs
+        assert report.out_of_bounds == full.out_of_bounds and report.floating is None
+    assert cache.subdivided == 0  # moves never re-voxelise
+    s = s.replace_object(s.objects[0].model_copy(update={"yaw": 30.0}))
+    assert ev.update(s).pbl == evaluate(s, compat="scenerevis").pbl
+    assert cache.subdivided == 1  # the rotated object alone
+    # removing an object shifts the others' sample seeds; adding one through the wall samples it
+    s = s.with_objects([*s.objects[1:], box("crate_9", (0.4, 0.3, 0.4), (1.15, 0, 0.2))])
+    report, full = ev.update(s), evaluate(s, compat="scenerevis")
+    assert report.out_of_bounds == full.out_of_bounds and "crate_9" in [o.id for o in full.out_of_bounds]
+    assert report.pbl == full.pbl and report.colliding_pairs == full.colliding_pairs
+
+
+def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
+    big = scene([box("dust_1", (0.001, 0.001, 0.001), (5, 0.5, 5)), box("hall_1", (20, 0.5, 20), (15.8, 0, 15.8), 90.0)]
+                + [box(f"chair_{k}", (0.4, 0.8, 0.4), (1 + (k % 25), 0, 1 + (k // 25) * 1.5)) for k in range(500)],
+                floor=rect(31.6, 31.6), height=2.8)  # 1000 m²
+    r = evaluate(big, compat="scenerevis")
+    assert r.n_objects == 502 and r.pbl > 0
+    with pytest.raises(VoxelLimitError, match="voxel_limit"):
+        evaluate(big, compat="scenerevis", tolerances=Tolerances(voxel_limit=1_000_000))
+    rotated = scene([box("runway_1", (30, 0.2, 0.5), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    with pytest.raises(VoxelLimitError, match="voxel_eval fails here too"):
+        evaluate(rotated, compat="scenerevis")
+    slab = scene([box("stage_1", (18, 1.0, 18), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    with pytest.raises(VoxelLimitError, match="right-angle yaws"):  # refused before minutes of trimesh
+        evaluate(slab, compat="scenerevis")
