@@ -261,8 +261,8 @@ def _shared_children_glb(depth: int) -> bytes:
 @pytest.mark.parametrize("make,match", [
     (lambda: _shared_children_glb(40), "multiply|instances|faces"),
     (lambda: _glb_with_texture(12000), "pixels"),
-    (lambda: _deep_chain_glb(20_000), "nodes"),
-    (lambda: _many_instances_glb(20_000), "nodes|instances|faces"),
+    (lambda: _deep_chain_glb(12_000), "nodes"),
+    (lambda: _many_instances_glb(12_000), "nodes|instances|faces"),
 ])
 def test_small_meshes_that_would_be_huge_are_refused_before_decoding(make, match):
     from agentscene.assets.safety import load_mesh

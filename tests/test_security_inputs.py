@@ -137,7 +137,7 @@ def test_hostile_replies_are_format_errors_or_error_results():
                 env.reset(seed=0, options={"scene": SCENE})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(list(GOOD)),
     value=st.recursive(
