@@ -217,6 +217,15 @@ def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "
     return check_tree(value, limits, what, allow_nan=allow_nan, repair=repair)
 
 
+def dumps_json(value: Any) -> str:
+    """json.dumps for values a model or SDK handed over, which may not serialise (huge integers,
+    nesting past the recursion limit, objects): those become a JSON string describing them."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError, TypeError, OverflowError):
+        return json.dumps(f"<not serialisable: {shown(value, 200)}>")
+
+
 def read_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str | None = None) -> bytes:
     """The bytes of a regular file of at most `max_bytes`; FIFOs, devices, sockets and directories are refused.
 

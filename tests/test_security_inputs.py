@@ -251,3 +251,32 @@ def test_non_finite_numbers_are_refused_in_every_field(tmp_path, value):
         path.write_text(json.dumps(data))  # Python writes NaN / Infinity, which is not JSON
         with pytest.raises(SceneFormatError, match="finite"):
             load_scene(path)
+
+
+# -- SceneEnv.step takes any action a trainer or model can hand over ---------------------------------
+
+_LEAF = st.one_of(st.integers(), st.floats(), st.text(max_size=20), st.none(), st.booleans(),
+                  st.sampled_from(["\ud83d", "[/]", float("nan")]), st.integers(4400, 4500).map(lambda n: 10**n))
+_VALUE = st.recursive(_LEAF, lambda i: st.lists(i, max_size=3) | st.dictionaries(st.text(max_size=8), i, max_size=3),
+                      max_leaves=10)
+_FIELDS = st.sampled_from(["description", "position", "yaw", "size", "object_id", "reason", "category", "support"])
+_CALL = st.fixed_dictionaries({
+    "name": st.sampled_from([*GOOD, "x", ""]),
+    "arguments": st.one_of(_VALUE, st.dictionaries(_FIELDS, _VALUE, max_size=5)),
+})
+
+
+def _tagged(calls: list) -> str:
+    from agentscene.limits import dumps_json
+
+    return "<tool_calls>" + dumps_json(calls) + "</tool_calls>"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(action=st.one_of(_VALUE, st.lists(_CALL, max_size=3), _CALL, st.text(max_size=50), st.lists(_CALL, max_size=3).map(_tagged)))
+def test_scene_env_step_never_raises_for_any_action(action):
+    env = SceneEnv(EnvConfig())
+    env.reset(seed=0, options={"scene": SCENE})
+    obs, reward, terminated, truncated, info = env.step(action)
+    assert isinstance(obs, str) and isinstance(reward, float)
+    json.dumps(info.get("messages", []), ensure_ascii=False).encode("utf-8", "surrogatepass")

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.limits import DEFAULT_LIMITS, first_unencodable, loads_json, shown
+from agentscene.limits import DEFAULT_LIMITS, dumps_json, first_unencodable, loads_json, shown
 from agentscene.scene import Scene
 
 #: Longest tool-call id accepted (ids are echoed back with each result): Limits.call_id_chars.
@@ -52,7 +52,7 @@ class ToolCall(BaseModel):
 
     def to_openai(self) -> dict[str, Any]:
         """The chat-completions `tool_calls[]` entry for this call."""
-        args = self.arguments if isinstance(self.arguments, str) else json.dumps(self.arguments)
+        args = self.arguments if isinstance(self.arguments, str) else dumps_json(self.arguments)
         return {"id": self.id or "", "type": "function", "function": {"name": self.name, "arguments": args}}
 
 
