@@ -137,7 +137,6 @@ def find(
 ) -> None:
     """Rank a backend's assets for a description (and size)."""
     from agentscene.assets import AssetError, MissingExtraError
-
     from agentscene.commands import err_console
 
     try:

@@ -6,7 +6,6 @@ model can act on. Nothing a model can send raises.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
