@@ -58,8 +58,12 @@ class RunData(BaseModel):
         if turn is None:
             return None
         rel = turn.renders.get(view)
-        path = self.root / rel if rel else self.root / "renders" / f"turn_{turn.turn:02d}_{view}.png"
-        return path if path.is_file() else None
+        path = self.root / str(rel) if rel else self.root / "renders" / f"turn_{turn.turn:02d}_{view}.png"
+        try:  # only a regular file inside the run directory: a turn record or link cannot pull in other files
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        return real if real.is_file() and real.is_relative_to(self.root.resolve()) else None
 
 
 def read_json(path: Path) -> Any:
