@@ -280,3 +280,35 @@ def test_scene_env_step_never_raises_for_any_action(action):
     obs, reward, terminated, truncated, info = env.step(action)
     assert isinstance(obs, str) and isinstance(reward, float)
     json.dumps(info.get("messages", []), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def test_an_episode_with_a_hostile_model_finishes_and_writes_its_run_folder(tmp_path):
+    """Huge numbers, NaN, lone surrogates, markup and deep nesting from the model, end to end:
+    the loop feeds each back as an error and every run file is written (item 2: no lost scene.json)."""
+    from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
+    from agentscene.loop import LoopConfig, run_episode
+    from agentscene.run_dir import RunDirectory
+    from agentscene.testing import ScriptedModel
+    from agentscene.tools.calls import ToolCall
+
+    def call(name: str, args: str) -> ToolCall:
+        return ToolCall(name=name, arguments=args)
+
+    replies = [
+        [call("add_object", '{"description": "lamp \\ud83d", "position": [1, 0, 1], "yaw": 0, "size": [0.3, 1.5, 0.3]}'),
+         call("add_object", '{"description": "[/] lamp", "position": [1, 0, 1], "yaw": ' + "9" * 5000 + ', "size": [0.3, 1.5, 0.3]}'),
+         call("rotate_object", '{"object_id": "x", "yaw": 1e99999}'),
+         call("move_object", '{"object_id": "x", "position": ' + "[" * 3000 + "]" * 3000 + "}"),
+         call("add_object\udc00", "{}")],
+        "half an emoji \ud83d and [bold]markup[/] with no tool call",
+        [call("add_object", '{"description": "[/] lamp \\ud83d\\ude00", "position": [1, 0, 1], "yaw": 0, "size": [0.3, 1.5, 0.3]}'),
+         call("terminate", '{"reason": "done [/]"}')],
+    ]
+    agent = ChatAgent(ScriptedModel(replies), ChatAgentConfig(mode="native"))
+    run = RunDirectory(tmp_path / "run").create()
+    episode = run_episode("a [/] bedroom", agent, config=LoopConfig(max_turns=4), run_dir=run)
+    assert episode.stop_reason == "terminated"
+    assert [o.description for o in episode.scene.objects] == ["[/] lamp 😀"]
+    assert all(not r["ok"] for r in episode.turns[1].results)
+    for name in ("turns/turn_01.json", "conversation.jsonl"):
+        (tmp_path / "run" / name).read_text("utf-8")  # written, valid UTF-8
