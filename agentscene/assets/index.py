@@ -134,13 +134,13 @@ class AssetIndex:
              "source_category": e.source_category, "extra": e.extra}
             for e in self.entries
         ]
-        atomic_write_json(d / "entries.json", entries, indent=None)
-        atomic_write_bytes(d / "embeddings.npy", _npy_bytes(self.embeddings))
+        atomic_write_json(d / "entries.json", entries, indent=None, within=d)
+        atomic_write_bytes(d / "embeddings.npy", _npy_bytes(self.embeddings), within=d)
         manifest = {
             **self.manifest, "format": INDEX_FORMAT, "version": INDEX_VERSION, "source": self.source,
             "embedder": self.embedder_name, "dim": int(self.embeddings.shape[1]), "count": len(self.entries),
         }
-        atomic_write_json(d / "manifest.json", manifest)
+        atomic_write_json(d / "manifest.json", manifest, within=d)
         self.manifest = manifest
         return d
 
