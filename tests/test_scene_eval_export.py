@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from agentscene.assets import get_backend, mesh_provider
@@ -224,3 +226,22 @@ def test_batch_export_is_a_ready_scene_eval_input_folder(tmp_path):
     assert smith.exit_code == 0 and "Stable (%)" in smith.output and "mean (2)" in smith.output
     revis = runner.invoke(app, ["eval", str(batch), "--table", "scenerevis", "--compat", "scene-eval", "--assets", "none"])
     assert revis.exit_code == 1 and "uses --compat scenerevis" in revis.output
+
+
+@settings(max_examples=25, deadline=None)
+@given(yaw=st.floats(-720, 720), size=st.tuples(*[st.floats(0.01, 5)] * 3),
+       pos=st.tuples(st.floats(-10, 10), st.floats(0, 3), st.floats(-10, 10)))
+def test_own_box_models_land_on_the_oriented_box(yaw, size, pos):
+    from agentscene.exporters.parts import object_mesh
+    from agentscene.exporters.scene_eval import model_for, transform
+
+    o = SceneObject(id="o_1", category="box", description="a box", position=pos, yaw=yaw, size=size)
+    model = model_for(object_mesh(o, None, []))
+    t = transform(model.matrix)
+    m = np.array(t["data"]).reshape(4, 4).T
+    got = np.asarray(model.mesh.vertices) @ m[:3, :3].T + m[:3, 3]
+    want = z_up(world_mesh(o, None).vertices)
+    gaps = np.linalg.norm(got[:, None, :] - want[None, :, :], axis=2)  # the same corners, as sets
+    assert gaps.min(axis=1).max() < 1e-7 and gaps.min(axis=0).max() < 1e-7
+    assert np.allclose(t["scale"], 1.0) and math.isclose(np.linalg.norm(t["rotation"]), 1.0)
+    assert model.model_id.startswith("agentscene.box-") and model.model_id.count(".") == 1

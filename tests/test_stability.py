@@ -171,3 +171,21 @@ def test_mjcf_walls_leave_door_gaps_and_geoms_carry_category_friction(provider):
     assert dist == -1 or dist > 0.6
     blocked = mujoco.mj_ray(model, data, np.array([3.5, -0.5, 1.0]), np.array([0.0, 1.0, 0.0]), None, 1, -1, geomid)
     assert 0 < blocked < 0.6 and model.geom(int(geomid[0])).name.startswith("wall_0")
+
+
+def test_vhacd_splits_a_one_piece_ring_that_its_hull_would_fill(provider):
+    pytest.importorskip("vhacdx")
+    import trimesh
+
+    ring = trimesh.creation.annulus(r_min=0.6, r_max=1.0, height=0.4, sections=48)  # > 200 faces: decomposed
+    ring.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0]))  # axis up (+y)
+
+    def meshes(o):
+        return ring.copy() if o.id == "ring_1" else provider(o)
+
+    scene = Scene(room=room(), objects=(obj("ring_1", "basket", (2.0, 0.4, 2.0), (2.5, 0.0, 2.0)),
+                                        obj("stool_1", "stool", (0.4, 0.45, 0.4), (2.5, 0.0, 2.0))))  # in the hole
+    hull = stability_report(scene, mesh_provider=meshes)
+    assert {(n.a, n.b) for n in hull.not_simulable} == {("ring_1", "stool_1")}  # the ring's hull fills its hole
+    split = stability_report(scene, mesh_provider=meshes, settings=StabilitySettings(decompose=True))
+    assert not split.not_simulable and split.stable_ratio == 1.0

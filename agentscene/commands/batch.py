@@ -171,6 +171,7 @@ def export_command(
     assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
     assets_option: AssetsOption = None,
     dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
+    decompose: Annotated[bool, typer.Option("--decompose", help="mjcf: split one-piece meshes into convex parts with V-HACD (default: the hull of each connected part).")] = False,
 ) -> None:
     """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state (a batch: a SceneEval input folder)."""
     from rich.console import Console
@@ -183,8 +184,9 @@ def export_command(
     except ValueError as e:
         raise fail(str(e)) from None
     try:
-        written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic)
-    except ExportError as e:
+        written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic,
+                              decompose=decompose)
+    except (ExportError, ImportError) as e:  # a missing extra names its install command
         raise fail(str(e)) from None
     Console().print(f"wrote {esc(written)}", highlight=False)
 

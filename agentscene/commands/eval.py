@@ -106,7 +106,7 @@ def eval_command(
     compat: Annotated[str | None, typer.Option(help="Reproduce another evaluator's numbers: scenerevis, or scene-eval (SceneEval's no-LLM metrics beside ours).")] = None,
     stability: Annotated[bool, typer.Option("--stability", help="Settle each scene in MuJoCo for 2 s and report what fell, slid or toppled (pip install 'agentscene[mujoco]').")] = False,
     assets: Annotated[str | None, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, ...) or none for oriented boxes. Default: none, but procedural with --stability or --compat scene-eval.")] = None,
-    table: Annotated[str | None, typer.Option("--table", help="Print the scenes in the layout of a paper's table, per room type and mean: scenerevis, scene-eval or scenesmith.")] = None,
+    table: Annotated[str | None, typer.Option("--table", help="Print the scenes as a Markdown table in the layout of a paper's table, per room type and mean: scenerevis, scene-eval or scenesmith.")] = None,
     dialect: Annotated[str, typer.Option(help="Input dialect, or auto to detect.")] = "auto",
     feedback: Annotated[bool, typer.Option("--feedback/--no-feedback", help="Print each scene's problems under the table.")] = True,
     batch: Annotated[Path | None, typer.Option("--batch", help="A batch directory (same as giving it as a SCENES path): every finished episode's scene, with the means.")] = None,
@@ -151,7 +151,7 @@ def eval_command(
         scene, error = _load(path, dialect)
         if error is not None:
             bad += 1
-            err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {esc(error)}", highlight=False)
             out.append({"name": label, "scene": str(path), "error": error})
             continue
         try:
@@ -165,7 +165,7 @@ def eval_command(
     elif rows and table is not None:
         from agentscene.commands.eval_tables import paper_table
 
-        console.print(paper_table(table, [(scene.room.room_type, r) for _, scene, r in rows]))
+        typer.echo(paper_table(table, [(scene.room.room_type, r) for _, scene, r in rows]))
     elif rows:
         console.print(_table([(p, r) for p, _, r in rows], mean=means))
         if any(r.scene_eval is not None or r.stability is not None for _, _, r in rows):

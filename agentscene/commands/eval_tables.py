@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from agentscene.rewards import EvalReport
@@ -82,19 +82,19 @@ def paper_rows(kind: str, rows: Sequence[tuple[str, EvalReport]]) -> tuple[list[
     return ["room type (scenes)", *(c.title for c in columns)], out
 
 
-def paper_table(kind: str, rows: Sequence[tuple[str, EvalReport]]) -> Any:
-    """A rich Table of `paper_rows`."""
-    from rich.table import Table
+CAPTIONS = {
+    "scenerevis": "SceneReVis' definitions (compat='scenerevis'): % of objects colliding / out of bounds, PBL (m³), "
+                  "% of scenes with PBL <= 0.1 m³",
+    "scene-eval": "SceneEval's no-LLM metrics (compat='scene-eval'), %: objects colliding, objects out of bounds, "
+                  "navigability, openings clear",
+    "scenesmith": "SceneSmith's stability: % of simulated objects that move <= 1 cm and turn <= 0.1 rad in 2 s (pooled); "
+                  "our collision and out-of-bounds rates",
+}
 
+
+def paper_table(kind: str, rows: Sequence[tuple[str, EvalReport]]) -> str:
+    """`paper_rows` as a Markdown pipe table (paste it next to the published one), caption below."""
     header, body = paper_rows(kind, rows)
-    captions = {"scenerevis": "SceneReVis' definitions (compat='scenerevis'): % of objects colliding / out of bounds, PBL, % of scenes with PBL ≤ 0.1 m³",
-                "scene-eval": "SceneEval's no-LLM metrics (compat='scene-eval'), %: objects colliding, objects out of bounds, navigability, openings clear",
-                "scenesmith": "SceneSmith's stability: % of simulated objects that move ≤ 1 cm and turn ≤ 0.1 rad in 2 s (pooled); our collision and OOB rates"}
-    table = Table(title=f"{kind} table", caption=captions[kind], pad_edge=False, padding=(0, 1))
-    for k, title in enumerate(header):
-        table.add_column(title, justify="left" if k == 0 else "right", no_wrap=k > 0)
-    for k, cells in enumerate(body):
-        if k == len(body) - 1:
-            table.add_section()
-        table.add_row(*cells)
-    return table
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    return "\n".join([*lines, "", CAPTIONS[kind]])

@@ -44,6 +44,8 @@ class Requirements(BaseModel):
     excluded: tuple[str, ...] = ()
     #: the room types of a composite room's zones (an open plan's kitchen): their furniture belongs
     zones: tuple[str, ...] = ()
+    #: "only", "nothing else", "an empty room": what the room type usually holds is not expected
+    only_named: bool = False
 
 
 #: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
@@ -84,4 +86,5 @@ def requirements_from_prompt(prompt: str) -> Requirements:
             if not (r.kind in ("around", "at", "at_sides", "at_ends") and r.subject_category in split))),
         excluded=tuple(brief.excluded),
         zones=tuple(z.kind for z in brief.zones),
+        only_named=brief.only_named or brief.empty,
     )

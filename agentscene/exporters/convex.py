@@ -3,8 +3,10 @@
 A mesh is split into its connected parts (faces sharing vertices); each part's convex hull is
 one collision shape. Procedural assets are built from convex primitives (boxes, cylinders,
 spheres), so for them the parts are exact. A dataset mesh that is one non-convex piece becomes
-its hull. No decomposition library is used: CoACD and vhacdx install from PyPI here, but take
-0.1–10 s per mesh, far beyond the 1 s budget of a 30-object stability check.
+its hull, unless `decompose=True`: then every part with more than DECOMPOSE_MIN_FACES faces is
+split by V-HACD (vhacdx through `trimesh.decomposition`, `pip install 'agentscene[mujoco]'`;
+about a second a mesh, so callers cache the result per mesh). CoACD also installs from PyPI here
+but takes several seconds a mesh.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import numpy as np
 MIN_THICKNESS = 0.004
 #: more parts than this are merged into their nearest large part (contact cost grows with geoms)
 MAX_PARTS = 24
+#: with decompose=True, connected parts with more faces than this go through V-HACD (primitives have fewer)
+DECOMPOSE_MIN_FACES = 200
+#: V-HACD settings: few hulls at a coarse voxel resolution (furniture, not fine detail)
+VHACD = {"maxConvexHulls": 8, "resolution": 10000}
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,40 @@ def _part(points: np.ndarray) -> ConvexPart:
     return ConvexPart(points[hull.vertices], False, float(hull.volume))
 
 
-def convex_parts(vertices: np.ndarray, faces: np.ndarray, max_parts: int = MAX_PARTS) -> list[ConvexPart]:
+def _decomposed(vertices: np.ndarray, faces: np.ndarray, group: np.ndarray) -> list[np.ndarray]:
+    """V-HACD hulls (as point sets) of one connected part; the part itself when it is small."""
+    in_group = np.isin(faces, group).all(axis=1)
+    sub = faces[in_group]
+    if len(sub) <= DECOMPOSE_MIN_FACES:
+        return [vertices[group]]
+    try:
+        import vhacdx  # noqa: F401  (trimesh.decomposition uses it)
+    except ImportError as e:
+        raise ImportError("convex decomposition needs vhacdx: pip install 'agentscene[mujoco]'") from e
+    import trimesh
+
+    mesh = trimesh.Trimesh(vertices=vertices, faces=sub, process=False)
+    mesh.remove_unreferenced_vertices()
+    hulls = trimesh.decomposition.convex_decomposition(mesh, **VHACD)
+    hulls = hulls if isinstance(hulls, list) else [hulls]
+    return [np.asarray(h["vertices"] if isinstance(h, dict) else h.vertices, float) for h in hulls] or [vertices[group]]
+
+
+def convex_parts(vertices: np.ndarray, faces: np.ndarray, max_parts: int = MAX_PARTS, *,
+                 decompose: bool = False) -> list[ConvexPart]:
     """The mesh's collision shapes, largest first; at most `max_parts` (small parts join the
-    nearest kept part, so a shelf's books widen its board instead of adding geoms)."""
+    nearest kept part, so a shelf's books widen its board instead of adding geoms). `decompose`
+    splits large non-primitive parts with V-HACD first."""
     vertices = np.asarray(vertices, float)
     faces = np.asarray(faces, np.int64)
     if len(faces) == 0:
         return [_part(vertices)] if len(vertices) else []
     groups = _components(vertices, faces)
+    if decompose:
+        points = [p for g in groups for p in _decomposed(vertices, faces, g)]
+        vertices = np.concatenate(points)
+        offsets = np.cumsum([0] + [len(p) for p in points])
+        groups = [np.arange(offsets[k], offsets[k + 1]) for k in range(len(points))]
     boxes = [(vertices[g].min(axis=0), vertices[g].max(axis=0)) for g in groups]
     size = [float(np.prod(np.maximum(hi - lo, 1e-3))) for lo, hi in boxes]
     order = sorted(range(len(groups)), key=lambda k: (-size[k], int(groups[k][0])))

@@ -109,20 +109,20 @@ def _part_masses(parts: list[ConvexPart], mass: float) -> list[float]:
             for p, f in zip(parts, feet, strict=True)]
 
 
-def _convex_parts(local: np.ndarray, faces: np.ndarray, cache: dict | None) -> list[ConvexPart]:
+def _convex_parts(local: np.ndarray, faces: np.ndarray, cache: dict | None, decompose: bool) -> list[ConvexPart]:
     if cache is None:
-        return convex_parts(local, faces)
-    key = ("mjcf-convex-parts", hashlib.blake2b(np.ascontiguousarray(local).tobytes() + np.ascontiguousarray(faces).tobytes(),
+        return convex_parts(local, faces, decompose=decompose)
+    key = ("mjcf-convex-parts", decompose, hashlib.blake2b(np.ascontiguousarray(local).tobytes() + np.ascontiguousarray(faces).tobytes(),
                                                 digest_size=16).digest())
     if key not in cache:
-        cache[key] = convex_parts(local, faces)
+        cache[key] = convex_parts(local, faces, decompose=decompose)
     return cache[key]
 
 
 def _collision_geoms(body: ET.Element, asset: ET.Element, om: ObjectMesh, name: str, local: np.ndarray, free: bool,
-                     bits: tuple[int, int], cache: dict | None = None) -> int:
+                     bits: tuple[int, int], cache: dict | None = None, decompose: bool = False) -> int:
     obj = om.obj
-    parts = _convex_parts(local, om.faces, cache)
+    parts = _convex_parts(local, om.faces, cache, decompose)
     masses = _part_masses(parts, object_mass(obj))
     friction = category_info(obj.category).friction
     for k, part in enumerate(parts):
@@ -143,7 +143,7 @@ def _collision_geoms(body: ET.Element, asset: ET.Element, om: ObjectMesh, name: 
 
 
 def object_body(parent: ET.Element, asset: ET.Element, om: ObjectMesh, name: str, *, free: bool, visual: bool = True,
-                bits: tuple[int, int] = _OBJECT_BITS, cache: dict | None = None) -> None:
+                bits: tuple[int, int] = _OBJECT_BITS, cache: dict | None = None, decompose: bool = False) -> None:
     """One object's body: visual meshes (optional) and convex collision parts; `free` adds a free joint,
     `bits` its contact type and affinity."""
     obj = om.obj
@@ -155,7 +155,7 @@ def object_body(parent: ET.Element, asset: ET.Element, om: ObjectMesh, name: str
     local = z_up(om.vertices)  # the body frame: local x -> x, front (+z) -> -y, up (+y) -> z
     if visual:
         _visual_geoms(body, asset, om, name, local)
-    _collision_geoms(body, asset, om, name, local, free, bits, cache)
+    _collision_geoms(body, asset, om, name, local, free, bits, cache, decompose)
 
 
 def wall_segments(room: Room, i: int) -> list[tuple[float, float, float, float]]:
@@ -220,11 +220,12 @@ def floor_coverings(parts: ExportScene, covering_height: float) -> set[str]:
 
 def mjcf_root(parts: ExportScene, *, dynamic: bool = False, visual: bool = True, fixed: Collection[str] = (),
               timestep: float = 0.002, covering_height: float = 0.05, solver_iterations: int | None = None,
-              cache: dict | None = None) -> ET.Element:
+              cache: dict | None = None, decompose: bool = False) -> ET.Element:
     """The MJCF tree of the scene. `fixed`: object ids welded in place even when `dynamic`;
     objects no taller than `covering_height` lying on the floor are floor coverings (see _COVERING_BITS);
     `solver_iterations` caps MuJoCo's constraint solver (default: MuJoCo's); `cache` (any dict kept
-    between calls) memoises each mesh's convex parts."""
+    between calls) memoises each mesh's convex parts; `decompose` splits large one-piece meshes with
+    V-HACD (see agentscene.exporters.convex)."""
     room = parts.scene.room
     root = ET.Element("mujoco", model=_name(room.room_type))
     ET.SubElement(root, "compiler", angle="radian", autolimits="true")
@@ -253,7 +254,8 @@ def mjcf_root(parts: ExportScene, *, dynamic: bool = False, visual: bool = True,
         free = dynamic and is_free(om.obj) and om.obj.id not in fixed
         bits = _COVERING_BITS if om.obj.id in coverings else (
             _ON_COVERING_BITS if om.obj.support in coverings else _OBJECT_BITS)
-        object_body(world, asset, om, names[om.obj.id], free=free, visual=visual, bits=bits, cache=cache)
+        object_body(world, asset, om, names[om.obj.id], free=free, visual=visual, bits=bits, cache=cache,
+                    decompose=decompose)
     return root
 
 
@@ -262,8 +264,9 @@ class MjcfExporter:
     suffix = ".xml"
     description = "MuJoCo MJCF: a body per object with mesh and convex collision geoms, static by default"
 
-    def export(self, parts: ExportScene, path: Path, *, dynamic: bool = False, **settings: Any) -> Path:
-        root = mjcf_root(parts, dynamic=dynamic)
+    def export(self, parts: ExportScene, path: Path, *, dynamic: bool = False, decompose: bool = False,
+               **settings: Any) -> Path:
+        root = mjcf_root(parts, dynamic=dynamic, decompose=decompose)
         ET.indent(root)
         with atomic_target(path) as tmp:
             ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)

@@ -1,7 +1,8 @@
 """Physics evaluation and reward terms.
 
 - `evaluate(scene) -> EvalReport`: collision, out of bounds, PBL, floating objects, walkable
-  floor and door clearance; `compat="scenerevis"` reproduces SceneReVis' numbers.
+  floor and door clearance; `compat="scenerevis"` reproduces SceneReVis' numbers,
+  `compat="scene-eval"` adds SceneEval's, `stability=True` settles the scene in MuJoCo.
 - `feedback_text(report, scene)`: the problems, written for a model.
 - `score(prev, scene, reply) -> RewardBreakdown` with `RewardConfig` and a term registry
   (`register_term`, `get_term`); defaults reproduce SceneReVis' GRPO reward.
@@ -21,6 +22,7 @@ from agentscene.rewards.report import (
     WallCrossing,
 )
 from agentscene.rewards.resolve import Move, ResolveResult, resolve
+from agentscene.rewards.scene_eval import SceneEvalReport
 from agentscene.rewards.score import (
     RewardBreakdown,
     RewardConfig,
@@ -29,6 +31,7 @@ from agentscene.rewards.score import (
     trajectory_reward,
 )
 from agentscene.rewards.shapes import AssetShape, ShapeCache
+from agentscene.rewards.stability import StabilityReport, StabilitySettings, UnstableObject
 from agentscene.rewards.terms import (
     TermContext,
     format_score,
@@ -42,7 +45,8 @@ from agentscene.rewards.tolerances import Tolerances
 __all__ = [
     "COMPAT_MODES", "AssetShape", "DoorClearance", "EvalReport", "FloatingObject", "IncrementalEvaluator",
     "Move", "ObjectGeometry", "OutOfBounds", "PairOverlap", "ResolveResult", "RewardBreakdown", "RewardConfig",
-    "RoomGeometry", "SceneGeometry", "ShapeCache", "TermContext", "TermScore", "Tolerances", "WallCrossing",
+    "RoomGeometry", "SceneEvalReport", "SceneGeometry", "ShapeCache", "StabilityReport", "StabilitySettings",
+    "UnstableObject", "TermContext", "TermScore", "Tolerances", "WallCrossing",
     "evaluate", "feedback_text", "format_score", "get_term", "piecewise", "register_term", "resolve", "scene_geometry",
     "score", "term_names", "trajectory_reward",
 ]

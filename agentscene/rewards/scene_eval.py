@@ -155,7 +155,20 @@ def _centroid(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 
 # -- metrics ---------------------------------------------------------------------------------
 
-def _collisions(geo: SceneGeometry, meshes: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, str]]:
+class _Meshes:
+    """Each object's z-up triangle mesh, built the first time a metric needs it."""
+
+    def __init__(self, geo: SceneGeometry):
+        self.objects = geo.objects
+        self._made: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getitem__(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if k not in self._made:
+            self._made[k] = _world_mesh(self.objects[k])
+        return self._made[k]
+
+
+def _collisions(geo: SceneGeometry, meshes: _Meshes) -> list[tuple[str, str]]:
     """Pairs that intersect and still intersect after the 5 mm pull-apart (in our y-up frame: a
     rotation changes nothing here)."""
     import fcl
@@ -208,18 +221,24 @@ def _surface_samples(vertices: np.ndarray, faces: np.ndarray, count: int, rng: n
 
 
 def _bounds(geo: SceneGeometry, meshes, floor_xy, seed: int) -> list[SceneEvalBounds]:
-    """Points on the floor polygon's edge land on it (a ray down the face of a wardrobe against a wall)."""
+    """Points on the floor polygon's edge land on it (a ray down the face of a wardrobe against a wall).
+    An object whose footprint hull lies inside the floor has every sample inside: it is not sampled.
+    Each object's samples come from its own generator (seed, object index), so results do not
+    depend on which other objects needed sampling."""
     import shapely
+    from shapely.geometry import Polygon
 
     floor_xy = floor_xy.buffer(1e-7, join_style="mitre")
     shapely.prepare(floor_xy)
-    rng = np.random.default_rng(seed)
     out = []
-    for g, (v, f) in zip(geo.objects, meshes, strict=True):
+    for k, g in enumerate(geo.objects):
         count = int(max(float(np.prod(g.size)) * OOB_SAMPLES_PER_M3, OOB_MIN_SAMPLES))
-        pts = _surface_samples(v, f, count, rng)
-        inside = shapely.contains_xy(floor_xy, pts[:, 0], pts[:, 1])
-        ratio = float(inside.mean())
+        footprint = Polygon([(x, -z) for x, z in g.footprint])
+        if floor_xy.contains(footprint):
+            ratio = 1.0
+        else:
+            pts = _surface_samples(*meshes[k], count, np.random.default_rng([seed, k]))
+            ratio = float(shapely.contains_xy(floor_xy, pts[:, 0], pts[:, 1]).mean())
         out.append(SceneEvalBounds(id=g.id, n_samples=count, ratio_in_bound=ratio, out_of_bound=ratio < OOB_THRESHOLD))
     return out
 
@@ -311,9 +330,10 @@ def _openings(geo: SceneGeometry, meshes) -> list[SceneEvalOpening]:
         interfering, maps = [], {}
         width_px = int(math.ceil(op.width * OPENING_PX_PER_M))
         height_px = int(math.ceil(op.height * OPENING_PX_PER_M))
-        for g, (v, f) in zip(geo.objects, meshes, strict=True):
+        for k, g in enumerate(geo.objects):
             if not _box_overlap(g, centre, along, inward, hu, depth, op.sill, op.sill + op.height):
                 continue
+            v, f = meshes[k]
             interfering.append(g.id)
             ours = np.column_stack([v[:, 0], -v[:, 1]])  # back to our (x, z)
             rel = ours - centre
@@ -370,12 +390,12 @@ def scene_eval_metrics(geo: SceneGeometry, tol: Tolerances) -> SceneEvalReport:
 
     ids = [g.id for g in geo.objects]
     n = len(ids)
-    meshes = [_world_mesh(g) for g in geo.objects]
+    meshes = _Meshes(geo)
     floor_xy = Polygon([(x, -z) for x, z in geo.room.room.floor])
     pairs = _collisions(geo, meshes)
     colliding = {x for p in pairs for x in p}
     bounds = _bounds(geo, meshes, floor_xy, tol.seed)
-    floor_z = min((float(v[:, 2].min()) for v, _ in meshes), default=0.0)
+    floor_z = float(geo.aabb_min[:, 1].min()) if n else 0.0  # SceneEval's floor: the lowest point of any object
     nav, components = _navigability(geo, floor_xy, floor_z)
     openings = _openings(geo, meshes)
     return SceneEvalReport(

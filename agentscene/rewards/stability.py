@@ -41,6 +41,8 @@ class StabilitySettings(_Model):
 
     duration: float = Field(2.0, gt=0, le=30, description="simulated seconds")
     timestep: float = Field(0.005, gt=0, le=0.02, description="MuJoCo time step (s); implicitfast integrator")
+    decompose: bool = Field(False, description="split one-piece non-convex meshes (dataset assets) with V-HACD instead of "
+                            "using their hull; about a second per new mesh (cached); procedural meshes need no splitting")
     solver_iterations: int = Field(20, ge=1, le=1000, description="MuJoCo constraint-solver iterations per step (resting contacts converge in a few)")
     max_displacement: float = Field(0.01, ge=0, description="an object that moved more than this is unstable (m)")
     max_rotation: float = Field(0.1, ge=0, description="an object that turned more than this is unstable (rad)")
@@ -118,7 +120,8 @@ class _Sim:
         mujoco = _mujoco()
         self.mujoco = mujoco
         root = mjcf_root(parts, dynamic=True, visual=False, fixed=fixed, timestep=settings.timestep,
-                         covering_height=covering_height, solver_iterations=settings.solver_iterations, cache=cache)
+                         covering_height=covering_height, solver_iterations=settings.solver_iterations, cache=cache,
+                         decompose=settings.decompose)
         self.model = mujoco.MjModel.from_xml_string(ET.tostring(root, encoding="unicode"))
         self.data = mujoco.MjData(self.model)
         names = body_names(parts)
