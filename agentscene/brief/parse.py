@@ -56,9 +56,10 @@ from agentscene.brief.words import (
     VAGUE,
 )
 from agentscene.categories import category_info
+from agentscene.limits import DEFAULT_LIMITS
 
-#: the longest prompt read; the rest is reported in `warnings`
-MAX_BRIEF_CHARS = 4000
+#: the longest prompt read (Limits.brief_chars); the rest is reported in `warnings`
+MAX_BRIEF_CHARS = DEFAULT_LIMITS.brief_chars
 #: the most objects one brief may ask for in all (a guard against counts multiplied by repetition)
 MAX_TOTAL_OBJECTS = 80
 
