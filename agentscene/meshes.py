@@ -1,4 +1,7 @@
-"""Object meshes in world space: the one place that stretches, rotates and places a mesh.
+"""Object meshes in world space: the one place that stretches, rotates and places an object's mesh.
+
+(The SceneReVis-compatible metrics reproduce that code's own placement, `+ 1e-6` included, in
+`rewards/scenerevis.py` and `rewards/voxels.py`; it is part of the formula they copy.)
 
 A *mesh provider* is any callable `(SceneObject) -> trimesh.Trimesh | None` that returns the
 object's mesh in its canonical local frame: metres, y up, front facing +z, bottom centre at

@@ -39,9 +39,6 @@ class ObjectMesh:
     face_colors: np.ndarray  # (F, 3) uint8
     pose: np.ndarray  # (4, 4)
 
-    def world_vertices(self) -> np.ndarray:
-        return self.vertices @ self.pose[:3, :3].T + self.pose[:3, 3]
-
     def color_groups(self, limit: int = 16) -> list[tuple[tuple[int, int, int], np.ndarray]]:
         """Faces grouped by colour, largest group first; past `limit` colours the rest join the largest."""
         colors, inverse = np.unique(self.face_colors, axis=0, return_inverse=True)
