@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from agentscene.registry import Registry
+
 if TYPE_CHECKING:
     from agentscene.critics import Judgement
     from agentscene.rewards.report import EvalReport
@@ -60,29 +62,22 @@ class TermContext:
 
 TermFn = Callable[[TermContext], "float | None"]
 
-_TERMS: dict[str, TermFn] = {}
+TERMS: Registry[TermFn] = Registry("reward term", error=KeyError)
 
 
 def register_term(name: str, fn: TermFn, *, replace: bool = False) -> None:
     """Add a reward term under `name` (refuses to overwrite one unless `replace=True`)."""
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a term name must be a non-empty string")
     if not callable(fn):
         raise TypeError(f"term {name!r} must be callable, got {type(fn).__name__}")
-    if name in _TERMS and not replace:
-        raise ValueError(f"a reward term named {name!r} is already registered; pass replace=True to override it")
-    _TERMS[name] = fn
+    TERMS.register(name, fn, replace=replace)
 
 
 def get_term(name: str) -> TermFn:
-    try:
-        return _TERMS[name]
-    except KeyError:
-        raise KeyError(f"no reward term named {name!r}; registered: {', '.join(sorted(_TERMS))}") from None
+    return TERMS.get(name)
 
 
 def term_names() -> list[str]:
-    return sorted(_TERMS)
+    return sorted(TERMS.names())
 
 
 def _term(name: str):
