@@ -213,7 +213,7 @@ class _Run:
 
         report = ev.report if isinstance(ev.report, EvalReport) else None
         return score(None, scene, None, config=self.config.reward, key_objects=self.task.key_objects, report=report,
-                     mesh_provider=self.mesh_provider)
+                     mesh_provider=self.mesh_provider, prompt=self.task.prompt)
 
     # -- turns --------------------------------------------------------------------------------
 

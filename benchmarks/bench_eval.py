@@ -240,9 +240,9 @@ def scaling() -> dict:
     for n in (10, 30, 100, 300):
         s = grid_scene(n)
         tol = Tolerances()
-        _, cold = _timed(lambda s=s: evaluate(s, tolerances=tol, compat="scenerevis"), runs=3)
+        _, cold = _timed(lambda s=s, tol=tol: evaluate(s, tolerances=tol, compat="scenerevis"), runs=3)
         geo = scene_geometry(s, tolerances=tol)
-        _, physics = _timed(lambda: (all_pairs(geo, tol), all_bounds(geo, tol)), runs=5)
+        _, physics = _timed(lambda geo=geo, tol=tol: (all_pairs(geo, tol), all_bounds(geo, tol)), runs=5)
         out[str(n)] = {"compat_cold_ms": _ms(cold), "compat_warm_ms": _ms(_warm(s, None, "scenerevis", runs=5)),
                        "compat_rl_step_ms": rl_steps(s, compat="scenerevis", steps=60)["median_ms"],
                        "default_warm_ms": _ms(_warm(s, None, None, runs=5)),

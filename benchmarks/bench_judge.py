@@ -132,6 +132,11 @@ def main() -> None:
         judge(scene, prompt, report=report)
     timing = timed_ms(lambda: judge(scene, prompt, report=report), 300)
     baseline = timed_ms(lambda: evaluate(scene), 30)
+    # scaling: the same room filled with 500 objects (the 30 repeated on a grid), no report
+    many = scene.with_objects([o.model_copy(update={"id": f"{o.id}_{k}", "support": "floor",
+                                                    "position": (o.position[0] + (k % 4) * 0.01, 0.0, o.position[2])})
+                               for k in range(17) for o in scene.objects][:500])
+    large = timed_ms(lambda: judge(many, prompt), 10)
 
     clean = offline_bedroom()
     rewards = {"clean_without_judge": final_reward(clean, offline_judge=False), "clean": final_reward(clean)}
@@ -146,6 +151,8 @@ def main() -> None:
         "meets_target": timing["median_ms"] <= 5.0 or timing["cpu_median_ms"] <= 5.0,
         "baseline_evaluate_ms": baseline,
         "judge_vs_evaluate": round(timing["median_ms"] / baseline["median_ms"], 3),
+        "judge_vs_evaluate_cpu": round(timing["cpu_median_ms"] / baseline["cpu_median_ms"], 3),
+        "judge_500_objects_ms": large,
         "bedroom_objects": len(clean.objects),
         "final_turn_reward": rewards,
     }

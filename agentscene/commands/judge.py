@@ -8,35 +8,29 @@ from typing import Annotated, Any
 
 import typer
 
-from agentscene.commands import console, err_console, fail
+from agentscene.commands import console, err_console, esc, fail
 
 
-def _read(path: Path, dialect: str) -> tuple[Any, str | None, str | None]:
-    """(scene, prompt from the run, None) or (None, None, error) for a scene file or a run directory."""
+def _read(path: Path, run_dir: Path | None, dialect: str) -> tuple[Any, str | None, str | None]:
+    """(scene, the run's prompt, None) or (None, None, error) for one resolved scene file."""
     from agentscene.formats import SceneFormatError, load_scene
     from agentscene.run_dir import RunDirectory
 
     try:
-        if not path.is_dir():
-            return load_scene(path, dialect=dialect), None, None
-        rd = RunDirectory(path)
-        spec = rd.read_spec() or {}
-        prompt = (spec.get("config") or {}).get("prompt")
-        prompt = prompt if isinstance(prompt, str) else None
-        if (path / "scene.json").is_file():
-            return load_scene(path / "scene.json"), prompt, None
-        turns = rd.read_turns()
-        if not turns:
-            return None, None, f"{path}: not a run directory (no scene.json and no turns/)"
-        return load_scene(turns[-1]["scene"]), prompt, None
+        scene = load_scene(path, dialect="auto" if run_dir is not None else dialect)
     except SceneFormatError as e:
         return None, None, str(e)
-    except (ValueError, KeyError, TypeError, OSError) as e:  # an unknown dialect, a turn file without a scene
+    except ValueError as e:  # an unknown dialect name
         return None, None, f"{path}: {e}"
+    prompt = None
+    if run_dir is not None:
+        config = (RunDirectory(run_dir).read_spec() or {}).get("config")
+        prompt = config.get("prompt") if isinstance(config, dict) and isinstance(config.get("prompt"), str) else None
+    return scene, prompt, None
 
 
 def judge_command(
-    scenes: Annotated[list[Path], typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON) or run directories.")],
+    scenes: Annotated[list[Path], typer.Argument(help="Scene files (native, SceneReVis or ReSpace JSON), run directories or batch directories.")],
     prompt: Annotated[str | None, typer.Option(help="The request to match (default: the run's prompt or the scene's metadata).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print scores, reward terms, findings and skips as JSON.")] = False,
     physics: Annotated[bool, typer.Option("--physics/--no-physics", help="Also judge collisions, out-of-room and floating objects.")] = True,
@@ -44,23 +38,26 @@ def judge_command(
     top_k: Annotated[int, typer.Option(min=1, help="Findings printed per scene.")] = 12,
 ) -> None:
     """Judge scenes offline: rationality, layout, accessibility and the request, with each problem found."""
-    from rich.markup import escape
     from rich.table import Table
 
     from agentscene.critics import judge, judge_json
     from agentscene.critics.rules import AXES
+    from agentscene.scene_inputs import scene_inputs
 
     if not scenes:
-        raise fail("give scene files or run directories")
-    out: list[dict[str, Any]] = []
+        raise fail("give scene files, run directories or batch directories")
+    inputs, problems = scene_inputs(scenes)
+    out: list[dict[str, Any]] = [{"error": p} for p in problems]
+    for problem in problems:
+        err_console.print(f"[bold red]error:[/] {esc(problem)}", highlight=False)
     rows = []
-    bad = 0
-    for path in scenes:
-        scene, run_prompt, error = _read(path, dialect)
+    bad = len(problems)
+    for item in inputs:
+        scene, run_prompt, error = _read(item.path, item.run_dir, dialect)
         if error is not None:
             bad += 1
-            err_console.print(f"[bold red]error:[/] {escape(error)}", highlight=False)
-            out.append({"scene": str(path), "error": error})
+            err_console.print(f"[bold red]error:[/] {esc(error)}", highlight=False)
+            out.append({"name": item.name, "scene": str(item.path), "error": error})
             continue
         report = None
         if physics:
@@ -68,8 +65,8 @@ def judge_command(
 
             report = evaluate(scene)
         j = judge(scene, prompt if prompt is not None else run_prompt, report=report)
-        out.append({"scene": str(path), **judge_json(j)})
-        rows.append((path, j))
+        out.append({"name": item.name, "scene": str(item.path), **judge_json(j)})
+        rows.append((item.name, j))
     if as_json:
         typer.echo(json.dumps(out, indent=2))
     elif rows:
@@ -77,12 +74,12 @@ def judge_command(
         table.add_column("scene", overflow="fold", ratio=1, min_width=14)
         for head in ("rational", "layout", "access", "request", "found"):  # AXES, then the number of findings
             table.add_column(head, justify="right", no_wrap=True)
-        for path, j in rows:
-            table.add_row(escape(path.name), *(f"{j.scores[a]:.1f}" for a in AXES), str(len(j.findings)))
+        for name, j in rows:
+            table.add_row(esc(name), *(f"{j.scores[a]:.1f}" for a in AXES), str(len(j.findings)))
         console.print(table)
-        for path, j in rows:
+        for name, j in rows:
             if j.findings:
-                console.print(f"\n[bold]{escape(path.name)}[/]", highlight=False)
+                console.print(f"\n[bold]{esc(name)}[/]", highlight=False)
                 console.print(j.feedback_text(top_k, scores=False), highlight=False, markup=False)
     if bad:
         raise typer.Exit(1)

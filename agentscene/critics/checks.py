@@ -141,16 +141,47 @@ def wall_mount(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
                       fix=f"set its bottom to y = {target:.2f} (centre between {lo:.1f} and {hi:.1f} m)")
 
 
+@_check("opening_blocked")
+def opening_blocked(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    ix, p = ctx.ix, rule.params
+    walls = {w.index: w for w in ix.walls}
+    for op in ix.scene.room.openings:
+        w = walls.get(op.wall)
+        if w is None:
+            continue
+        lo, hi = op.offset - op.width / 2, op.offset + op.width / 2
+        # windows: anything above the sill (a bed's headboard may rise a little); doors: wall items only
+        v_lo = op.sill + p["sill_margin"] if op.kind == "window" else 0.0
+        for it in ix.items:
+            if op.kind != "window" and it.obj.support != "wall":
+                continue
+            if it.obj.support == "ceiling" or it.top <= v_lo or it.bottom >= op.sill + op.height:
+                continue
+            if min(w.distance(x, z) for x, z in it.corners) > p["max_gap"]:
+                continue
+            along = [w.along(x, z) for x, z in it.corners]
+            if min(hi, max(along)) - max(lo, min(along)) <= p["min_overlap"]:
+                continue
+            if op.kind == "window":
+                fix = "move it along the wall clear of the window" + (", or lower it" if it.obj.support == "wall" else "")
+            else:
+                fix = "move it off the doorway"
+            yield finding(rule, (it.id,), a=it.id, kind="window" if op.kind == "window" else "door", wall=op.wall, fix=fix)
+
+
 @_check("essentials")
 def essentials(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     room = ctx.ix.scene.room.room_type
+    if ctx.requirements is not None and ctx.requirements.only_named:
+        ctx.skipped.append("essentials: the request asks for only what it names")
+        return
     if room not in ESSENTIALS:
         ctx.skipped.append(f"essentials: no list for room type {room!r}")
         return
     have = {it.obj.category for it in ctx.ix.items}
     for group in ESSENTIALS[room]:
         if not have.intersection(group):
-            yield finding(rule, (), room=spoken(room), b=article(spoken(group[0])))
+            yield finding(rule, (), room=article(spoken(room)), b=article(spoken(group[0])))
 
 
 @_check("collision")
@@ -308,6 +339,20 @@ def seat_faces_focal(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             yield finding(rule, (it.id, target.id), a=it.id, b=target.id, angle=facing_angle(it, target.x, target.z), yaw=yaw)
 
 
+@_check("screen_faces_seats")
+def screen_faces_seats(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    ix = ctx.ix
+    seats = ix.select(rule.anchors)
+    if not seats:
+        return
+    for it in ix.select(rule.subjects):
+        if any(facing_angle(it, s.x, s.z) <= rule.params["max_angle"] for s in seats):
+            continue
+        target = max(seats, key=lambda s: s.w * s.d)  # the main seat: the sofa, else the bed
+        yaw = yaw_facing(target.x - it.x, target.z - it.z)
+        yield finding(rule, (it.id, target.id), a=it.id, b=target.id, angle=facing_angle(it, target.x, target.z), yaw=yaw)
+
+
 @_check("rug_under_group")
 def rug_under_group(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     ix = ctx.ix
@@ -457,7 +502,7 @@ def out_of_place(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     for it in ctx.ix.items:
         homes = HOME_ROOMS.get(it.obj.category)
         if homes and room not in homes and it.obj.category not in asked:
-            yield finding(rule, (it.id,), a=it.id, room=spoken(room))
+            yield finding(rule, (it.id,), a=it.id, room=article(spoken(room)))
 
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agentscene.critics.checks import CHECKS, CheckContext
+from agentscene.critics.checks import CHECKS, CheckContext, article
 from agentscene.critics.index import SceneIndex
 from agentscene.critics.judgement import Finding, Judgement
 from agentscene.critics.rules import AXES, RULES, RULES_BY_ID
@@ -32,7 +32,7 @@ def room_caps(scene: Scene) -> list[str]:
     area = scene.room.area
     if not lo <= area <= hi:
         out.append(f"the room's {area:.1f} m² is outside the expected {lo:g}-{hi:g} m² "
-                   f"for a {scene.room.room_type.replace('_', ' ')}")
+                   f"for {article(scene.room.room_type.replace('_', ' '))}")
     if len(scene.objects) < p["min_objects"]:
         out.append(f"only {len(scene.objects)} objects (at least {p['min_objects']:g} expected)")
     return out

@@ -91,16 +91,17 @@ def _build(ix: SceneIndex, cell: float, max_cells: int) -> ReachGrid | None:
     clearance = distance_transform_edt(padded)[1:-1, 1:-1] * cell - cell / 2
     centres = free & (clearance >= radius)
     labels, _ = label(centres)
+    # walker positions just inside each door: along its width, from one radius to three cells deeper
+    ts = np.linspace(-0.5, 0.5, 7)[:, None]
+    depths = np.arange(radius, radius + 3 * cell, cell / 2)[None, :]
     seeds: set[int] = set()
     for op in doors:
         w = walls[op.wall]
-        for t in np.linspace(op.offset - op.width / 2, op.offset + op.width / 2, 7):
-            for depth in np.arange(radius, radius + 3 * cell, cell / 2):
-                x = w.a[0] + w.direction[0] * t + w.normal[0] * depth
-                z = w.a[1] + w.direction[1] * t + w.normal[1] * depth
-                i, j = int((x - x0) / cell), int((z - z0) / cell)
-                if 0 <= i < nx and 0 <= j < nz and labels[j, i] > 0:
-                    seeds.add(int(labels[j, i]))
+        along = op.offset + ts * op.width
+        i = ((w.a[0] + w.direction[0] * along + w.normal[0] * depths - x0) / cell).astype(int).ravel()
+        j = ((w.a[1] + w.direction[1] * along + w.normal[1] * depths - z0) / cell).astype(int).ravel()
+        ok = (i >= 0) & (i < nx) & (j >= 0) & (j < nz)
+        seeds.update(int(v) for v in np.unique(labels[j[ok], i[ok]]) if v > 0)
     reachable = np.isin(labels, list(seeds)) if seeds else np.zeros_like(centres)
     if reachable.any():
         near = distance_transform_edt(~reachable) * cell <= radius + cell / 2

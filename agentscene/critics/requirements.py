@@ -42,6 +42,8 @@ class Requirements(BaseModel):
     objects: tuple[RequiredObject, ...] = ()
     relations: tuple[RequiredRelation, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: "only", "nothing else", "an empty room": what the room type usually holds is not expected
+    only_named: bool = False
 
 
 #: brief relation kinds -> the judge's relation names ("either_side" turns round: the anchor is flanked_by them)
@@ -72,4 +74,5 @@ def requirements_from_prompt(prompt: str) -> Requirements:
         relations=tuple(RequiredRelation(subject=r.subject_category, relation=r.kind, target=r.target_category)
                         for r in brief.relations),
         excluded=tuple(brief.excluded),
+        only_named=brief.only_named or brief.empty,
     )

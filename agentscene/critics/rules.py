@@ -57,9 +57,13 @@ RULES: tuple[Rule, ...] = (
          "wall items (support wall) hang on a wall, facing into the room, at a sensible height",
          "{a} {problem}: {fix}",
          params={"max_angle": 20.0}),
+    Rule("opening_blocked", "rationality", 2.0, 6.0,
+         "nothing tall stands in front of a window and nothing hangs over a window or a door",
+         "{a} covers the {kind} on wall {wall}: {fix}",
+         params={"max_gap": 0.3, "min_overlap": 0.1, "sill_margin": 0.3}),
     Rule("essentials", "rationality", 2.0, 4.0,
          "the room has what its type needs (a bedroom a bed, a kitchen a stove and a fridge, ...)",
-         "a {room} needs {b}: add one"),
+         "{room} needs {b}: add one"),
     Rule("room_caps", "rationality", 0.0, 0.0,
          "SceneReVis' judge rule: a room area outside the type's range, or fewer than 4 objects, caps rationality at 6",
          "{problem}", params={"min_objects": 4, "cap_to": 6.0}),
@@ -92,6 +96,11 @@ RULES: tuple[Rule, ...] = (
          "{a} turns {angle:.0f}° away from {b}: rotate it to yaw {yaw:.0f}",
          subjects=("sofa", "sectional_sofa", "armchair"), anchors=_FOCAL,
          params={"max_angle": 45.0, "max_angle_armchair": 70.0}),
+    Rule("screen_faces_seats", "spatial_layout", 3.0, 6.0,
+         "a TV or projector screen faces the sofa, armchairs or bed that watch it",
+         "{a} turns {angle:.0f}° away from {b}: rotate it to yaw {yaw:.0f}",
+         subjects=("tv", "projector_screen"), anchors=("sofa", "sectional_sofa", "armchair", "bed"),
+         params={"max_angle": 60.0}),
     Rule("rug_under_group", "spatial_layout", 1.0, 3.0,
          "a rug lies under a furniture group (a bed, a sofa and its table, a dining table) or, as a mat, "
          "in front of a bath or kitchen fixture",
@@ -131,7 +140,7 @@ RULES: tuple[Rule, ...] = (
          "the request rules out {b}, but {a} is there: remove it"),
     Rule("out_of_place", "requirement_match", 2.0, 6.0,
          "nothing belongs to another room type (a toilet in a bedroom) unless asked for",
-         "{a} does not belong in a {room}: remove it"),
+         "{a} does not belong in {room}: remove it"),
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

@@ -296,7 +296,8 @@ class SceneEnv:
             prev_report = self._evaluator.report
             report = self._evaluator.update(scene)
             return score(prev, scene, parsed.reply, config=cfg.final_reward, key_objects=keys, report=report,
-                         prev_report=prev_report, tolerances=cfg.tolerances, mesh_provider=self.mesh_provider), report
+                         prev_report=prev_report, tolerances=cfg.tolerances, mesh_provider=self.mesh_provider,
+                         prompt=self.task.prompt), report
         report, breakdown = self._evaluator.step(scene, parsed.reply, config=cfg.reward, key_objects=keys)
         return breakdown, report
 
@@ -313,7 +314,8 @@ class SceneEnv:
             final = cfg.final_reward or cfg.reward
             report = self._evaluator.report
             breakdown = score(self.scene, self.scene, None, config=final, key_objects=self.task.key_objects, report=report,
-                              prev_report=report, tolerances=cfg.tolerances, mesh_provider=self.mesh_provider)
+                              prev_report=report, tolerances=cfg.tolerances, mesh_provider=self.mesh_provider,
+                              prompt=self.task.prompt)
             self.rewards.append(breakdown.total)
             self.done = True
         return self.episode_reward()

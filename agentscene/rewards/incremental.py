@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from agentscene.rewards.bounds import ObjectBounds, object_bounds
 from agentscene.rewards.collision import PairContact, candidates_for, pair_contact
-from agentscene.rewards.evaluate import all_bounds, all_pairs, check_compat, geometry_for, geometry_warnings
+from agentscene.rewards.evaluate import (
+    all_bounds,
+    all_pairs,
+    check_compat,
+    geometry_for,
+    geometry_warnings,
+)
 from agentscene.rewards.geometry import SceneGeometry
 from agentscene.rewards.report import EvalReport, physics_fields
 from agentscene.rewards.tolerances import Tolerances

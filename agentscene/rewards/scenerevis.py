@@ -31,8 +31,7 @@ from agentscene.rewards.voxels import VoxelBlock, VoxelCache, overlap_count
 if TYPE_CHECKING:
     import trimesh
 
-    from agentscene.meshes import MeshProvider
-    from agentscene.scene import Room, Scene, SceneObject
+    from agentscene.scene import Scene, SceneObject
 
 NOTES = [
     "compat=scenerevis: surface samples are seeded (theirs are not), so their runs vary around these numbers",
@@ -181,7 +180,7 @@ class CompatObject:
     """One object as their two scripts see it: voxel block and placement, AABB, sampled OOB."""
 
     __slots__ = ("obj", "index", "key", "block", "at", "outside_voxels", "lo", "hi", "vertices", "sampled", "_fcl",
-                 "_mesh_fn")
+                 "rotated")
 
     def __init__(self, obj: SceneObject, index: int, key: tuple, block: VoxelBlock, at: np.ndarray,
                  outside_voxels: int, vertices: np.ndarray, mesh_fn):
@@ -192,7 +191,7 @@ class CompatObject:
         self.lo, self.hi = vertices.min(axis=0) + pos, vertices.max(axis=0) + pos
         self.sampled: OutOfBounds | None = None
         self._fcl = None
-        self._mesh_fn = mesh_fn
+        self.rotated = mesh_fn  # () -> their rotated, not yet moved trimesh (built on first use)
 
     @property
     def id(self) -> str:
@@ -202,7 +201,7 @@ class CompatObject:
         if self._fcl is None:
             import fcl
 
-            geom = cache.fcl_geometry(self.key, self.vertices, self._mesh_fn)
+            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated)
             self._fcl = fcl.CollisionObject(geom, fcl.Transform(np.eye(3), np.asarray(self.obj.position, dtype=float)))
         return self._fcl
 
@@ -216,7 +215,10 @@ class ScenereVisState:
 
     def __init__(self, geo: SceneGeometry, tol: Tolerances):
         self.tol = tol
-        self.cache = compat_cache(geo, tol)
+        self._build(geo)
+
+    def _build(self, geo: SceneGeometry) -> None:
+        self.cache = compat_cache(geo, self.tol)
         self.geometry = geo
         self.objects: dict[str, CompatObject] = {}
         self.pairs: dict[tuple[str, str], tuple[float, list[tuple[float, np.ndarray]]]] = {}
@@ -263,7 +265,7 @@ class ScenereVisState:
         import trimesh
         from trimesh.transformations import transform_points
 
-        rotated = c._mesh_fn()
+        rotated = c.rotated()
         move = np.eye(4)
         move[:3, 3] = c.obj.position
         # what `copy().apply_translation(position)` gives, bit for bit, without copying caches
@@ -325,7 +327,7 @@ class ScenereVisState:
             return
         if not (geo.room.room is self.geometry.room.room or geo.room.room == self.geometry.room.room) \
                 or geo.shapes is not self.geometry.shapes:
-            self.__init__(geo, self.tol)
+            self._build(geo)
             return
         self.geometry = geo
         self._set_room(geo)

@@ -226,47 +226,75 @@ def _uniform_rounds(tri: np.ndarray, max_edge: float) -> int:
     return k
 
 
-def _subdivided_vertices(tri: np.ndarray, max_edge: float) -> np.ndarray:
-    """The vertices trimesh's `subdivide_to_size` gives one triangle, without subdividing it whole.
+def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
+    """The vertices trimesh's `subdivide_to_size` gives these triangles, without subdividing
+    them whole.
 
-    After the uniform rounds the triangle is tiled by n² copies of one small triangle, up or
+    After its uniform rounds a triangle is tiled by n² copies of one small triangle, up or
     turned; every copy is then refined the same way (trimesh decides per edge, by length), so
-    the rest of the work is done once per orientation and the results are translated. Equal to
-    trimesh's vertices in exact arithmetic; in floating point they differ by an ulp or so,
-    which changes a voxel only at an exact half-voxel tie.
+    the rest of the work is done once per orientation (all in one trimesh call) and the results
+    are translated over the tiling. Equal to trimesh's vertices in exact arithmetic; in floating
+    point they differ by an ulp or so, which changes a voxel only at an exact half-voxel tie.
     """
     from trimesh import remesh
 
-    k = _uniform_rounds(tri, max_edge)
-    n = 2 ** k
-    v0, e1, e2 = tri[0], (tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n
-    rounds = SUBDIVIDE_ROUNDS - k
-    up = np.array([v0, v0 + e1, v0 + e2])
-    down = np.array([v0 + e1, v0 + e1 + e2, v0 + e2])  # trimesh's middle child (m01, m12, m20)
-    one = np.array([[0, 1, 2]])
-
-    def pattern(small: np.ndarray) -> np.ndarray:
-        if np.all(np.linalg.norm(small[[1, 2, 0]] - small, axis=1) <= max_edge):
-            return small - v0  # already final: its corners
-        return remesh.subdivide_to_size(small, one, max_edge=max_edge, max_iter=rounds)[0] - v0
-
-    pattern_up = pattern(up)
-    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    i, j = i.ravel(), j.ravel()
-    anchors = v0 + i[:, None] * e1 + j[:, None] * e2
-    parts = [(anchors[i + j <= n - 1][:, None, :] + pattern_up[None]).reshape(-1, 3)]
-    if n > 1:
-        pattern_down = pattern(down)
-        parts.append((anchors[i + j <= n - 2][:, None, :] + pattern_down[None]).reshape(-1, 3))
+    tiles = []  # (e1, e2, n) per triangle: the tiling steps
+    small = []  # (triangle, orientation, 3x3 corners) still to refine
+    for t, tri in enumerate(triangles):
+        k = _uniform_rounds(tri, max_edge)
+        n = 2 ** k
+        tiles.append(((tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n, n))
+        # the corner copy at v0 and its turned neighbour, by trimesh's own midpoints (bit for bit)
+        a, b, c = tri[0], tri[1], tri[2]
+        for _ in range(k - 1):
+            b, c = (a + b) / 2.0, (a + c) / 2.0
+        if k == 0:
+            small.append((t, 0, tri))
+        else:
+            small.append((t, 0, np.array([a, (a + b) / 2.0, (a + c) / 2.0])))
+            small.append((t, 1, np.array([(a + b) / 2.0, (b + c) / 2.0, (c + a) / 2.0])))
+    patterns: dict[tuple[int, int], np.ndarray] = {}
+    todo = []
+    for t, o, c in small:
+        if np.all(np.linalg.norm(c[[1, 2, 0]] - c, axis=1) <= max_edge):
+            patterns[(t, o)] = c  # already final: its corners
+        else:
+            todo.append((t, o, c))
+    if todo:
+        soup = np.concatenate([c for _, _, c in todo])
+        faces = np.arange(len(soup)).reshape(-1, 3)
+        v, f, index = remesh.subdivide_to_size(soup, faces, max_edge=max_edge, max_iter=SUBDIVIDE_ROUNDS,
+                                               return_index=True)
+        order = np.argsort(index, kind="stable")
+        bounds = np.searchsorted(index[order], np.arange(len(todo) + 1))
+        for s, (t, o, _) in enumerate(todo):
+            patterns[(t, o)] = v[np.unique(f[order[bounds[s]:bounds[s + 1]]])]
+    parts = []
+    for t, (e1, e2, n) in enumerate(tiles):
+        if n == 1:
+            parts.append(patterns[(t, 0)])
+            continue
+        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+        i, j = i.ravel(), j.ravel()
+        offsets = i[:, None] * e1 + j[:, None] * e2
+        parts.append((offsets[i + j <= n - 1][:, None, :] + patterns[(t, 0)][None]).reshape(-1, 3))
+        if n > 1:
+            parts.append((offsets[i + j <= n - 2][:, None, :] + patterns[(t, 1)][None]).reshape(-1, 3))
     return np.concatenate(parts)
 
 
-def subdivided_box_voxels(corners: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
-    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle (see above)."""
+def subdivided_voxels(vertices: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
+    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle.
+
+    Not used for asset meshes: their isosceles triangles (cone and cylinder fans) make
+    trimesh's shorter-diagonal choice an exact tie that floating-point noise decides copy by
+    copy, which a translated pattern cannot follow.
+    """
     from scipy import ndimage
 
-    max_edge = pitch / 2.0
-    verts = np.concatenate([_subdivided_vertices(corners[f], max_edge) for f in faces])
+    vertices = np.asarray(vertices, dtype=float)
+    # trimesh rounds every vertex it returns, the mesh's own (even unused ones) included
+    verts = np.concatenate((vertices, _subdivided_vertices(vertices[np.asarray(faces)], pitch / 2.0)))
     hit = np.round(verts / pitch).astype(np.int64)
     origin = hit.min(axis=0)
     idx = hit - origin
@@ -400,7 +428,7 @@ class VoxelCache:
             _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
             _check_subdivision(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch)
             self.subdivided += 1
-            block = subdivided_box_voxels(corners, self._box.faces, self.pitch)
+            block = subdivided_voxels(corners, self._box.faces, self.pitch)
         else:
             _grid_cells(block.shape, "this object's voxel grid", self.limit)
         self._boxes[key] = (block, corners)

@@ -41,16 +41,18 @@ def reference_room(scene: Scene, pitch: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reference_pbl(scene: Scene, rotated: list, pitch: float, eps: float,
-                  room: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], dict[tuple[int, int], float]]:
+                  room: tuple[np.ndarray, np.ndarray] | None = None,
+                  voxels=reference_voxels) -> tuple[list[float], dict[tuple[int, int], float]]:
     """voxel_eval: per-object outside volume and per-pair shared volume (m³). `room` reuses a
-    `reference_room` result (tests voxelise each room once for many scenes)."""
+    `reference_room` result and `voxels` may memoise `reference_voxels` (tests voxelise each
+    room and each rotated mesh once for many scenes)."""
     vol = pitch ** 3
     room_m, room_t = room if room is not None else reference_room(scene, pitch)
     room_shift = -room_t / pitch
     cells_world = []
     oob = []
     for obj, mesh in zip(scene.objects, rotated, strict=True):
-        idx, translation = reference_voxels(mesh, pitch)
+        idx, translation = voxels(mesh, pitch)
         shift = np.floor((np.asarray(obj.position, dtype=float) + translation) / pitch)
         cells = idx + np.floor(room_shift + shift).astype(np.int64)
         ok = np.all((cells >= 0) & (cells < np.array(room_m.shape)), axis=1)

@@ -46,7 +46,7 @@ from agentscene.formats.roomplan.outline import (
     usable,
     wall_segment,
 )
-from agentscene.geometry import normalize_yaw, rotation_matrix_y, signed_area
+from agentscene.geometry import normalize_yaw, rotation_matrix_y, signed_area, yaw_facing
 from agentscene.scene import Opening, Room, Scene, SceneObject
 
 #: RoomPlan object category -> (agentscene category, description).
@@ -190,7 +190,7 @@ def _object(e: Element, frame: _Frame, st: RoomPlanSettings, warn) -> dict[str, 
     if any(float(v) < 0.01 for v in e.dims):
         warn("thin_object", f"dimensions {np.round(e.dims, 4).tolist()} raised to at least 1 cm")
     front = e.rot[:, 2]
-    yaw = normalize_yaw(round(math.degrees(math.atan2(front[0], front[2])) + frame.yaw, 4))
+    yaw = normalize_yaw(round(yaw_facing(float(front[0]), float(front[2])) + frame.yaw, 4))
     x, z = (round(v, 6) for v in frame.xz(e.centre[0], e.centre[2]))
     bottom = float(e.centre[1] - size[1] / 2.0 - frame.floor_y)
     if bottom < -0.05:
