@@ -27,7 +27,6 @@ from agentscene import protocol
 from agentscene.agents.base import Agent, AgentAction, Observation
 from agentscene.agents.client import Message, ModelClientError, ProviderUnavailable, Usage
 from agentscene.agents.critics import Critic, Critique, RuleCritic
-from agentscene.env.tasks import SceneTask, empty_room, task_from_prompt
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
 from agentscene.interrupts import deferred_interrupt
@@ -35,6 +34,7 @@ from agentscene.meshes import MeshProvider
 from agentscene.rewards.score import RewardBreakdown, RewardConfig
 from agentscene.run_dir import RunDirectory, redact
 from agentscene.scene import Scene
+from agentscene.tasks import SceneTask, empty_room, task_from_prompt
 
 log = logging.getLogger("agentscene.loop")
 

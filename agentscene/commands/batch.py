@@ -77,9 +77,9 @@ def batch_command(
         SuiteError,
         run_batch,
     )
-    from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
     from agentscene.commands import fail
+    from agentscene.commands.batch_progress import BatchProgress, print_batch_summary
     from agentscene.commands.generate import config_problems
 
     if resume and skip_existing:

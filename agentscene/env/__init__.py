@@ -8,7 +8,18 @@ dependencies. Trainer adapters import their trainer lazily: `agentscene.env.trl`
 from agentscene.env.actions import ParsedAction, parse_action
 from agentscene.env.check import EnvCheckError, check_env
 from agentscene.env.env import EnvConfig, EnvStateError, SceneEnv
-from agentscene.env.tasks import (
+from agentscene.env.wrappers import (
+    HistoryWindow,
+    ImageObservation,
+    ObservationWrapper,
+    TransformReward,
+    Wrapper,
+    action_message,
+    render_batch,
+    reset_batch,
+    step_batch,
+)
+from agentscene.tasks import (
     AGENT_NAME,
     DATA_SOURCE,
     ROW_FORMATS,
@@ -20,17 +31,6 @@ from agentscene.env.tasks import (
     task_from_row,
     task_row,
     write_jsonl,
-)
-from agentscene.env.wrappers import (
-    HistoryWindow,
-    ImageObservation,
-    ObservationWrapper,
-    TransformReward,
-    Wrapper,
-    action_message,
-    render_batch,
-    reset_batch,
-    step_batch,
 )
 
 __all__ = [

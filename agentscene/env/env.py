@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene import protocol
 from agentscene.env.actions import ParsedAction, assistant_of, parse_action
-from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
 from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
     IncrementalEvaluator,
@@ -37,6 +36,7 @@ from agentscene.rewards import (
     trajectory_reward,
 )
 from agentscene.scene import Scene
+from agentscene.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
