@@ -19,6 +19,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agentscene.brief import parse_brief
+from agentscene.fileio import atomic_write_text
+from agentscene.formats.errors import describe_validation_error
 from agentscene.scene import Scene
 
 #: The `data_source` verl and our reward functions use to recognise agentscene rows.
@@ -59,8 +62,6 @@ class SceneTask(BaseModel):
     @classmethod
     def from_prompt(cls, prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
         """A task from a prompt: room type, key objects and exclusions read from its `Brief`, id derived from the text."""
-        from agentscene.brief import parse_brief
-
         text = prompt.strip()
         if not text:
             raise TaskError("the prompt is empty")
@@ -92,8 +93,6 @@ class SceneTask(BaseModel):
                 return cls.model_validate(text)
             return cls.model_validate_json(text)
         except ValidationError as e:
-            from agentscene.formats.errors import describe_validation_error
-
             raise TaskError("not a valid agentscene task: " + "; ".join(describe_validation_error(e, limit=5))) from None
 
 
@@ -207,7 +206,5 @@ def build_rows(prompts: Sequence[str], fmt: RowFormat = "trl", *, seed: int = 0,
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     """Rows to a JSONL file, atomically."""
-    from agentscene.fileio import atomic_write_text
-
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     return atomic_write_text(path, text)

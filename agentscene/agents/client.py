@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.protocol import assistant_message
 from agentscene.protocol.chat import Message as Message  # the one definition lives in the protocol
 from agentscene.registry import Registry
 from agentscene.tools.calls import ToolCall
@@ -63,8 +64,6 @@ class ChatResponse(BaseModel):
 
     def assistant_message(self) -> Message:
         """The assistant message to append to the conversation."""
-        from agentscene.protocol import assistant_message
-
         return assistant_message(self.content, self.tool_calls)
 
 

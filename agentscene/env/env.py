@@ -25,13 +25,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene import protocol
+from agentscene.critics.rule import RuleCritic
 from agentscene.env.actions import ParsedAction, assistant_of, parse_action
+from agentscene.formats import SceneFormatError, load_scene
 from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
     IncrementalEvaluator,
     RewardBreakdown,
     RewardConfig,
     Tolerances,
+    evaluate,
+    feedback_text,
     score,
     trajectory_reward,
 )
@@ -179,19 +183,13 @@ class SceneEnv:
 
     def _view(self, scene: Scene, report: EvalReport, *, turn: int, show: bool, records: tuple[dict[str, Any], ...] = (),
               in_message: bool = True, problem: str | None = None) -> TurnObservation:
-        from agentscene.rewards import feedback_text
-
         cfg = self.config
         assert self.task is not None
         if cfg.physics_detail == "full" and report.floating is None:
-            from agentscene.rewards import evaluate
-
             assert self._evaluator is not None
             report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
         judge_text = None
         if cfg.judge_feedback:
-            from agentscene.critics.rule import RuleCritic
-
             crit = RuleCritic(tolerances=cfg.tolerances).critique(scene, report, self.task.prompt)
             judge_text = protocol.critique_text(crit.scores, crit.feedback)
         return TurnObservation(
@@ -274,8 +272,6 @@ class SceneEnv:
 
     def _create(self, parsed: ParsedAction, prev: Scene, problem: str | None) -> tuple[Scene, bool, str | None]:
         """A first-turn <create_scene>: replaces the empty room; refused anywhere else."""
-        from agentscene.formats import SceneFormatError, load_scene
-
         if self.turn != 1 or prev.objects:
             return prev, False, problem or "<create_scene> is only accepted on the first turn, in an empty room; edit with tool calls"
         try:
@@ -361,6 +357,4 @@ class SceneEnv:
 def _as_scene(value: Any) -> Scene:
     if isinstance(value, Scene):
         return value
-    from agentscene.formats import load_scene
-
     return load_scene(value)

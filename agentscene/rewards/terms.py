@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from agentscene.categories import UNKNOWN_CATEGORY, category_info, infer_category
+from agentscene.formats import SceneFormatError, load_scene
 from agentscene.registry import Registry
+from agentscene.rewards.tolerances import Tolerances
+from agentscene.tools import FormatError, Reply, apply_tool_calls
 
 if TYPE_CHECKING:
     from agentscene.critics import Judgement
     from agentscene.rewards.report import EvalReport
     from agentscene.rewards.score import RewardConfig
-    from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
 
 
@@ -138,12 +141,6 @@ def object_count_term(ctx: TermContext) -> float | None:
     return piecewise(float(len(ctx.scene.objects)), ctx.config.object_count_curve)
 
 
-def _default_tolerances() -> Tolerances:
-    from agentscene.rewards.tolerances import Tolerances
-
-    return Tolerances()
-
-
 @_term("improvement")
 def improvement_term(ctx: TermContext) -> float | None:
     """Did this turn improve the scene? 1 improved, 0 changed but not better, -1 unchanged or worse.
@@ -156,7 +153,7 @@ def improvement_term(ctx: TermContext) -> float | None:
     if ctx.prev == ctx.scene:
         return -1.0
     before, after = ctx.prev_report, ctx.report
-    eps = (ctx.tolerances or _default_tolerances()).pbl_change
+    eps = (ctx.tolerances or Tolerances()).pbl_change
     d_count = (before.n_colliding_pairs + before.n_oob_objects) - (after.n_colliding_pairs + after.n_oob_objects)
     d_pbl = before.pbl - after.pbl
     if d_count > 0 or (d_count == 0 and d_pbl > eps):
@@ -168,8 +165,6 @@ def improvement_term(ctx: TermContext) -> float | None:
 
 def object_matches(key: str, obj) -> bool:
     """Whether an object is an instance of a key object named in the prompt ("bed", "tv stand")."""
-    from agentscene.categories import infer_category
-
     k = key.strip().lower()
     if not k:
         return False
@@ -198,8 +193,6 @@ def size_proportion_term(ctx: TermContext) -> float | None:
     or above 1.3x a minor one (depth: critical only). Typical sizes come from
     agentscene.categories rather than SceneReVis' own table.
     """
-    from agentscene.categories import UNKNOWN_CATEGORY, category_info
-
     critical = minor = 0
     for o in ctx.scene.objects:
         if o.category == UNKNOWN_CATEGORY:
@@ -245,8 +238,6 @@ def _first_turn_format(create_scene: dict, reply) -> float:
     """Turn 1: an empty room; 4 corners score 1, 6 or 8 score 0.5, others -1; over 30 m² is -1."""
     if reply.think is not None or reply.conclusion is not None:
         return -1.0
-    from agentscene.formats import SceneFormatError, load_scene
-
     try:
         scene = load_scene(create_scene)
     except SceneFormatError:
@@ -262,8 +253,6 @@ def _first_turn_format(create_scene: dict, reply) -> float:
 
 def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> float:
     """SceneReVis' format reward of a parsed reply (None, a Reply or a FormatError)."""
-    from agentscene.tools import FormatError, Reply, apply_tool_calls
-
     if reply is None:
         return 1.0  # native function calling: the provider guarantees the format
     if isinstance(reply, FormatError):
