@@ -5,7 +5,6 @@ dependencies. Trainer adapters import their trainer lazily: `agentscene.env.trl`
 `agentscene.env.verl`, `agentscene.env.ms_swift`.
 """
 
-from agentscene.env.actions import ParsedAction, parse_action
 from agentscene.env.check import EnvCheckError, check_env
 from agentscene.env.env import EnvConfig, EnvStateError, SceneEnv
 from agentscene.env.wrappers import (
@@ -32,6 +31,7 @@ from agentscene.tasks import (
     task_row,
     write_jsonl,
 )
+from agentscene.tools.actions import ParsedAction, parse_action
 
 __all__ = [
     "AGENT_NAME", "DATA_SOURCE", "ROW_FORMATS", "EnvCheckError", "EnvConfig", "HistoryWindow", "ImageObservation",

@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene import protocol
 from agentscene.critics.rule import RuleCritic
-from agentscene.env.actions import ParsedAction, assistant_of, parse_action
 from agentscene.formats import SceneFormatError, load_scene
 from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
@@ -41,6 +40,7 @@ from agentscene.rewards import (
 )
 from agentscene.scene import Scene
 from agentscene.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
+from agentscene.tools.actions import ParsedAction, assistant_of, parse_action
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
