@@ -2,7 +2,6 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from agentscene.critics import Finding, Judgement, judge
 from agentscene.formats import dump_scene, load_scene, save_scene
 from agentscene.scene import Asset, Opening, Room, Scene, SceneObject
 from agentscene.tools import (
@@ -13,6 +12,21 @@ from agentscene.tools import (
     parse_reply,
     tool_schemas,
 )
+
+#: names imported on first use: the judge pulls in the physics stack (trimesh, fcl, shapely), which
+#: `import agentscene` and every CLI command that never judges should not pay for
+_LAZY = {"Finding": "agentscene.critics", "Judgement": "agentscene.critics", "judge": "agentscene.critics"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'agentscene' has no attribute {name!r}")
+
 
 try:
     __version__ = version("agentscene")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 import traceback
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -169,10 +169,9 @@ def bench_procedural_find(tmp: Path, embedder: str | dict | None) -> dict:
 
 def bench_cli_keyword_find(repeats: int = 3) -> dict:
     """`agentscene assets find "oak dining table"` from a cold interpreter (no model may load)."""
+    import resource
     import subprocess
     import sys
-
-    import resource
 
     walls, cpus = [], []
     for _ in range(repeats):

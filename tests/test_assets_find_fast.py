@@ -86,3 +86,9 @@ def test_quiet_model_loading_hides_transformers_bars_and_restores_them(capfd):
             pass
     assert "Loading weights" not in capfd.readouterr().err
     assert hf_logging.is_progress_bar_enabled() == before
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_description_is_refused_in_one_line(text):
+    result = runner.invoke(app, ["assets", "find", text])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "the description is empty" in result.output

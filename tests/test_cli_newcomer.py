@@ -26,7 +26,7 @@ from agentscene.testing.fake_openai import TERMINATE
 
 runner = CliRunner()
 
-HELP_COMMANDS = [[], ["generate"], ["batch"], ["eval"], ["render"], ["export"], ["view"], ["report"], ["assets"],
+HELP_COMMANDS = [[], ["generate"], ["batch"], ["eval"], ["judge"], ["render"], ["export"], ["view"], ["report"], ["assets"],
                  ["assets", "find"], ["data", "actions"], ["rl", "export-sft"]]
 
 
@@ -133,3 +133,18 @@ def test_batch_summary_and_banner_say_the_real_worker_count(tmp_path):
     progress.plan(four, 1)
     progress.stop()
     assert "on 4 processes" in console.export_text()
+
+
+def test_closing_summary_prints_whole_paths_on_a_narrow_terminal(tmp_path):
+    from agentscene.commands.generate_view import print_summary
+    from agentscene.generate import RunSummary
+
+    run = tmp_path / "a-rather-long-directory-name" / "a-cozy-bedroom-with-two-nightstands-and-a-desk"
+    render = run / "renders" / "turn_03_merged.png"
+    summary = RunSummary(name=run.name, run_dir=run, prompt="p", stop_reason="terminated", finished=True, turns=3,
+                         n_objects=9, collision_rate=0.0, oob_rate=0.0, pbl=0.0, clean=True, wall_s=1.0,
+                         paths={"scene.json": str(run / "scene.json"), "render": str(render)})
+    console = Console(record=True, width=60)
+    print_summary(console, summary)
+    text = console.export_text()
+    assert "…" not in text and str(render) in text and str(run / "scene.json") in text

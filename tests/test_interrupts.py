@@ -11,7 +11,7 @@ import pytest
 from agentscene.commands.generate_view import interrupted_message
 from agentscene.evaluator import PhysicsEvaluator
 from agentscene.generate import GenerateConfig, build_agent, generate
-from agentscene.loop import LoopConfig, run_episode
+from agentscene.loop import run_episode
 from agentscene.run_dir import RunDirectory
 
 FINAL_FILES = ("scene.json", "scene_scenerevis.json", "metrics.json", "conversation.jsonl")

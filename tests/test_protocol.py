@@ -93,6 +93,12 @@ def test_sft_export_reproduces_conversation_jsonl(tmp_path, mode):
     assert to_sample(run.root, "trl") == from_file
     roles = [m["role"] for m in written]
     assert roles[0] == "system" and "assistant" in roles and ("tool" in roles) == (mode == "native")
+    # the sample is the conversation: same roles, same text, same calls, in order
+    sample = from_file["messages"]
+    assert [m["role"] for m in sample] == roles
+    assert ["".join(p.get("text", "") for p in m["content"]) for m in sample] == [protocol.message_text(m) for m in written]
+    calls = [[(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in m.get("tool_calls", [])] for m in written]
+    assert [[(c["function"]["name"], c["function"]["arguments"]) for c in m.get("tool_calls", [])] for m in sample] == calls
     assert written[0]["content"] == protocol.system_prompt("tools" if mode == "native" else "text")
 
 
@@ -173,3 +179,30 @@ def test_one_score_from_rollback_to_batch_tables(tmp_path):
     rows = [EpisodeRow(index=i, line=i, prompt=prompt, name=f"r{i}", status="ok", metrics=read.model_copy(update={"score": s}))
             for i, s in enumerate((read.score, 0.25))]
     assert aggregate(rows).mean_score == pytest.approx((read.score + 0.25) / 2)
+
+
+def test_prompts_share_one_statement_of_the_conventions():
+    INSTRUCTIONS = protocol.mcp_instructions()  # what build_server hands the MCP SDK
+    conventions = protocol.load_prompt("conventions.md").strip()
+    for text in (protocol.system_prompt("tools"), protocol.system_prompt("text"), INSTRUCTIONS):
+        assert conventions in text and "$" not in text  # every placeholder filled
+    assert "Error (<code>): message" in INSTRUCTIONS
+
+
+def test_the_mcp_server_announces_the_protocols_instructions(tmp_path):
+    import subprocess
+    import sys
+
+    pytest.importorskip("mcp")
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+    proc = subprocess.Popen([sys.executable, "-m", "agentscene", "mcp", "--workdir", str(tmp_path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write((json.dumps(init) + "\n").encode())
+        proc.stdin.flush()
+        reply = json.loads(proc.stdout.readline())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert reply["result"]["instructions"] == protocol.mcp_instructions()

@@ -125,7 +125,8 @@ def test_gl_failure_mid_run_is_an_error_or_a_cpu_fallback(monkeypatch):
 def test_memory_bound_and_huge_views_fail_fast():
     assert atlas_bytes(4096, 4, False) == 4096 * 4096 * 44
     with RasterRenderer(device="cpu", memory_limit_mb=16, samples=4) as tight:
-        tight.render(red_box_scene(), size=64)  # fits
+        result = tight.render(red_box_scene(), size=64)  # fits, with fewer samples, and says so
+        assert any("MSAA lowered" in w for w in result.warnings)
         assert tight._gl.samples <= 4 and atlas_bytes(tight._gl.atlas_size, tight._gl.samples, False) <= 16 * 2**20
         with pytest.raises(RenderError, match="memory_limit_mb"):
             tight.render(red_box_scene(), size=4096)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentscene.renderers import OverlaySettings, StyleSettings, get_renderer, scene_cameras
 from agentscene.renderers.overlay_layout import layout_overlays
 from agentscene.renderers.raster import RasterRenderer
-from agentscene.renderers.scene_geometry import build_scene_geometry, walls_facing_away, walls_holding_items
+from agentscene.renderers.scene_geometry import (
+    build_scene_geometry,
+    walls_facing_away,
+    walls_holding_items,
+)
 from agentscene.scene import Scene, SceneObject
 
 from .test_render_raster import box, square_room
@@ -118,3 +124,26 @@ def test_blender_draws_the_same_readable_views():
     (u, v), = diag.project(np.array([[painting.position[0], painting.top + 0.4, painting.position[2]]]))[0]
     wall = np.asarray(b.images["diagonal"])[int(v), int(u)].astype(int)
     assert abs(wall[0] - wall[2]) < 25 and wall.max() < 215  # a grey wall, not the white background
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(-50, 50), st.floats(-5, 10), st.floats(-50, 50), st.floats(0.01, 8), st.floats(-720, 720),
+                          st.sampled_from(["chair", "painting", "ceiling_lamp", "rug"])), min_size=0, max_size=40))
+def test_layout_stays_finite_and_inside_the_image_for_any_objects(items):
+    """Objects anywhere (behind the camera, far outside the room, tiny or huge): finite primitives, labels on the image."""
+    objects = tuple(
+        SceneObject(id=f"obj_{i}", description=c, category=c, size=(s, s / 2, s), position=(x, y, z), yaw=yaw,
+                    support="ceiling" if c == "ceiling_lamp" else "floor")
+        for i, (x, y, z, s, yaw, c) in enumerate(items)
+    )
+    scene = Scene(room=square_room(), objects=objects)
+    cams = scene_cameras(scene, ("top", "diagonal"), 128)
+    layout = layout_overlays([(scene, cams["top"]), (scene, cams["diagonal"])], OverlaySettings())
+    for layer in layout.layers:
+        assert np.all(np.isfinite(layer.xy)), layer.kind
+        if layer.kind == "sprites":
+            from agentscene.renderers.overlays import sprite_size
+
+            for key, (x, y) in zip(layer.keys, layer.xy.tolist(), strict=True):
+                w, h = sprite_size(key)
+                assert 0 <= x and 0 <= y and x + w <= 128 + 0.5 and y + h <= 128 + 0.5, (key, x, y)

@@ -94,6 +94,7 @@ def test_render_of_a_run_matches_the_runs_own_images(batch_dir, tmp_path):
     last = metrics["turns"]
     result = runner.invoke(app, ["render", str(run), "--out", str(tmp_path), "--views", "top"])
     assert result.exit_code == 0, result.output
+    assert result.output.count("rendered ") == 1 and result.output.count("_top.png") == 1
     ours = np.asarray(Image.open(tmp_path / f"{run.name}_top.png").convert("RGB"), dtype=np.int16)
     theirs = np.asarray(Image.open(run / "renders" / f"turn_{last:02d}_top.png").convert("RGB"), dtype=np.int16)
     assert ours.shape == theirs.shape and np.abs(ours - theirs).mean() < 1.0

@@ -137,9 +137,10 @@ def find(
 ) -> None:
     """Rank a backend's assets for a description (and size)."""
     from agentscene.assets import AssetError, MissingExtraError
-
     from agentscene.commands import err_console
 
+    if not description.strip():
+        raise fail("the description is empty: say what to look for, e.g. 'oak dining table'")
     try:
         b = make_backend(backend, root=root, annotations=annotations, glb_dir=glb_dir, url=url, index_dir=index_dir,
                          embedder=embedder, runtime=runtime)

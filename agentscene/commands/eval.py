@@ -151,7 +151,7 @@ def eval_command(
         scene, error = _load(path, dialect)
         if error is not None:
             bad += 1
-            err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {esc(error)}", highlight=False)
             out.append({"name": label, "scene": str(path), "error": error})
             continue
         try:

@@ -72,7 +72,7 @@ def render(
             spec = _run_spec(item.run_dir)
             mesh_provider, note = _mesh_provider(scene, spec, assets, settings_given)
             if note:
-                err_console.print(f"[yellow]warning:[/] {note}", highlight=False, markup=False)
+                err_console.print(f"[yellow]warning:[/] {esc(note)}", highlight=False)
             stem = prefix or re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name).strip("._-") or "scene"
             try:
                 extra = {"save_blend": blend} if blend is not None else {}
@@ -86,24 +86,15 @@ def render(
             if cameras:
                 paths["cameras"] = atomic_write_json(out / f"{stem}_cameras.json", result.cameras_json())
             for warning in result.warnings:
-                console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+                console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
             for name, path in paths.items():
-                console.print(f"{name:10} {path}", highlight=False, soft_wrap=True)
+                console.print(esc(f"{name:10} {path}"), highlight=False, soft_wrap=True)
             if blend is not None:
-                console.print(f"{'blend':10} {blend}", highlight=False, soft_wrap=True)
-            console.print(f"rendered {item.name}: {len(result.images)} view(s) with {renderer} in {result.seconds:.2f} s",
-                          highlight=False)
+                console.print(esc(f"{'blend':10} {blend}"), highlight=False, soft_wrap=True)
+            console.print(f"rendered {esc(item.name)}: {len(result.images)} view(s) with {esc(renderer)} in "
+                          f"{result.seconds:.2f} s", highlight=False)
     finally:
         backend.close()
-    if cameras:
-        paths["cameras"] = atomic_write_json(out / f"{stem}_cameras.json", result.cameras_json())
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
-    for name, path in paths.items():
-        console.print(esc(f"{name:10} {path}"), highlight=False)
-    if blend is not None:
-        console.print(esc(f"{'blend':10} {blend}"), highlight=False)
-    console.print(f"rendered {len(result.images)} view(s) with {esc(renderer)} in {result.seconds:.2f} s", highlight=False)
 
 
 def _run_spec(run_dir: Path | None) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ OVER = "The episode is over; no more edits are applied."
 
 
 class SceneToolEnv:
-    """One rollout's scene with the seven scene tools as methods."""
+    """One rollout's scene with the scene tools as methods (generated from `tool_schemas()`, below)."""
 
     def __init__(self, config: EnvConfig | None = None):
         self._env = SceneEnv(config)
@@ -60,78 +60,71 @@ class SceneToolEnv:
         obs, _, _, _, _ = env.step([{"name": name, "arguments": arguments}])
         return obs
 
-    # -- tools -------------------------------------------------------------------------------
 
-    def add_object(self, description: str, position: list[float], yaw: float, size: list[float],
-                   category: str | None = None, support: str | None = None) -> str:
-        """Add a new piece of furniture or decor to the room.
 
-        Args:
-            description: What the object is, with style and material, e.g. 'oak double bed with upholstered headboard'.
-            position: [x, y, z] in metres: the centre of the object's bottom face; y is up and the floor is y = 0.
-            yaw: Degrees about the vertical axis; 0 faces +z, 90 faces +x.
-            size: [width, height, depth] in metres along the object's own axes.
-            category: A normalised noun such as bed, nightstand or sofa; null to infer it from the description.
-            support: floor, wall, ceiling, or the id of the object it rests on; null for the category's default.
-        """
-        args: dict[str, Any] = {"description": description, "position": position, "yaw": yaw, "size": size}
-        if category is not None:
-            args["category"] = category
-        if support is not None:
-            args["support"] = support
-        return self._call("add_object", args)
+_TYPES: dict[str, Any] = {"string": str, "number": float, "integer": int, "boolean": bool}
 
-    def move_object(self, object_id: str, position: list[float]) -> str:
-        """Move an existing object to a new absolute position.
 
-        Args:
-            object_id: Id of an object in the scene, e.g. bed_1.
-            position: [x, y, z] in metres: the new centre of the object's bottom face.
-        """
-        return self._call("move_object", {"object_id": object_id, "position": position})
+def _python_type(prop: dict[str, Any]) -> tuple[Any, bool]:
+    """(the Python type TRL reads back into this JSON schema, whether the field is nullable)."""
+    if "anyOf" in prop:
+        kinds = [p for p in prop["anyOf"] if p.get("type") != "null"]
+        inner, _ = _python_type(kinds[0])
+        return inner | None, True
+    if prop.get("type") == "array":
+        inner, _ = _python_type(prop.get("items", {}))
+        return list[inner], False  # type: ignore[valid-type]
+    return _TYPES[prop["type"]], False
 
-    def rotate_object(self, object_id: str, yaw: float) -> str:
-        """Set an existing object's absolute yaw.
 
-        Args:
-            object_id: Id of an object in the scene, e.g. bed_1.
-            yaw: Degrees about the vertical axis; 0 faces +z, 90 faces +x.
-        """
-        return self._call("rotate_object", {"object_id": object_id, "yaw": yaw})
+def _tool_method(name: str) -> Callable[..., str]:
+    """A SceneToolEnv method for one scene tool, its signature and docstring generated from `tool_schemas()`.
 
-    def scale_object(self, object_id: str, size: list[float]) -> str:
-        """Set an existing object's absolute size.
+    TRL builds each tool's schema from the type hints and the docstring's `Args:` section, so the
+    model is shown the same descriptions the strict schemas carry.
+    """
+    import inspect
 
-        Args:
-            object_id: Id of an object in the scene, e.g. bed_1.
-            size: [width, height, depth] in metres.
-        """
-        return self._call("scale_object", {"object_id": object_id, "size": size})
+    from agentscene.tools import tool_schemas
 
-    def replace_object(self, object_id: str, description: str) -> str:
-        """Replace an object with a different one described in words, keeping its position, yaw and size.
+    fn = tool_schemas([name])[0]["function"]
+    props: dict[str, Any] = fn["parameters"]["properties"]
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    hints: dict[str, Any] = {}
+    nullable: set[str] = set()
+    for arg, prop in props.items():
+        kind, optional = _python_type(prop)
+        hints[arg] = kind
+        if optional:
+            nullable.add(arg)
+        params.append(inspect.Parameter(arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind,
+                                        default=None if optional else inspect.Parameter.empty))
+    hints["return"] = str
+    signature = inspect.Signature(params, return_annotation=str)
 
-        Args:
-            object_id: Id of an object in the scene, e.g. chair_2.
-            description: What the new object is.
-        """
-        return self._call("replace_object", {"object_id": object_id, "description": description})
+    def method(self: SceneToolEnv, *args: Any, **kwargs: Any) -> str:
+        bound = signature.bind(self, *args, **kwargs)
+        arguments = {k: v for k, v in bound.arguments.items() if k != "self" and not (k in nullable and v is None)}
+        return self._call(name, arguments)
 
-    def remove_object(self, object_id: str) -> str:
-        """Remove an object from the room.
+    lines = [fn["description"], "", "Args:"]
+    lines += [f"    {arg}: {prop.get('description', arg)}" for arg, prop in props.items()]
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = "\n".join(lines)
+    method.__signature__ = signature  # type: ignore[attr-defined]
+    method.__annotations__ = hints
+    return method
 
-        Args:
-            object_id: Id of an object in the scene, e.g. rug_1.
-        """
-        return self._call("remove_object", {"object_id": object_id})
 
-    def terminate(self, reason: str) -> str:
-        """Finish editing: the room is complete and physically valid.
+def _add_tools(cls: type) -> type:
+    from agentscene.tools import tool_names
 
-        Args:
-            reason: Why the room is finished.
-        """
-        return self._call("terminate", {"reason": reason})
+    for name in tool_names():
+        setattr(cls, name, _tool_method(name))
+    return cls
+
+
+SceneToolEnv = _add_tools(SceneToolEnv)
 
 
 def environment_factory(config: EnvConfig | None = None) -> Callable[[], SceneToolEnv]:

@@ -20,8 +20,6 @@ from agentscene.protocol import mcp_instructions
 
 SCENE_URI = "scene://current"
 SERVER_NAME = "agentscene"
-#: what the server tells clients about the scene tools (agentscene.protocol owns the text)
-INSTRUCTIONS = mcp_instructions()
 _HTTP_SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 SessionKey = Callable[[Any], "str | None"]
@@ -123,14 +121,15 @@ def build_server(settings: MCPSettings, store: SessionStore, runner: ToolRunner,
 
     from agentscene import __version__
 
-    server = Server(SERVER_NAME, version=__version__, title="agentscene scene editor", instructions=INSTRUCTIONS,
+    instructions = mcp_instructions()  # what the server tells clients about the tools (agentscene.protocol owns the text)
+    server = Server(SERVER_NAME, version=__version__, title="agentscene scene editor", instructions=instructions,
                     on_list_tools=list_tools, on_call_tool=call_tool,
                     on_list_resources=list_resources, on_read_resource=read_resource)
 
     if handshake_only:
         async def discover(ctx: Any, params: Any) -> Any:
             return types.DiscoverResult(supported_versions=list(HANDSHAKE_PROTOCOL_VERSIONS),
-                                        capabilities=server.get_capabilities(), instructions=INSTRUCTIONS)
+                                        capabilities=server.get_capabilities(), instructions=instructions)
 
         server.add_request_handler("server/discover", types.RequestParams, discover)
     return server

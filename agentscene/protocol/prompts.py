@@ -23,6 +23,11 @@ def load_prompt(name: str, **values: Any) -> str:
     return string.Template(text).safe_substitute({k: str(v) for k, v in values.items()})
 
 
+def _shared() -> dict[str, str]:
+    """The paragraphs every agent-facing prompt shares (one place per fact): conventions and layout rules."""
+    return {"conventions": load_prompt("conventions.md").rstrip("\n"), "layout_rules": load_prompt("layout_rules.md").rstrip("\n")}
+
+
 def _type_of(prop: dict[str, Any]) -> str:
     if "anyOf" in prop:
         kinds = [_type_of(p) for p in prop["anyOf"]]
@@ -58,8 +63,8 @@ def check_protocol(protocol: str) -> ReplyProtocol:
 def system_prompt(protocol: ReplyProtocol = "tools") -> str:
     """The system prompt: native tool calling ("tools") or SceneReVis' tagged text protocol ("text")."""
     if check_protocol(protocol) == "tools":
-        return load_prompt("system_native.md").rstrip("\n")
-    return load_prompt("system_text.md", tools=tool_list()).rstrip("\n")
+        return load_prompt("system_native.md", **_shared()).rstrip("\n")
+    return load_prompt("system_text.md", tools=tool_list(), **_shared()).rstrip("\n")
 
 
 def system_message(protocol: ReplyProtocol = "tools", override: str | None = None) -> Message:
@@ -73,4 +78,4 @@ def create_scene_message(prompt: str) -> Message:
 
 def mcp_instructions() -> str:
     """What the MCP server tells a client about the scene tools (the shared rules of the system prompt)."""
-    return load_prompt("mcp_instructions.md").rstrip("\n")
+    return load_prompt("mcp_instructions.md", **_shared()).rstrip("\n")

@@ -27,7 +27,7 @@ import numpy as np
 from agentscene.meshes import object_matrices
 from agentscene.renderers import palette
 from agentscene.renderers.base import RenderError
-from agentscene.renderers.overlay_layout import Layer, OverlayLayout, SceneArrays
+from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
 from agentscene.renderers.scene_geometry import (
     LIGHT_DIRECTION,
@@ -364,7 +364,8 @@ class GLBatch:
 
 
 def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Triangles (6 floats... ) for every layer, in draw order: (V, 8) vertices x y u v r g b a and each vertex's view."""
+    """Every layer as triangles, in draw order: (V, 8) vertices (x, y in atlas pixels, u, v or -1 for
+    solid colour, r, g, b, a) and the view each vertex belongs to."""
     chunks: list[np.ndarray] = []
     views: list[np.ndarray] = []
     for layer in layers:
@@ -432,7 +433,6 @@ def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, 
     return passes
 
 
-__all__ = ["GLBatch", "Job", "OverlayLayout", "overlay_vertices", "pack_tiles"]
 
 
 # -- passes ----------------------------------------------------------------------------------------------
@@ -495,7 +495,7 @@ class PassResult:
 
 
 def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Tile], placements: list[tuple[int, int, int]],
-              overlay: tuple[np.ndarray, np.ndarray]) -> PassResult:
+              overlay: np.ndarray) -> PassResult:
     """Draw the tiles of one pass into the atlas and start reading it back."""
     import moderngl
 
@@ -557,7 +557,7 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         raw = resolve.read(viewport=(0, 0, width, height), components=1, attachment=-1, dtype="f4", alignment=1)
         depth = np.frombuffer(raw, np.float32).reshape(height, width)
 
-    verts, views = overlay
+    verts = overlay
     if len(verts):
         resolve.use()
         ctx.viewport = (0, 0, width, height)

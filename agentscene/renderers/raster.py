@@ -14,15 +14,20 @@ import importlib.util
 import time
 import warnings as pywarnings
 from collections import OrderedDict
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.renderers import palette
-from agentscene.renderers.base import LazyImages, RenderError, RendererUnavailableError, RenderResult
+from agentscene.renderers.base import (
+    LazyImages,
+    RenderError,
+    RendererUnavailableError,
+    RenderResult,
+)
 from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 
 #: Cameras kept per renderer (keyed by room, views, size and seed): an episode renders one room many times.
 CAMERA_CACHE = 256
+
+
+class GLFailure(RenderError):
+    """The GL driver reported an error during a render (a lost or broken device, out of memory)."""
 
 
 class RasterSettings(BaseModel):
@@ -103,6 +112,8 @@ class RasterRenderer:
             samples //= 2
         while side > 256 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
             side //= 2
+        if samples < s.samples and s.samples > 1:
+            self._notes.append(f"MSAA lowered from {s.samples} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
                                asset_cache_mb=s.asset_cache_mb, style=s.style)
@@ -193,7 +204,7 @@ class RasterRenderer:
         return self._render_many(scenes, views, size, overlays, seed_list, mesh_provider, output)
 
     def _gpu_failed(self, error: RenderError) -> bool:
-        return bool(getattr(error, "gl_failure", False)) and self.settings.device == "auto" and self.settings.gpu_fallback \
+        return isinstance(error, GLFailure) and self.settings.device == "auto" and self.settings.gpu_fallback \
             and self._device is not None and self._device.kind == "gpu" and not self._forced_cpu
 
     def _render_many(self, scenes, views, size, overlays, seeds, mesh_provider, output) -> list[RenderResult]:
@@ -235,16 +246,14 @@ class RasterRenderer:
                 bounds = np.searchsorted(vert_pass, np.arange(len(passes) + 1))
                 pending = None
                 for p, placements in enumerate(passes):
-                    result = draw_pass(gl, jobs, instances, tiles, placements, (verts[bounds[p] : bounds[p + 1]], None))
+                    result = draw_pass(gl, jobs, instances, tiles, placements, verts[bounds[p] : bounds[p + 1]])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)
                     pending = result
                 if pending is not None:
                     self._collect(pending, tiles, pixels, depths)
         except moderngl.Error as e:
-            error = RenderError(f"OpenGL failed on {self._device.renderer if self._device else '?'}: {e}")
-            error.gl_failure = True  # type: ignore[attr-defined]
-            raise error from e
+            raise GLFailure(f"OpenGL failed on {self._device.renderer if self._device else '?'}: {e}") from e
         return self._results(jobs, tiles, pixels, depths, output, time.perf_counter() - start)
 
     @staticmethod

@@ -63,6 +63,11 @@ def free_port(host: str, start: int) -> int:
     raise OSError(f"no free port on {host}")
 
 
+def _url_host(host: str) -> str:
+    """The host as written in a URL (IPv6 addresses in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
 def _server(settings: ViewerSettings):
     try:
         import uvicorn
@@ -77,8 +82,7 @@ def run_viewer(settings: ViewerSettings, *, open_browser: bool = False) -> None:
     """Serve until interrupted, printing the page's address. A taken port is a PortInUseError before anything prints."""
     server = _server(settings)
     sock = bind_port(settings.host, settings.port)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    url = f"http://{host}:{settings.port}/"
+    url = f"http://{_url_host(settings.host)}:{settings.port}/"
     print(f"agentscene viewer: {url} (showing {settings.target}; Ctrl-C to stop)", flush=True)
     if open_browser:
         import webbrowser
@@ -110,8 +114,7 @@ def screenshot(settings: ViewerSettings, out: str | Path, *, width: int = 1200, 
             time.sleep(0.02)
         browser = Browser(width=width, height=height)
         browser.set_viewport(width, height)
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        browser.goto(f"http://{host}:{port}/?live=0")
+        browser.goto(f"http://{_url_host(settings.host)}:{port}/?live=0")
         browser.wait_for(READY, timeout=timeout_s)
         problem = browser.evaluate("window.__agentsceneViewer.problem")
         if problem:
