@@ -10,8 +10,6 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.meshes import MeshProvider
-from agentscene.protocol import physics_issues
-from agentscene.rewards import evaluate, feedback_text, scene_geometry
 from agentscene.scene import Scene
 
 
@@ -44,6 +42,8 @@ class PhysicsEvaluator:
         self._geometry: Any = None  # reused between turns: only edited objects are re-posed
 
     def evaluate(self, scene: Scene) -> Evaluation:
+        from agentscene.rewards import evaluate, feedback_text, scene_geometry
+
         if self._geometry is None:
             self._geometry = scene_geometry(scene, self.mesh_provider, tolerances=self.tolerances)
         else:
@@ -51,5 +51,7 @@ class PhysicsEvaluator:
         # compat modes keep their caches (scenerevis: voxel blocks, the room) on the geometry too
         report = evaluate(scene, self._geometry, tolerances=self.tolerances, compat=self.compat,
                           mesh_provider=self.mesh_provider)
+        from agentscene.protocol import physics_issues
+
         return Evaluation(report=report, metrics=report.headline(), feedback=feedback_text(report, scene),
                           issues=physics_issues(report))

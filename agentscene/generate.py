@@ -18,6 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
+from agentscene.agents.client import get_client
+from agentscene.agents.critics import RuleCritic, VLMCritic
 from agentscene.brief import Brief, parse_brief
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
@@ -177,10 +180,8 @@ def _check_resume(rd: RunDirectory, spec: dict[str, Any]) -> None:
 
 
 def build_agent(config: GenerateConfig):
-    from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
-    from agentscene.agents.client import get_client
-
     if config.agent == "offline":
+        # the planner loads only when asked for
         from agentscene.agents.offline_client import OfflineAgent
 
         reply_protocol = "tools" if config.mode == "native" else "text"
@@ -192,8 +193,6 @@ def build_agent(config: GenerateConfig):
 
 
 def build_critic(config: GenerateConfig, agent: Any):
-    from agentscene.agents.critics import RuleCritic, VLMCritic
-
     kind = config.critic
     if kind == "auto":
         kind = "vlm" if config.agent != "offline" else "rule"

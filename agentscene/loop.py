@@ -23,7 +23,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene import assets as assets_pkg
 from agentscene import protocol
 from agentscene.agents.base import Agent, AgentAction, Observation
 from agentscene.agents.client import Message, ModelClientError, ProviderUnavailable, Usage
@@ -353,6 +352,8 @@ def run_episode(
         run_dir.create()
     assign = None
     if assets is not None:
+        from agentscene import assets as assets_pkg  # asset backends load only when asked for
+
         mesh_provider = mesh_provider or assets_pkg.mesh_provider(assets)
         def assign(scene: Scene) -> Scene:
             return assets_pkg.assign_assets(scene, assets).scene

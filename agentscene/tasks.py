@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agentscene.brief import parse_brief
 from agentscene.fileio import atomic_write_text
 from agentscene.formats.errors import describe_validation_error
 from agentscene.scene import Scene
@@ -67,6 +66,8 @@ class SceneTask(BaseModel):
             raise TaskError("the prompt is empty")
         if len(text) > MAX_PROMPT_CHARS:
             raise TaskError(f"the prompt has {len(text)} characters, over the {MAX_PROMPT_CHARS} limit")
+        from agentscene.brief import parse_brief  # keeps `import agentscene.env` light
+
         brief = parse_brief(text)
         room_type = brief.room_type
         if initial_scene is not None and initial_scene.room.room_type not in ("", "room"):

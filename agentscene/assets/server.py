@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.assets.base import AssetBackend, AssetError, ObjectMeshBackend, require
+from agentscene.fileio import atomic_write_bytes
+from agentscene.scene import Asset, SceneObject
 
 MAX_BATCH = 64
 MAX_PROMPT = 2000
@@ -63,8 +65,6 @@ class GeometryStore:
     def put(self, data: bytes) -> str:
         name = hashlib.sha256(data).hexdigest()[:24] + ".glb"
         if self.directory is not None:
-            from agentscene.fileio import atomic_write_bytes
-
             atomic_write_bytes(self.directory / name, data)
         else:
             with self._lock:
@@ -90,8 +90,6 @@ def generate_glb(backend: AssetBackend, prompt: str, size: list[float] | None) -
     if not matches:
         raise AssetError(f"{backend.name} has no asset for {prompt[:80]!r}")
     if size is not None and isinstance(backend, ObjectMeshBackend):
-        from agentscene.scene import Asset, SceneObject
-
         m = matches[0]
         obj = SceneObject(id="generated", description=prompt, category=m.category, size=tuple(size),
                           position=(0.0, 0.0, 0.0), asset=Asset(source=m.source, asset_id=m.asset_id))

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene import protocol
-from agentscene.critics.rule import RuleCritic
 from agentscene.formats import SceneFormatError, load_scene
 from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
@@ -190,6 +189,8 @@ class SceneEnv:
             report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
         judge_text = None
         if cfg.judge_feedback:
+            from agentscene.critics.rule import RuleCritic  # the judge loads only when asked for
+
             crit = RuleCritic(tolerances=cfg.tolerances).critique(scene, report, self.task.prompt)
             judge_text = protocol.critique_text(crit.scores, crit.feedback)
         return TurnObservation(
