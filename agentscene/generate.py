@@ -22,6 +22,7 @@ from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import get_client
 from agentscene.agents.critics import RuleCritic, VLMCritic
 from agentscene.brief import Brief, parse_brief
+from agentscene.limits import first_unencodable, read_json
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 
@@ -71,6 +72,15 @@ class GenerateConfig(BaseModel):
     def _prompt(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("the prompt is empty: describe the room, e.g. 'a cozy bedroom with two nightstands'")
+        return v
+
+    @field_validator("prompt", mode="before")
+    @classmethod
+    def _encodable_prompt(cls, v: Any) -> Any:
+        """A prompt from a command line with invalid UTF-8 holds lone surrogates: say so plainly."""
+        if isinstance(v, str) and first_unencodable(v) >= 0:
+            raise ValueError(f"the prompt holds an unpaired UTF-16 surrogate (invalid UTF-8) at character "
+                             f"{first_unencodable(v)}; pass whole characters")
         return v
 
     @field_validator("name")
@@ -289,12 +299,11 @@ def brief_notes(brief: Brief, scene: Any) -> list[str]:
 
 def _record_brief(rd: RunDirectory, brief: Brief, notes: list[str]) -> None:
     """Add the reading and its notes to metrics.json (written by the loop)."""
-    import json
 
     path = rd.root / "metrics.json"
     if not path.is_file():
         return
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json(path, allow_nan=True)
     data["brief"] = brief.to_record()
     data["brief_notes"] = notes
     rd.write_json("metrics.json", data)

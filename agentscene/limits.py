@@ -43,8 +43,14 @@ class Limits(_Settings):
     json_int_digits: int = Field(default=64, ge=20, le=4000, description="most digits of one integer in JSON (Python's own limit is 4300)")
     floor_vertices: int = Field(default=1000, ge=3, description="most vertices of a floor polygon (evaluation, viewer and renderers scale with it)")
     scene_objects: int = Field(default=50_000, ge=1, description="most objects in a scene file")
+    tool_objects: int = Field(default=1000, ge=1, description="most objects add_object builds a scene up to")
+    tool_argument_chars: int = Field(default=100_000, ge=1, description="longest arguments string of one tool call")
+    reply_chars: int = Field(default=400_000, ge=1, description="longest model reply the text protocol parses")
+    call_id_chars: int = Field(default=256, ge=1, description="longest tool-call id (ids are echoed back)")
+    metadata_bytes: int = Field(default=1024 * 1024 * 1024, gt=0, description="largest dataset metadata file (3D-FUTURE model_info, Objaverse annotations), after gunzip")
+    viewer_file_bytes: int = Field(default=32 * 1024 * 1024, gt=0, description="largest scene or turn file the viewer reads")
     quote_chars: int = Field(default=80, ge=16, description="longest piece of input an error message quotes")
-    http_reply_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="decoded bytes of one HTTP reply body (after gzip/zstd/brotli)")
+    http_reply_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="decoded bytes of one HTTP reply body (gzip, deflate and zstd are decoded in bounded steps; other encodings are refused)")
     http_line_bytes: int = Field(default=1024 * 1024, gt=0, description="one line of a streamed NDJSON reply")
     http_error_bytes: int = Field(default=64 * 1024, gt=0, description="an HTTP error body read for its message")
     http_deadline_s: float = Field(default=1800.0, gt=0, description="total seconds for one request, however slowly the server sends")
@@ -131,28 +137,40 @@ def _path(trail: tuple | None) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False) -> Any:
+def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False,
+               repair: list[str] | None = None) -> Any:
     """Walk a parsed JSON value without recursion: refuse nesting past `json_depth`, non-finite
-    numbers (unless `allow_nan`), integers past `json_int_digits` and unencodable strings. Returns `value`."""
+    numbers (unless `allow_nan`), integers past `json_int_digits` and unencodable strings. Returns `value`.
+
+    With `repair` (a list), unencodable strings in lists and dicts are replaced in place by their
+    `repair_text` form instead, and the path of each is appended to `repair` so the caller can say so.
+    """
     max_bits = int(limits.json_int_digits * 3.33) + 4
-    # (node, depth, trail): the trail is a linked list of keys, turned into a path only for a message
-    stack: list[tuple[Any, int, tuple | None]] = [(value, 1, None)]
+    # (node, depth, trail, container): the trail is a linked list of keys, turned into a path only for a message
+    stack: list[tuple[Any, int, tuple | None, Any]] = [(value, 1, None, None)]
     while stack:
-        node, depth, trail = stack.pop()
+        node, depth, trail, container = stack.pop()
         if isinstance(node, (dict, list, tuple)):
             if depth > limits.json_depth:
                 raise InputLimitError(f"{what} is nested more than {limits.json_depth} levels deep (at {_path(trail)})")
             if isinstance(node, dict):
-                for key, item in node.items():
+                for key in list(node):
                     if isinstance(key, str) and first_unencodable(key) >= 0:
-                        raise InputLimitError(f"{what}: a key at {_path(trail)} holds an unpaired UTF-16 surrogate")
-                    stack.append((item, depth + 1, (trail, key)))
+                        if repair is None:
+                            raise InputLimitError(f"{what}: a key at {_path(trail)} holds an unpaired UTF-16 surrogate")
+                        node[_repair(key)] = node.pop(key)
+                        repair.append(_path((trail, _repair(key))))
+                        key = _repair(key)
+                    stack.append((node[key], depth + 1, (trail, key), node))
             else:
-                stack.extend((item, depth + 1, (trail, i)) for i, item in enumerate(node))
+                stack.extend((item, depth + 1, (trail, i), node) for i, item in enumerate(node))
         elif isinstance(node, str):
             at = first_unencodable(node)
             if at >= 0:
-                raise InputLimitError(f"{what}: the text at {_path(trail)} holds an unpaired UTF-16 surrogate at character {at}")
+                if repair is None or not isinstance(container, (dict, list)):
+                    raise InputLimitError(f"{what}: the text at {_path(trail)} holds an unpaired UTF-16 surrogate at character {at}")
+                container[trail[1]] = _repair(node)  # type: ignore[index]
+                repair.append(_path(trail))
         elif isinstance(node, float):
             if not allow_nan and not math.isfinite(node):
                 raise InputLimitError(f"{what}: {_path(trail)} is {node}; numbers must be finite")
@@ -162,7 +180,8 @@ def check_tree(value: Any, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", 
     return value
 
 
-def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False) -> Any:
+def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "JSON", *, allow_nan: bool = False,
+               repair: list[str] | None = None) -> Any:
     """json.loads that never raises anything but InputLimitError / json.JSONDecodeError (both ValueError).
 
     Refuses documents over `json_bytes`, nested past `json_depth`, integers past
@@ -195,7 +214,16 @@ def loads_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS, what: str = "
         raise InputLimitError(f"{what} is nested more than {limits.json_depth} levels deep") from None
     except UnicodeDecodeError as e:
         raise InputLimitError(f"{what} is not UTF-8 text (byte {e.start})") from None
-    return check_tree(value, limits, what, allow_nan=allow_nan)
+    return check_tree(value, limits, what, allow_nan=allow_nan, repair=repair)
+
+
+def dumps_json(value: Any) -> str:
+    """json.dumps for values a model or SDK handed over, which may not serialise (huge integers,
+    nesting past the recursion limit, objects): those become a JSON string describing them."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError, TypeError, OverflowError):
+        return json.dumps(f"<not serialisable: {shown(value, 200)}>")
 
 
 def read_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str | None = None) -> bytes:

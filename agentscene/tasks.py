@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agentscene.fileio import atomic_write_text
 from agentscene.formats.errors import describe_validation_error
+from agentscene.limits import first_unencodable
 from agentscene.scene import Scene
 
 #: The `data_source` verl and our reward functions use to recognise agentscene rows.
@@ -66,6 +67,9 @@ class SceneTask(BaseModel):
             raise TaskError("the prompt is empty")
         if len(text) > MAX_PROMPT_CHARS:
             raise TaskError(f"the prompt has {len(text)} characters, over the {MAX_PROMPT_CHARS} limit")
+        if first_unencodable(text) >= 0:
+            raise TaskError(f"the prompt holds an unpaired UTF-16 surrogate at character {first_unencodable(text)}; "
+                            "pass whole characters (valid UTF-8)")
         from agentscene.brief import parse_brief  # keeps `import agentscene.env` light
 
         brief = parse_brief(text)

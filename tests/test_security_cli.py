@@ -88,3 +88,16 @@ def test_bad_paths_end_in_one_line(tmp_path):
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert 1 <= len(lines) <= 3, (args, result.output)
     assert Path(tmp_path / "fifo").is_fifo()
+
+
+@pytest.mark.parametrize("prompt", ["a lamp \udcff room", "\ud83d", "bedroom \udc80\udc81"])
+def test_prompts_that_cannot_be_encoded_are_refused_in_one_line(tmp_path, prompt):
+    from agentscene.env import EnvConfig, SceneEnv, TaskError
+
+    out = tmp_path / "gen"
+    result = runner.invoke(app, ["generate", prompt, "--agent", "offline", "--turns", "1", "--out", str(out)])
+    _no_traceback(result)
+    assert result.exit_code == 1 and "surrogate" in result.output
+    assert not out.exists() or not any(out.iterdir())  # no half-made run folder
+    with pytest.raises(TaskError, match="surrogate"):
+        SceneEnv(EnvConfig()).reset(seed=0, options={"prompt": prompt})

@@ -191,3 +191,21 @@ def test_resolve_target_never_leaves_the_folder(tmp_path_factory, parts):
     base = root.resolve()
     assert real == base or base in real.parents
     assert not real.exists() or real.is_file()
+
+
+def test_reports_never_pull_in_files_from_outside_the_run(tmp_path):
+    from PIL import Image
+
+    from agentscene.report.data import RunData, TurnData
+
+    run = tmp_path / "run"
+    (run / "renders").mkdir(parents=True)
+    outside = tmp_path / "private.png"
+    Image.new("RGB", (4, 4)).save(outside)
+    Image.new("RGB", (4, 4)).save(run / "renders" / "turn_00_top.png")
+    (run / "renders" / "turn_01_top.png").symlink_to(outside)
+    os.mkfifo(run / "renders" / "turn_02_top.png")
+    data = RunData(root=run)
+    assert data.render_path(TurnData(turn=0, n_objects=0), "top") == (run / "renders" / "turn_00_top.png").resolve()
+    for turn, renders in ((1, {}), (2, {}), (0, {"top": "../private.png"}), (0, {"top": str(outside)})):
+        assert data.render_path(TurnData(turn=turn, n_objects=0, renders=renders), "top") is None

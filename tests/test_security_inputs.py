@@ -137,7 +137,7 @@ def test_hostile_replies_are_format_errors_or_error_results():
                 env.reset(seed=0, options={"scene": SCENE})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(list(GOOD)),
     value=st.recursive(
@@ -228,3 +228,87 @@ def test_error_messages_never_echo_huge_input():
     assert not result.ok and len(result.message) < 2000
     result = apply_tool(SCENE, key, {})
     assert not result.ok and len(result.message) < 2000
+
+
+# -- 9. non-finite numbers anywhere in a scene ------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), [1.0, float("nan")], {"a": {"b": float("inf")}}])
+def test_non_finite_numbers_are_refused_in_every_field(tmp_path, value):
+    from agentscene.formats import SceneFormatError, load_scene
+
+    for mutate in (
+        lambda d: d["metadata"].__setitem__("seed", value),
+        lambda d: d["room"]["extra"].__setitem__("x", value),
+        lambda d: d["objects"][0]["extra"].__setitem__("x", value),
+        lambda d: d["objects"][0].__setitem__("yaw", value),
+    ):
+        data = SCENE.model_dump(mode="json")
+        mutate(data)
+        with pytest.raises(SceneFormatError, match="finite|valid number"):
+            load_scene(data)
+        path = tmp_path / "s.json"
+        path.write_text(json.dumps(data))  # Python writes NaN / Infinity, which is not JSON
+        with pytest.raises(SceneFormatError, match="finite"):
+            load_scene(path)
+
+
+# -- SceneEnv.step takes any action a trainer or model can hand over ---------------------------------
+
+_LEAF = st.one_of(st.integers(), st.floats(), st.text(max_size=20), st.none(), st.booleans(),
+                  st.sampled_from(["\ud83d", "[/]", float("nan")]), st.integers(4400, 4500).map(lambda n: 10**n))
+_VALUE = st.recursive(_LEAF, lambda i: st.lists(i, max_size=3) | st.dictionaries(st.text(max_size=8), i, max_size=3),
+                      max_leaves=10)
+_FIELDS = st.sampled_from(["description", "position", "yaw", "size", "object_id", "reason", "category", "support"])
+_CALL = st.fixed_dictionaries({
+    "name": st.sampled_from([*GOOD, "x", ""]),
+    "arguments": st.one_of(_VALUE, st.dictionaries(_FIELDS, _VALUE, max_size=5)),
+})
+
+
+def _tagged(calls: list) -> str:
+    from agentscene.limits import dumps_json
+
+    return "<tool_calls>" + dumps_json(calls) + "</tool_calls>"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(action=st.one_of(_VALUE, st.lists(_CALL, max_size=3), _CALL, st.text(max_size=50), st.lists(_CALL, max_size=3).map(_tagged)))
+def test_scene_env_step_never_raises_for_any_action(action):
+    env = SceneEnv(EnvConfig())
+    env.reset(seed=0, options={"scene": SCENE})
+    obs, reward, terminated, truncated, info = env.step(action)
+    assert isinstance(obs, str) and isinstance(reward, float)
+    json.dumps(info.get("messages", []), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def test_an_episode_with_a_hostile_model_finishes_and_writes_its_run_folder(tmp_path):
+    """Huge numbers, NaN, lone surrogates, markup and deep nesting from the model, end to end:
+    the loop feeds each back as an error and every run file is written (item 2: no lost scene.json)."""
+    from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
+    from agentscene.loop import LoopConfig, run_episode
+    from agentscene.run_dir import RunDirectory
+    from agentscene.testing import ScriptedModel
+    from agentscene.tools.calls import ToolCall
+
+    def call(name: str, args: str) -> ToolCall:
+        return ToolCall(name=name, arguments=args)
+
+    replies = [
+        [call("add_object", '{"description": "lamp \\ud83d", "position": [1, 0, 1], "yaw": 0, "size": [0.3, 1.5, 0.3]}'),
+         call("add_object", '{"description": "[/] lamp", "position": [1, 0, 1], "yaw": ' + "9" * 5000 + ', "size": [0.3, 1.5, 0.3]}'),
+         call("rotate_object", '{"object_id": "x", "yaw": 1e99999}'),
+         call("move_object", '{"object_id": "x", "position": ' + "[" * 3000 + "]" * 3000 + "}"),
+         call("add_object\udc00", "{}")],
+        "half an emoji \ud83d and [bold]markup[/] with no tool call",
+        [call("add_object", '{"description": "[/] lamp \\ud83d\\ude00", "position": [1, 0, 1], "yaw": 0, "size": [0.3, 1.5, 0.3]}'),
+         call("terminate", '{"reason": "done [/]"}')],
+    ]
+    agent = ChatAgent(ScriptedModel(replies), ChatAgentConfig(mode="native"))
+    run = RunDirectory(tmp_path / "run").create()
+    episode = run_episode("a [/] bedroom", agent, config=LoopConfig(max_turns=4), run_dir=run)
+    assert episode.stop_reason == "terminated"
+    assert [o.description for o in episode.scene.objects] == ["[/] lamp 😀"]
+    assert all(not r["ok"] for r in episode.turns[1].results)
+    for name in ("turns/turn_01.json", "conversation.jsonl"):
+        (tmp_path / "run" / name).read_text("utf-8")  # written, valid UTF-8

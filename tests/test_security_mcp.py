@@ -101,3 +101,36 @@ def test_peek_id_reads_the_top_level_id_only():
     assert peek_id(b'{"id": 1.5}') is None
     assert peek_id(b'[{"id": 4}]') is None
     assert peek_id(b"") is None
+
+
+def test_hostile_http_bodies_get_json_rpc_errors_with_their_id(tmp_path):
+    import socket
+
+    import httpx
+
+    from tests.test_mcp_http import HEADERS, _free_port, _initialize
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "agentscene", "mcp", "--transport", "http", "--port", str(port),
+                             "--workdir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}/mcp"
+        with httpx.Client(timeout=20) as client:
+            h = {**HEADERS, "mcp-session-id": _initialize(client, url), "mcp-protocol-version": "2025-11-25"}
+            for rid, line in _hostile_lines()[:7]:  # the oversized ones are the SDK's 413, tested elsewhere
+                response = client.post(url, content=line, headers=h)
+                assert 400 <= response.status_code < 500, (rid, response.status_code)
+                answer = response.json()
+                assert answer["error"]["code"] in (-32700, -32600) and answer.get("id") == rid, answer
+            listed = client.post(url, json={"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, headers=h)
+            assert listed.status_code == 200 and len(listed.json()["result"]["tools"]) > 7
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -10,7 +10,6 @@ an optional descriptions file that carries them.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +20,23 @@ from agentscene.assets.base import AssetNotFoundError, BrokenAssetError, UnsafeA
 from agentscene.assets.canonical import canonicalize
 from agentscene.assets.index import IndexEntry, progress
 from agentscene.assets.indexed import IndexedBackend, IndexedSettings
-from agentscene.assets.safety import check_asset_id, load_mesh_file, read_capped, safe_child
+from agentscene.assets.safety import (
+    MeshLimits,
+    check_asset_id,
+    load_mesh_file,
+    read_capped,
+    read_metadata_json,
+    safe_child,
+)
 from agentscene.categories import UNKNOWN_CATEGORY, match_category
+from agentscene.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     import trimesh
 
 _BLANK = {"", "none", "null", "others", "other", "unknown"}
 #: Metadata files are larger than meshes; this caps them separately.
-MAX_METADATA_BYTES = 512 * 1024 * 1024
+MAX_METADATA_BYTES = DEFAULT_LIMITS.metadata_bytes
 
 
 class Future3DSettings(IndexedSettings):
@@ -79,13 +86,8 @@ def label_category(label: str) -> str | None:
 
 
 def _load_json(path: Path) -> Any:
-    from agentscene.assets.safety import MeshLimits
-
     data = read_capped(path, MeshLimits(max_file_bytes=MAX_METADATA_BYTES))
-    try:
-        return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BrokenAssetError(f"{path} is not valid JSON: {e}") from e
+    return read_metadata_json(data, path)
 
 
 class Future3DBackend(IndexedBackend):
@@ -113,7 +115,7 @@ class Future3DBackend(IndexedBackend):
         h = hashlib.sha256()
         for p in (self._info_path(), self.settings.descriptions):
             if p is not None:
-                h.update(Path(p).read_bytes())
+                h.update(read_capped(Path(p), MeshLimits(max_file_bytes=MAX_METADATA_BYTES)))
         h.update(f"{self.settings.mesh_file}|{self.settings.up}|{self.settings.front}".encode())
         return h.hexdigest()
 

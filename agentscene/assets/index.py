@@ -7,7 +7,6 @@ product plus a vectorised size Gaussian, so a 10,000-asset index answers in well
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from agentscene.assets.base import AssetMatch
 from agentscene.assets.embedders import Embedder
 from agentscene.assets.scoring import ScoreSettings, combine, size_scores
 from agentscene.fileio import atomic_write_bytes, atomic_write_json
+from agentscene.limits import Limits, read_json
 
 INDEX_FORMAT = "agentscene-asset-index"
 INDEX_VERSION = 1
@@ -134,13 +134,13 @@ class AssetIndex:
              "source_category": e.source_category, "extra": e.extra}
             for e in self.entries
         ]
-        atomic_write_json(d / "entries.json", entries, indent=None)
-        atomic_write_bytes(d / "embeddings.npy", _npy_bytes(self.embeddings))
+        atomic_write_json(d / "entries.json", entries, indent=None, within=d)
+        atomic_write_bytes(d / "embeddings.npy", _npy_bytes(self.embeddings), within=d)
         manifest = {
             **self.manifest, "format": INDEX_FORMAT, "version": INDEX_VERSION, "source": self.source,
             "embedder": self.embedder_name, "dim": int(self.embeddings.shape[1]), "count": len(self.entries),
         }
-        atomic_write_json(d / "manifest.json", manifest)
+        atomic_write_json(d / "manifest.json", manifest, within=d)
         self.manifest = manifest
         return d
 
@@ -150,9 +150,9 @@ class AssetIndex:
         if not p.is_file():
             return None
         try:
-            m = json.loads(p.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise AssetIndexError(f"{p} is not valid JSON: {e}") from e
+            m = read_json(p)
+        except (OSError, ValueError) as e:  # invalid JSON, over a limit, not a regular file
+            raise AssetIndexError(f"{p} is not valid JSON: {e}") from None
         if not isinstance(m, dict) or m.get("format") != INDEX_FORMAT:
             raise AssetIndexError(f"{p} is not an agentscene asset index manifest")
         return m
@@ -166,7 +166,7 @@ class AssetIndex:
         if manifest.get("version") != INDEX_VERSION:
             raise AssetIndexError(f"{d}: index version {manifest.get('version')} is not {INDEX_VERSION}; rebuild it")
         try:
-            raw = json.loads((d / "entries.json").read_text())
+            raw = read_json(d / "entries.json", Limits(json_bytes=1 << 30))
             emb = np.load(d / "embeddings.npy", allow_pickle=False)
         except (OSError, ValueError) as e:
             raise AssetIndexError(f"{d}: cannot read the index files: {e}") from e

@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,14 +33,16 @@ from agentscene.assets.safety import (
     check_asset_id,
     load_mesh_file,
     read_capped,
+    read_metadata_json,
     safe_child,
 )
 from agentscene.categories import UNKNOWN_CATEGORY, match_category
+from agentscene.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     import trimesh
 
-MAX_METADATA_BYTES = 1024 * 1024 * 1024
+MAX_METADATA_BYTES = DEFAULT_LIMITS.metadata_bytes
 GLB_LAYOUTS = ("{uid}.glb", "{uid2}/{uid}.glb", "glbs/{uid2}/{uid}.glb", "{uid}/{uid}.glb")
 
 
@@ -64,10 +65,7 @@ def _read_json(path: Path) -> Any:
             raise BrokenAssetError(f"{path} is not valid gzip: {e}") from e
         if len(data) > MAX_METADATA_BYTES:
             raise UnsafeAssetError(f"{path} inflates past {MAX_METADATA_BYTES} bytes")
-    try:
-        return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BrokenAssetError(f"{path} is not valid JSON: {e}") from e
+    return read_metadata_json(data, path)
 
 
 def _floats(values: Any, n: int) -> tuple[float, ...] | None:
@@ -130,7 +128,7 @@ class ObjaverseBackend(IndexedBackend):
         return Path(self.settings.annotations)
 
     def fingerprint(self) -> str:
-        h = hashlib.sha256(Path(self.settings.annotations).read_bytes())
+        h = hashlib.sha256(read_capped(Path(self.settings.annotations), MeshLimits(max_file_bytes=MAX_METADATA_BYTES)))
         h.update(f"{self.settings.up}|{self.settings.front}".encode())
         return h.hexdigest()
 

@@ -323,7 +323,7 @@ class Sam3DBackend:
         key = request_key(req)
         req_path, _ = self._paths(key)
         if not req_path.is_file():
-            atomic_write_json(req_path, req)
+            atomic_write_json(req_path, req, within=self.cache_dir)
         cat = category if category and category != UNKNOWN_CATEGORY else (match_category(description) or UNKNOWN_CATEGORY)
         return [AssetMatch(asset_id=f"{SOURCE}:{key}", source=SOURCE, score=1.0, category=cat,
                            size=tuple(size) if size is not None else None, description=description)]  # type: ignore[arg-type]
@@ -361,5 +361,5 @@ class Sam3DBackend:
             raise AssetServerError(f"the server could not generate {request.get('prompt', '')[:80]!r}: {result}")
         data = self.client.fetch(result)
         mesh = self._to_mesh(data, f"generated mesh for {request.get('prompt', '')[:60]!r}")
-        atomic_write_bytes(self._paths(key)[1], data)  # only meshes that passed the checks are cached
+        atomic_write_bytes(self._paths(key)[1], data, within=self.cache_dir)  # only meshes that passed the checks are cached
         return mesh

@@ -15,12 +15,14 @@ import json
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from agentscene.assets.base import AssetBackend, AssetError, ObjectMeshBackend, require
 from agentscene.fileio import atomic_write_bytes
+from agentscene.limits import DEFAULT_LIMITS, InputLimitError, Limits, loads_json, read_regular_file
 from agentscene.scene import Asset, SceneObject
 
 MAX_BATCH = 64
@@ -53,11 +55,14 @@ def _validate(body: Any) -> list[dict[str, Any]] | str:
 
 
 class GeometryStore:
-    """GLBs by content name, in memory or in a directory."""
+    """GLBs by content name: in a directory, or in memory up to `capacity_bytes` (least recently
+    used first out, so a long-running server keeps bounded memory)."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, capacity_bytes: int = DEFAULT_LIMITS.glb_cache_bytes):
         self.directory = Path(directory) if directory is not None else None
-        self._mem: dict[str, bytes] = {}
+        self.capacity_bytes = capacity_bytes
+        self._mem: OrderedDict[str, bytes] = OrderedDict()
+        self.size_bytes = 0
         self._lock = threading.Lock()
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -65,20 +70,32 @@ class GeometryStore:
     def put(self, data: bytes) -> str:
         name = hashlib.sha256(data).hexdigest()[:24] + ".glb"
         if self.directory is not None:
-            atomic_write_bytes(self.directory / name, data)
-        else:
-            with self._lock:
-                self._mem[name] = data
+            atomic_write_bytes(self.directory / name, data, within=self.directory)
+            return name
+        with self._lock:
+            if name in self._mem:
+                self._mem.move_to_end(name)
+                return name
+            self._mem[name] = data
+            self.size_bytes += len(data)
+            while self.size_bytes > self.capacity_bytes and len(self._mem) > 1:
+                _, old = self._mem.popitem(last=False)
+                self.size_bytes -= len(old)
         return name
 
     def get(self, name: str) -> bytes | None:
         if not _NAME.match(name):
             return None
         if self.directory is not None:
-            p = self.directory / name
-            return p.read_bytes() if p.is_file() else None
+            try:
+                return read_regular_file(self.directory / name, DEFAULT_LIMITS.mesh.max_file_bytes)
+            except (OSError, InputLimitError):
+                return None
         with self._lock:
-            return self._mem.get(name)
+            data = self._mem.get(name)
+            if data is not None:
+                self._mem.move_to_end(name)
+            return data
 
     def path(self, name: str) -> str:
         return str(self.directory / name) if self.directory is not None else ""
@@ -99,8 +116,11 @@ def generate_glb(backend: AssetBackend, prompt: str, size: list[float] | None) -
     return mesh.export(file_type="glb")
 
 
-def create_app(backend: AssetBackend | None = None, *, store_dir: Path | None = None):
-    """A Starlette app speaking /generate_geometries, /health and /geometries/<name>."""
+def create_app(backend: AssetBackend | None = None, *, store_dir: Path | None = None, limits: Limits = DEFAULT_LIMITS):
+    """A Starlette app speaking /generate_geometries, /health and /geometries/<name>.
+
+    Request bodies are read up to `limits.request_body_bytes` (413 past it) and parsed with the
+    guarded JSON reader; generated GLBs kept in memory are capped at `limits.glb_cache_bytes`."""
     require("starlette", "assets")
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -111,7 +131,7 @@ def create_app(backend: AssetBackend | None = None, *, store_dir: Path | None = 
         from agentscene.assets.registry import get_backend
 
         backend = get_backend("procedural")
-    store = GeometryStore(store_dir)
+    store = GeometryStore(store_dir, capacity_bytes=limits.glb_cache_bytes)
     stats = {"total_requests": 0, "completed_requests": 0, "failed_requests": 0}
     lock = threading.Lock()
 
@@ -119,10 +139,22 @@ def create_app(backend: AssetBackend | None = None, *, store_dir: Path | None = 
         return JSONResponse({"status": "healthy", "backend": backend.name, **stats})
 
     async def generate(request: Request) -> Response:
+        cap = limits.request_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            return JSONResponse({"error": f"the body is over the {cap}-byte limit"}, status_code=413)
+        chunks, total = [], 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > cap:
+                return JSONResponse({"error": f"the body is over the {cap}-byte limit"}, status_code=413)
+            chunks.append(chunk)
         try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = loads_json(b"".join(chunks), limits, what="the body")
+        except json.JSONDecodeError:
             return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+        except InputLimitError as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
         reqs = _validate(body)
         if isinstance(reqs, str):
             return JSONResponse({"error": reqs}, status_code=400)

@@ -9,7 +9,6 @@ only prompts that have no directory yet.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +26,7 @@ from agentscene.batch.summary import (
 )
 from agentscene.batch.worker import EpisodeTask
 from agentscene.generate import GenerateConfig
+from agentscene.limits import read_json
 
 FAULT_DIR = ".batch/faults"
 
@@ -95,7 +95,7 @@ def _spec_prompt(run_dir: Path) -> str | None:
     spec = run_dir / "spec_used.json"
     if not spec.is_file():
         return None
-    return json.loads(spec.read_text("utf-8")).get("config", {}).get("prompt")
+    return read_json(spec).get("config", {}).get("prompt")
 
 
 def _existing_row(row: EpisodeRow, run_dir: Path, existing: str) -> EpisodeRow | None:

@@ -8,7 +8,6 @@ Aggregates are over finished episodes (status "ok") only.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentscene.fileio import atomic_write_json
+from agentscene.limits import read_json
 
 SUMMARY_FILE = "batch_summary.json"
 SCHEMA_VERSION = 1
@@ -197,7 +197,7 @@ def read_episode_metrics(run_dir: str | Path) -> EpisodeMetrics | None:
     path = root / "metrics.json"
     if not path.is_file():
         return None
-    data = json.loads(path.read_text("utf-8"))
+    data = read_json(path, allow_nan=True)
     m = data.get("metrics") or {}
     judge = data.get("judge") or {}
     usage = data.get("usage") or {}
@@ -227,7 +227,7 @@ def _last_critique(root: Path) -> tuple[dict[str, float], str | None]:
     """The last turn's critic scores (only present when the run used a per-turn critic)."""
     turns = sorted((root / "turns").glob("turn_*.json"))
     for path in reversed(turns):
-        crit = json.loads(path.read_text("utf-8")).get("critique")
+        crit = read_json(path, allow_nan=True).get("critique")
         if crit and crit.get("scores") and not crit.get("error"):
             return {k: _finite(v) for k, v in crit["scores"].items()}, crit.get("source")
         if crit is not None:

@@ -103,10 +103,11 @@ def _secrets(config: Any) -> list[str]:
     """The key the episode's client uses: the flag's, or the provider's environment variable."""
     from agentscene.agents.providers import get_preset, resolve_api_key
 
-    if config.provider is None:  # the offline agent: no provider, no key
-        return []
+    explicit = [config.api_key.get_secret_value()] if config.api_key is not None else []
+    if config.provider is None:  # no model provider (the offline agent): only a given key can leak
+        return explicit
     key = resolve_api_key(get_preset(config.provider), config.api_key)
-    return [key.get_secret_value()] if key is not None else []
+    return [key.get_secret_value()] if key is not None else explicit
 
 
 def run_task(task: EpisodeTask) -> EpisodeRow:

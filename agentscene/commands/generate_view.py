@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from agentscene.commands import esc
+from agentscene.limits import read_json
 
 if TYPE_CHECKING:
     from agentscene.brief import Brief
@@ -58,7 +59,7 @@ class Progress:
         self.console.print(
             f"turn {rec.turn:>2} {what:<17} {len(rec.scene.objects):>3} obj  "
             f"coll {m.get('collision_rate', 0.0):4.1f}%  OOB {m.get('oob_rate', 0.0):4.1f}%  "
-            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {esc(' '.join(flags))}", highlight=False)
+            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {' '.join(flags)}", highlight=False)
         if self.status is not None and not rec.terminated:
             self.status.update(f"turn {rec.turn + 1}: asking the agent…")
 
@@ -70,13 +71,12 @@ class Progress:
 
 def interrupted_message(config: GenerateConfig, run_dir: Path | None) -> str:
     """What Ctrl-C left on disk, read from the run directory, and how to go on."""
-    import json
     import shlex
 
     if run_dir is None or not run_dir.is_dir():
         return "[yellow]interrupted[/] before the run started: nothing was written"
     metrics = run_dir / "metrics.json"
-    if metrics.is_file() and json.loads(metrics.read_text("utf-8")).get("finished"):
+    if metrics.is_file() and read_json(metrics, allow_nan=True).get("finished"):
         return f"the run had finished before Ctrl-C: {esc(str(run_dir))}"
     turns = sorted((run_dir / "turns").glob("turn_*.json"))
     if not turns:

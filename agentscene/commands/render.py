@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ import typer
 
 from agentscene.commands import esc
 from agentscene.commands.options import AssetsOption, parse_assets_options
+from agentscene.limits import read_json
 
 
 def register(app: typer.Typer) -> None:
@@ -102,7 +102,7 @@ def _run_spec(run_dir: Path | None) -> dict[str, Any] | None:
     if path is None or not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = read_json(path)
     except (ValueError, OSError):  # a damaged spec only loses the recorded backend
         return None
     return data if isinstance(data, dict) else None

@@ -7,7 +7,6 @@ objects, as SceneReVis' judge prompt does (the offline judge applies the same ca
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agentscene.agents.client import ModelClient
 from agentscene.critics.base import CAP, VLM_AXES, Critique, scene_facts
 from agentscene.critics.judge import room_caps
+from agentscene.limits import loads_json
 from agentscene.protocol import image_data_url, load_prompt
 from agentscene.scene import Scene
 
@@ -77,8 +77,8 @@ class VLMCritic:
         if text.startswith("```"):
             text = text.strip("`").removeprefix("json").strip()
         try:
-            reply = _JudgeReply.model_validate(json.loads(text))
-        except (json.JSONDecodeError, ValidationError) as e:
+            reply = _JudgeReply.model_validate(loads_json(text))
+        except (ValueError, ValidationError) as e:  # invalid JSON, over a limit, or not the schema
             problem = str(e).splitlines()[0][:200]
             return Critique(source=self.name, error=f"the judge's reply is not the requested JSON: {problem}", usage=response.usage)
         scores = {a: float(getattr(reply, a)) for a in VLM_AXES}

@@ -169,7 +169,7 @@ def build_records(sources: list[SceneSource], out: str | Path, settings: Dataset
             if st.embed_scene:
                 scene_ref: dict[str, Any] = {"scene": dump_scene(src.scene)}
             else:
-                scene_file = atomic_write_json(root / "scenes" / f"{src.scene_id}.json", dump_scene(src.scene), indent=None)
+                scene_file = atomic_write_json(root / "scenes" / f"{src.scene_id}.json", dump_scene(src.scene), indent=None, within=root)
                 scene_ref = {"scene_path": scene_file.relative_to(root).as_posix()}
             for record in records:
                 lines.append(json.dumps(_framed(record, src, images, geom, scene_ref), ensure_ascii=False, allow_nan=False))
@@ -205,7 +205,7 @@ def build_view_records(sources: list[SceneSource], out: str | Path, settings: Da
             if st.embed_scene:
                 scene_ref: dict[str, Any] = {"scene": dump_scene(src.scene)}
             else:
-                scene_file = atomic_write_json(root / "scenes" / f"{src.scene_id}.json", dump_scene(src.scene), indent=None)
+                scene_file = atomic_write_json(root / "scenes" / f"{src.scene_id}.json", dump_scene(src.scene), indent=None, within=root)
                 scene_ref = {"scene_path": scene_file.relative_to(root).as_posix()}
             record = {"id": f"{src.scene_id}/views", "task": "multiview",
                       "meta": {"room_type": src.scene.room.room_type, "objects": len(src.scene.objects)}}

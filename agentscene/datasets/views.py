@@ -68,6 +68,6 @@ def render_views(scene: Scene, renderer: Renderer, directory: str | Path, relati
     for cam in cameras:
         buf = io.BytesIO()
         result.images[cam.name].save(buf, format="PNG", compress_level=3)
-        path = atomic_write_bytes(out / f"{cam.name}.png", buf.getvalue())
+        path = atomic_write_bytes(out / f"{cam.name}.png", buf.getvalue(), within=out)
         paths.append(path.resolve().relative_to(base.resolve()).as_posix())
     return paths, geom([result.cameras[c.name] for c in cameras])

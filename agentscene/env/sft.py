@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from agentscene.limits import loads_json, read_json
 from agentscene.loop import TurnRecord, conversation_lines
 from agentscene.tools import coerce_call, tool_schemas
 
@@ -91,9 +92,9 @@ def read_conversation(run: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            msg = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise RunDirError(f"{path}:{n}: not JSON ({e.msg})") from None
+            msg = loads_json(line, allow_nan=True)
+        except ValueError as e:  # invalid JSON or over a limit
+            raise RunDirError(f"{path}:{n}: not JSON ({getattr(e, 'msg', e)})") from None
         if not isinstance(msg, dict) or msg.get("role") not in _ROLES:
             raise RunDirError(f"{path}:{n}: a message needs a role ({', '.join(_ROLES)})")
         messages.append(msg)
@@ -116,9 +117,9 @@ def rebuild_from_turns(run: Path) -> list[dict[str, Any]]:
     for k in numbers:
         path = turns_dir / f"turn_{k:02d}.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise RunDirError(f"{path}: not JSON ({e.msg})") from None
+            data = read_json(path, allow_nan=True)
+        except (OSError, ValueError) as e:  # invalid JSON, over a limit, not a regular file
+            raise RunDirError(f"{path}: not JSON ({getattr(e, 'msg', e)})") from None
         if not isinstance(data, dict):
             raise RunDirError(f"{path}: a turn file must hold an object")
         if not isinstance(data.get("messages"), list):

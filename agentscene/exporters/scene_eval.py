@@ -181,9 +181,9 @@ def write_models(models: dict[str, Any], folder: Path) -> list[Path]:
     index_path = folder / "models.json"
     index = {}
     if index_path.is_file():
-        import json
+        from agentscene.limits import read_json
 
-        index = json.loads(index_path.read_text())
+        index = read_json(index_path)  # guarded: regular file, bounded size and depth
     index.update({mid.split(".", 1)[1]: mid.split(".", 1)[1].rsplit("-", 1)[0].replace("_", " ") for mid in models})
     atomic_write_json(index_path, dict(sorted(index.items())))
     return written

@@ -62,7 +62,7 @@ def export_scene_eval_batch(batch_dir: str | Path, out: str | Path, *, mesh_prov
             raise ExportError(str(e)) from None
         name = f"scene_{k}"
         parts = export_scene_parts(scene, mesh_provider, walls=False)
-        atomic_write_json(out / METHOD_DIR / f"{name}.json", scene_state(parts, mesh_provider, scene_id=name, models=models))
+        atomic_write_json(out / METHOD_DIR / f"{name}.json", scene_state(parts, mesh_provider, scene_id=name, models=models), within=out)
         prompt = row.prompt or str(scene.metadata.get("prompt") or "")
         prompts.append(prompt)
         index.append({"scene": f"{METHOD_DIR}/{name}.json", "run": row.name, "prompt": prompt,

@@ -9,11 +9,12 @@ k (`chat_messages`). The loop sends exactly this; `SceneEnv` returns it as `info
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from agentscene.limits import loads_json
 
 #: one chat message, OpenAI layout ({"role": ..., "content": ...})
 Message = dict[str, Any]
@@ -56,8 +57,8 @@ def tagged_json(text: str, tag: str) -> Any | None:
     if fenced:
         body = fenced.group(1)
     try:
-        return json.loads(body)
-    except json.JSONDecodeError:
+        return loads_json(body)
+    except ValueError:  # invalid JSON or over a limit
         return None
 
 
@@ -76,8 +77,8 @@ def _wire_call(call: dict[str, Any]) -> dict[str, Any]:
     fn = call.get("function") or {}
     args = fn.get("arguments")
     try:
-        ok = isinstance(json.loads(args), dict) if isinstance(args, str) else isinstance(args, dict)
-    except json.JSONDecodeError:
+        ok = isinstance(loads_json(args), dict) if isinstance(args, str) else isinstance(args, dict)
+    except ValueError:  # invalid JSON or over a limit
         ok = False
     if ok:
         return call

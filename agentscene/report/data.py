@@ -7,12 +7,12 @@ left out of the page; a file that is not valid JSON is a ReportError naming it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agentscene.limits import read_json as guarded_read_json
 from agentscene.scene_inputs import is_run_dir
 
 
@@ -58,14 +58,18 @@ class RunData(BaseModel):
         if turn is None:
             return None
         rel = turn.renders.get(view)
-        path = self.root / rel if rel else self.root / "renders" / f"turn_{turn.turn:02d}_{view}.png"
-        return path if path.is_file() else None
+        path = self.root / str(rel) if rel else self.root / "renders" / f"turn_{turn.turn:02d}_{view}.png"
+        try:  # only a regular file inside the run directory: a turn record or link cannot pull in other files
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        return real if real.is_file() and real.is_relative_to(self.root.resolve()) else None
 
 
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return guarded_read_json(path, allow_nan=True)  # regular files only; size, depth and digits bounded
+    except ValueError as e:
         raise ReportError(f"{path} is not valid JSON: {e}") from None
     except OSError as e:
         raise ReportError(f"cannot read {path}: {e.strerror or e}") from None

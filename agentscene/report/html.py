@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import io
 import os
-import shutil
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
+
+from agentscene.fileio import atomic_write_bytes
 
 CSS = """
 :root { --fg: #1d232a; --muted: #66707a; --line: #dde2e6; --ok: #2f7d4a; --bad: #b3261e; --warn: #a86b00; --bg2: #f5f7f8; }
@@ -112,10 +113,8 @@ class ImageStore:
         if name is None:
             name = f"{len(self._names):04d}-{image.stem}{suffix}"
             self._names[key] = name
-            if max_width is None and suffix == image.suffix.lower():
-                shutil.copyfile(image, self.folder / name)
-            else:
-                (self.folder / name).write_bytes(data)
+            # atomic, never through a pipe or device node, never out of the page's folder
+            atomic_write_bytes(self.folder / name, data, within=self.folder)
         return os.path.relpath(self.folder / name, self.page_path.parent)
 
     @staticmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agentscene.limits import loads_json
 from agentscene.report import svg
 from agentscene.report.data import RunData, TurnData
 from agentscene.report.html import ImageStore, esc, kv_table, num, page, table
@@ -65,8 +66,8 @@ def _arguments(raw: Any) -> str:
     """Arguments as sent (a JSON string or an object), shown compactly; invalid JSON is shown as sent."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
+            raw = loads_json(raw)
+        except ValueError:  # invalid JSON or over a limit
             return esc(raw)
     return esc(json.dumps(raw, ensure_ascii=False, separators=(", ", ": ")))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentscene import protocol
-from agentscene.limits import InputLimitError, loads_json
+from agentscene.limits import InputLimitError, loads_json, shown
 from agentscene.tools import FormatError, Reply, ToolCall, coerce_call, parse_reply
 from agentscene.tools.text_protocol import MAX_REPLY_CHARS
 
@@ -135,7 +135,7 @@ def assistant_of(action: Any, parsed: ParsedAction) -> dict[str, Any]:
         return {"role": "assistant", "content": action}
     if parsed.calls and isinstance(action, (list, tuple, dict)):
         return protocol.assistant_message("", parsed.calls)
-    return {"role": "assistant", "content": "" if action is None else repr(action)[:2000]}
+    return {"role": "assistant", "content": "" if action is None else shown(action, 2000)}
 
 
 def action_message(action: Any) -> dict[str, Any]:

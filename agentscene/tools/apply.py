@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from agentscene.categories import category_info, infer_category
 from agentscene.formats.errors import describe_validation_error
 from agentscene.geometry import distance_to_polygon_edges, normalize_yaw, point_in_polygon
-from agentscene.limits import InputLimitError, check_tree, loads_json, shown
+from agentscene.limits import DEFAULT_LIMITS, InputLimitError, check_tree, loads_json, shown
 from agentscene.scene import Scene, SceneObject
 from agentscene.tools.arguments import (
     TOOLS,
@@ -34,10 +34,10 @@ from agentscene.tools.scenerevis_calls import (
     translate_arguments,
 )
 
-#: Most objects one scene may hold through the tools.
-MAX_OBJECTS = 1000
-#: Longest arguments string a call may carry.
-MAX_ARGUMENT_CHARS = 100_000
+#: Most objects one scene may hold through the tools (Limits.tool_objects).
+MAX_OBJECTS = DEFAULT_LIMITS.tool_objects
+#: Longest arguments string a call may carry (Limits.tool_argument_chars).
+MAX_ARGUMENT_CHARS = DEFAULT_LIMITS.tool_argument_chars
 
 
 class _Refusal(Exception):

@@ -6,17 +6,16 @@ model can act on. Nothing a model can send raises.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.limits import first_unencodable, loads_json, shown
+from agentscene.limits import DEFAULT_LIMITS, dumps_json, first_unencodable, loads_json, shown
 from agentscene.scene import Scene
 
-#: Longest tool-call id accepted (ids are echoed back with each result).
-MAX_CALL_ID_CHARS = 256
+#: Longest tool-call id accepted (ids are echoed back with each result): Limits.call_id_chars.
+MAX_CALL_ID_CHARS = DEFAULT_LIMITS.call_id_chars
 
 
 class ErrorCode(StrEnum):
@@ -52,7 +51,7 @@ class ToolCall(BaseModel):
 
     def to_openai(self) -> dict[str, Any]:
         """The chat-completions `tool_calls[]` entry for this call."""
-        args = self.arguments if isinstance(self.arguments, str) else json.dumps(self.arguments)
+        args = self.arguments if isinstance(self.arguments, str) else dumps_json(self.arguments)
         return {"id": self.id or "", "type": "function", "function": {"name": self.name, "arguments": args}}
 
 

@@ -28,11 +28,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.limits import InputLimitError, loads_json
+from agentscene.limits import DEFAULT_LIMITS, InputLimitError, loads_json
 from agentscene.tools.calls import ToolCall, coerce_call
 
 TAGS = ("think", "conclusion", "tool_calls", "create_scene")
-MAX_REPLY_CHARS = 400_000
+MAX_REPLY_CHARS = DEFAULT_LIMITS.reply_chars
 
 _TAG_RE = re.compile(r"<\s*(/?)\s*(think|conclusion|tool_calls|create_scene)\s*>", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)\n?[ \t]*```$", re.DOTALL)

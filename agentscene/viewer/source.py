@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.formats import SceneFormatError, dump_scene, load_scene, read_json_file
+from agentscene.limits import DEFAULT_LIMITS
 from agentscene.scene import Scene
 
 _TURN_RE = re.compile(r"^turn_(\d+)\.json$")
 _VIEW_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-#: Largest scene or turn file the viewer reads.
-MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Largest scene or turn file the viewer reads (Limits.viewer_file_bytes).
+MAX_FILE_BYTES = DEFAULT_LIMITS.viewer_file_bytes
 #: Longest list of tool calls / results shown for one turn.
 MAX_CALLS_SHOWN = 200
 
