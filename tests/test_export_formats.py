@@ -19,9 +19,9 @@ from agentscene.exporters.mjcf import object_mass
 from agentscene.exporters.parts import z_up
 from agentscene.formats import load_scene
 from agentscene.meshes import world_mesh
-from agentscene.renderers.palette import srgb_to_linear
-from agentscene.renderers.scene_geometry import object_color
+from agentscene.palette import srgb_to_linear
 from agentscene.scene import Scene
+from agentscene.scene_meshes import object_color
 
 DATA = Path(__file__).parent / "data" / "scenes"
 

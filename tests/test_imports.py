@@ -27,7 +27,7 @@ HEAVY_AT_IMPORT: dict[str, set[str]] = {}
 #: scene <- tools <- rewards/renderers/assets <- agents <- loop <- batch/env/mcp <- commands
 LAYERS: list[set[str]] = [
     {"limits", "fileio", "geometry", "categories", "registry", "interrupts", "run_dir", "scene", "scene_inputs",
-     "meshes", "protocol", "formats", "brief"},
+     "meshes", "scene_meshes", "palette", "protocol", "formats", "brief"},
     {"tools"},
     {"rewards", "renderers", "assets", "exporters", "evaluator", "viewer", "datasets"},
     {"agents", "critics", "tasks"},

@@ -25,7 +25,7 @@ class BlendExporter:
         from agentscene.fileio import resolve_target
         from agentscene.renderers.base import RenderError, RendererUnavailableError
         from agentscene.renderers.blender import BlenderRenderer, BlenderSettings
-        from agentscene.renderers.scene_geometry import StyleSettings
+        from agentscene.scene_meshes import StyleSettings
 
         resolve_target(path)  # refuse a pipe or device node before Blender opens it
         scene = parts.scene

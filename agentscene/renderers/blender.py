@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.renderers import palette
+from agentscene import palette
 from agentscene.renderers.base import RenderError, RendererUnavailableError, RenderResult
 from agentscene.renderers.cameras import SENSOR_MM, Camera, CameraSettings, scene_cameras
 from agentscene.renderers.overlays import OverlaySettings, draw_overlays
-from agentscene.renderers.scene_geometry import SceneGeometry, StyleSettings, build_scene_geometry
+from agentscene.renderers.view_parts import build_scene_meshes
+from agentscene.scene_meshes import SceneMeshes, StyleSettings
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
@@ -102,7 +103,7 @@ def blender_camera(cam: Camera) -> dict[str, Any]:
     return spec
 
 
-def write_geometry(geometry: SceneGeometry, path: Path) -> list[dict[str, str]]:
+def write_geometry(geometry: SceneMeshes, path: Path) -> list[dict[str, str]]:
     """Save parts as one .npz in Blender coordinates with linear colours; returns the part list."""
     parts = geometry.parts
     vertices = [p.vertices @ TO_BLENDER.T for p in parts]
@@ -301,7 +302,7 @@ class BlenderRenderer:
 
         start = time.perf_counter()
         cameras = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
-        geometry = build_scene_geometry(scene, mesh_provider, self.settings.style, cameras)
+        geometry = build_scene_meshes(scene, mesh_provider, self.settings.style, cameras)
         worker = self._ensure_worker()
         geometry_path = worker.scratch(".npz")
         outputs = {name: str(worker.scratch(f"_{name}.png")) for name in cameras}
