@@ -22,7 +22,7 @@ from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import get_client
 from agentscene.agents.critics import RuleCritic, VLMCritic
 from agentscene.brief import Brief, parse_brief
-from agentscene.limits import first_unencodable, read_json
+from agentscene.limits import DEFAULT_LIMITS, first_unencodable, read_json
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 
@@ -38,7 +38,7 @@ class GenerateConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    prompt: str = Field(max_length=4000)
+    prompt: str = Field(max_length=DEFAULT_LIMITS.prompt_chars)
     name: str | None = None
     out: Path = Path("outputs")
     #: unset: openai-compatible when a provider, model, base URL or key is given, else offline
