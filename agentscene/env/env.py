@@ -94,7 +94,7 @@ class SceneEnv:
         self.tasks: tuple[SceneTask, ...] = tuple(tasks or ())
         self.mesh_provider = mesh_provider
         self.render_mode = render_mode
-        self.np_random = random.Random(0)
+        self.rng = random.Random(0)  # draws tasks and episode seeds (a stdlib Random, not numpy)
         self._closed = False
         self._clear()
 
@@ -141,7 +141,7 @@ class SceneEnv:
             prompt = str(scene.metadata.get("prompt") or f"Improve this {scene.room.room_type.replace('_', ' ')}.")
             task = task_from_prompt(prompt, initial_scene=scene)
         elif self.tasks:
-            task = self.tasks[self.np_random.randrange(len(self.tasks))]
+            task = self.tasks[self.rng.randrange(len(self.tasks))]
         else:
             raise TaskError("reset() needs options={'prompt': ...}, {'task': ...}, {'scene': ...} or {'row': ...}, or tasks= given to SceneEnv")
         if "scene" in options and "prompt" in options:
@@ -159,10 +159,10 @@ class SceneEnv:
         if self._closed:
             raise EnvStateError("this env was closed; make a new SceneEnv")
         if seed is not None:
-            self.np_random = random.Random(int(seed))
+            self.rng = random.Random(int(seed))
             episode_seed = int(seed)
         else:
-            episode_seed = self.np_random.randrange(2**31)
+            episode_seed = self.rng.randrange(2**31)
         task = self._task_from_options(dict(options or {}), episode_seed)
         self._clear()
         self.task = task
