@@ -219,11 +219,12 @@ def build_assets(config: GenerateConfig) -> Any:
     from pydantic import ValidationError
 
     from agentscene.assets import get_backend
+    from agentscene.formats.errors import describe_validation_error
 
     try:
         return get_backend(config.assets, **config.assets_settings)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        problems = "; ".join(describe_validation_error(e))
         raise ValueError(f"asset backend {config.assets!r} needs settings ({problems}); "
                          "pass them with --assets-option KEY=VALUE") from None
 
