@@ -4,8 +4,7 @@ Each asset's mesh (the unit box, a provider's mesh, a room's floor and walls) is
 per renderer and drawn instanced: an instance is (object matrix, tint, tile). Views of many
 scenes are packed into tiles of one framebuffer (the atlas); one draw per asset covers every
 tile of a pass, clip distances keep each instance inside its tile. Flat shading is done in
-the vertex shader from the face normal (one fixed light, two-sided, the same formula as
-`scene_geometry.shade_flat`). Overlays are laid out for the whole batch (`overlay_layout`) and
+the vertex shader from the face normal (one fixed light, two-sided). Overlays are laid out for the whole batch (`overlay_layout`) and
 drawn as coloured triangles and textured quads (text sprites from one atlas texture) on the
 resolved image. Pixels leave through a pixel buffer, read while the next pass draws.
 
@@ -24,27 +23,32 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agentscene import palette
 from agentscene.meshes import object_matrices
-from agentscene.renderers import palette
 from agentscene.renderers.base import RenderError
 from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
-from agentscene.renderers.scene_geometry import (
-    LIGHT_DIRECTION,
-    StyleSettings,
-    ViewRules,
-    _unit_box_arrays,
-    drawable_mesh,
-    face_normals,
-    room_parts,
-)
+from agentscene.renderers.view_parts import ViewRules
+from agentscene.scene_meshes import StyleSettings, _unit_box_arrays, drawable_mesh, room_parts
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.renderers.cameras import Camera
     from agentscene.scene import Scene
 
-AMBIENT, DIFFUSE = 0.5, 0.55  # shade_flat's defaults
+AMBIENT, DIFFUSE = 0.5, 0.55  # flat shading: ambient + diffuse * |normal . light|
+#: Direction toward the light of the flat shading (mostly from above).
+LIGHT_DIRECTION = np.array([0.3, 1.0, 0.45]) / np.linalg.norm([0.3, 1.0, 0.45])
+
+
+def face_normals(triangles: np.ndarray) -> np.ndarray:
+    """Unit normals (T, 3) of triangles (T, 3, 3); degenerate triangles get +y."""
+    n = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0]).astype(np.float64)
+    length = np.linalg.norm(n, axis=1)
+    bad = length < 1e-20
+    n[bad] = (0.0, 1.0, 0.0)
+    length[bad] = 1.0
+    return n / length[:, None]
 
 _SCENE_VS = """
 #version 330

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentscene import palette
 from agentscene.geometry import box_corners_many, rotation_matrices_y
-from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
-from agentscene.renderers.scene_geometry import is_ceiling_item, is_wall_item
+from agentscene.scene_meshes import is_ceiling_item, is_wall_item
 
 if TYPE_CHECKING:
     from agentscene.scene import Scene

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.renderers import palette
+from agentscene import palette
 from agentscene.renderers.base import (
     LazyImages,
     RenderError,
@@ -32,7 +32,8 @@ from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
 from agentscene.renderers.overlays import OverlaySettings
-from agentscene.renderers.scene_geometry import StyleSettings, view_rules, walls_holding_items
+from agentscene.renderers.view_parts import view_rules, walls_holding_items
+from agentscene.scene_meshes import StyleSettings
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
