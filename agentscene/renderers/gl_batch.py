@@ -329,8 +329,11 @@ class GLBatch:
                     if obj is not None:
                         obj.release()
             ctx = self.ctx
-            draw = ctx.framebuffer([ctx.renderbuffer(key, samples=self.samples)], ctx.depth_renderbuffer(key, samples=self.samples))
-            resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth else None)
+            resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth or not self.samples else None)
+            if self.samples:
+                draw = ctx.framebuffer([ctx.renderbuffer(key, samples=self.samples)], ctx.depth_renderbuffer(key, samples=self.samples))
+            else:  # no MSAA: draw straight into the target read back (no resolve copy)
+                draw = None
             # two pixel buffers: one is read while the next pass draws into the other
             pbos = (ctx.buffer(reserve=width * height * 4), ctx.buffer(reserve=width * height * 4))
             self.targets[key] = (draw, resolve, pbos)
@@ -371,7 +374,7 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
     for layer in layers:
         if not len(layer.view):
             continue
-        off = tile_xy[layer.view].astype(np.float32)
+        off = tile_xy[layer.view].astype(np.float32, copy=False)
         if layer.kind == "segments":
             assert layer.rgba is not None and layer.width is not None
             p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
@@ -382,17 +385,20 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
             n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
             ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
             a, b = p0 - ext, p1 + ext
-            quad = np.stack([a - n, b - n, b + n, a - n, b + n, a + n], axis=1)  # (K, 6, 2)
-            rgba = np.repeat(layer.rgba[:, None, :], 6, axis=1).astype(np.float32) / 255.0
-            uv = np.full((len(quad), 6, 2), -1.0, np.float32)
-            chunks.append(np.concatenate([quad, uv, rgba], axis=2).reshape(-1, 8))
+            out = np.empty((len(a), 6, 8), np.float32)
+            for c, corner in enumerate((a - n, b - n, b + n, a - n, b + n, a + n)):
+                out[:, c, :2] = corner
+            out[:, :, 2:4] = -1.0  # no texture: solid colour
+            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+            chunks.append(out.reshape(-1, 8))
             views.append(np.repeat(layer.view, 6))
         elif layer.kind == "triangles":
             assert layer.rgba is not None
-            tri = layer.xy + off[:, None, :]
-            rgba = np.repeat(layer.rgba[:, None, :], 3, axis=1).astype(np.float32) / 255.0
-            uv = np.full((len(tri), 3, 2), -1.0, np.float32)
-            chunks.append(np.concatenate([tri, uv, rgba], axis=2).reshape(-1, 8))
+            out = np.empty((len(layer.xy), 3, 8), np.float32)
+            out[:, :, :2] = layer.xy + off[:, None, :]
+            out[:, :, 2:4] = -1.0
+            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+            chunks.append(out.reshape(-1, 8))
             views.append(np.repeat(layer.view, 3))
         else:
             rects = np.array([sprite_at[k] for k in layer.keys], dtype=np.float32)  # x, y, w, h in the texture
@@ -410,7 +416,7 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
             views.append(np.repeat(layer.view, 6))
     if not chunks:
         return np.zeros((0, 8), np.float32), np.zeros(0, int)
-    return np.concatenate(chunks).astype(np.float32), np.concatenate(views)
+    return np.concatenate(chunks).astype(np.float32, copy=False), np.concatenate(views)
 
 
 def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, int, int]]]:
@@ -503,6 +509,7 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
     width = max(x + tiles[i].camera.width for i, x, _ in placements)
     height = max(y + tiles[i].camera.height for i, _, y in placements)
     draw, resolve, pbos = gl.target(width, height)
+    draw = draw or resolve
     pbo = pbos[gl.flip]
     gl.flip ^= 1
     tile_data = np.zeros((len(placements), 5, 4), np.float32)
@@ -547,11 +554,12 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         data = np.concatenate(chunks)
         if asset.instances.size < data.nbytes:
             asset.instances.orphan(max(data.nbytes, 2 * asset.instances.size))
-        asset.instances.write(data.tobytes())
+        asset.instances.write(data)
         asset.vao.render(moderngl.TRIANGLES, vertices=asset.vertices, instances=len(data))
     for d in range(4):
         ctx.disable_direct(GL_CLIP_DISTANCE0 + d)
-    ctx.copy_framebuffer(resolve, draw)
+    if draw is not resolve:
+        ctx.copy_framebuffer(resolve, draw)
     depth = None
     if gl.depth:
         raw = resolve.read(viewport=(0, 0, width, height), components=1, attachment=-1, dtype="f4", alignment=1)
@@ -573,7 +581,7 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
                 gl.overlay_vbo.release()
             gl.overlay_vbo = ctx.buffer(reserve=max(nbytes, 1 << 20))
             gl.overlay_vao = ctx.vertex_array(gl.overlay_program, [(gl.overlay_vbo, "2f 2f 4f", "in_xy", "in_uv", "in_rgba")])
-        gl.overlay_vbo.write(verts.tobytes())
+        gl.overlay_vbo.write(np.ascontiguousarray(verts))
         gl.overlay_vao.render(moderngl.TRIANGLES, vertices=len(verts))
         ctx.disable(moderngl.BLEND)
     resolve.read_into(pbo, viewport=(0, 0, width, height), components=4, alignment=1)

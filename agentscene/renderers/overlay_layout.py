@@ -292,7 +292,8 @@ def layout_overlays(
 
     def add_segments(view, seg, rgba, width):
         if len(seg):
-            layers.append(Layer("segments", view, seg.astype(np.float32), rgba.astype(np.uint8), width.astype(np.float32)))
+            layers.append(Layer("segments", view, seg.astype(np.float32, copy=False), rgba.astype(np.uint8, copy=False),
+                                width.astype(np.float32, copy=False)))
 
     # grid (top views) and its labels
     if overlays and settings.grid and top_down.any():
