@@ -177,7 +177,7 @@ class GLBatch:
     """The GL side of the raster backend: one context, its programs, caches and targets."""
 
     def __init__(self, ctx: Any, *, samples: int, depth: bool, background: tuple[int, int, int],
-                 atlas_size: int, asset_cache_mb: int, style: StyleSettings):
+                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, direct_read: bool = False):
         import moderngl
 
         self.ctx = ctx
@@ -206,6 +206,8 @@ class GLBatch:
         self.overlay_vao: Any = None
         self.flip = 0
         self.readback = ReadbackPool()
+        # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a copy
+        self.direct_read = direct_read
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -485,17 +487,21 @@ class ReadbackPool:
 class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
-    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool):
+    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
+                 data: np.ndarray | None = None):
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
         self.depth = depth
         self.pool = pool
+        self.data = data  # already read (direct read-back), else read from `pbo`
 
     def pixels(self) -> np.ndarray:
         """(H, W, 4) RGBA (alpha unused): drivers read 4-byte pixels on their fast path."""
-        # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
-        data = self.pool.take((self.height + 1) * self.width * 4)
-        self.pbo.read_into(data, size=self.width * self.height * 4)
+        data = self.data
+        if data is None:
+            data = self.pool.take((self.height + 1) * self.width * 4)
+            self.pbo.read_into(data, size=self.width * self.height * 4)
+        self.data = None
         data.setflags(write=False)
         return data[: self.height * self.width * 4].reshape(self.height, self.width, 4)
 
@@ -584,5 +590,10 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         gl.overlay_vbo.write(np.ascontiguousarray(verts))
         gl.overlay_vao.render(moderngl.TRIANGLES, vertices=len(verts))
         ctx.disable(moderngl.BLEND)
+    if gl.direct_read:
+        # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
+        data = gl.readback.take((height + 1) * width * 4)
+        resolve.read_into(data, viewport=(0, 0, width, height), components=4, alignment=1)
+        return PassResult(None, width, height, placements, depth, gl.readback, data)
     resolve.read_into(pbo, viewport=(0, 0, width, height), components=4, alignment=1)
     return PassResult(pbo, width, height, placements, depth, gl.readback)

@@ -123,7 +123,7 @@ class RasterRenderer:
             self._notes.append(f"MSAA lowered from {wanted} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
-                               asset_cache_mb=s.asset_cache_mb, style=s.style)
+                               asset_cache_mb=s.asset_cache_mb, style=s.style, direct_read=found.kind == "cpu")
         except Exception:
             ctx.release()
             raise
