@@ -502,19 +502,26 @@ def parse_brief(prompt: str) -> Brief:
             use(i, i + len(key))
             after = i + len(key)
             target: int | None = None
-            if kind not in ("in_corner", "against_wall", "on_wall", "by_window"):
+            if kind not in ("in_corner", "against_wall", "on_wall", "by_window", "under_window"):
                 if nxt is not None and after <= nxt.np_start and all(
                         t in DEFINITE or t in ("a", "an", "of", "its") for t in raw[after : nxt.np_start]):
                     target = idx + 1
-                elif after < len(raw) and (raw[after] in ("it", "them", "this", "that") or raw[after : after + 2] in (
-                        ["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"])):
-                    target = _previous_anchor(mentions, idx)
+                elif after < len(raw) and raw[after] in ("it", "them", "this", "that"):
+                    target = idx - 1 if idx > 0 else None  # "a reading chair with a floor lamp beside it"
                     used[after] = True
+                elif raw[after : after + 2] in (["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"]):
+                    target = _previous_anchor(mentions, idx)
                 elif kind in ("at_sides", "at_ends", "either_side", "around", "at"):
                     target = _previous_anchor(mentions, idx)
             if kind in ("at", "on", "beside", "above", "under", "in_front_of", "facing", "at_foot") and target is None:
                 i = after
                 continue
+            if kind in ("at_sides", "at_ends", "around", "at") and m.category not in _GROUPED and \
+                    (target is None or target != idx + 1):
+                i = after  # "a fridge at the far end": the room's end, not a table's head
+                continue
+            if kind == "above" and category_info(m.category).support == "floor":
+                kind = "beside"  # "an arc floor lamp over the sofa" stands beside it
             distributive = count_word is not None and (count_word in NUMBERS or count_word.isdigit())
             if placement and distributive and kind in ("at_sides", "at_ends"):
                 # "eight chairs, three on each side and one at each end": a sub-group of this mention
@@ -537,10 +544,14 @@ def parse_brief(prompt: str) -> Brief:
                 use(after, nxt.np_start)
             i = after
 
-    if zones:  # a piece grouped with an anchor stands in the anchor's zone
+    if zones:  # a piece grouped with an anchor, or placed relative to another, stands in that one's zone
         for m in mentions:
-            if m.anchor is not None and ROOM_FROM_OBJECT.get(m.category) not in zone_kinds:
-                m.zone = mentions[m.anchor].zone or m.zone
+            if ROOM_FROM_OBJECT.get(m.category) in zone_kinds:
+                continue
+            other = m.anchor if m.anchor is not None else next(
+                (t for kd, t in m.relations if isinstance(t, int) and not kd.startswith("split") and kd != "facing"), None)
+            if other is not None and 0 <= other < len(mentions):
+                m.zone = mentions[other].zone or m.zone
 
     # colon lists: "eight chairs: four ... on each side, two ... at one end" replace their header
     for idx, m in enumerate(mentions):
