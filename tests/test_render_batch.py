@@ -101,6 +101,19 @@ def test_cpu_default_draws_without_msaa_close_to_the_pinned_images():
             assert changed.mean() <= 0.001, (k, int(changed.sum()))
 
 
+def test_gpu_read_back_path_gives_the_same_pixels():
+    """A GPU reads RGB through two pixel buffers, one pass behind; forced here on the CPU, the pixels match."""
+    scenes = fixtures(3)
+    with RasterRenderer(device="cpu", atlas_size=256) as r:  # several passes: the pixel buffers take turns
+        direct = r.render_many(scenes, size=128)
+        r._gl.direct_read, r._gl.channels = False, 3
+        buffered = r.render_many(scenes, size=128)
+        arrays = r.render_many(scenes, size=128, output="numpy")
+    for a, b, c in zip(direct, buffered, arrays, strict=True):
+        assert np.array_equal(np.asarray(a.merged), np.asarray(b.merged))
+        assert np.array_equal(c.merged_array(), np.asarray(a.merged)) and c.pixels["top"].shape == (128, 128, 3)
+
+
 def test_device_choice_and_clear_errors(raster):
     assert device_kind("llvmpipe (LLVM 15.0.6, 256 bits)") == "cpu"
     assert device_kind("NVIDIA H200/PCIe/SSE2") == "gpu"

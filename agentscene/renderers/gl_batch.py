@@ -206,8 +206,10 @@ class GLBatch:
         self.overlay_vao: Any = None
         self.flip = 0
         self.readback = ReadbackPool()
-        # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a copy
+        # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
+        # copy, and 4-byte pixels are its fast path; a GPU packs RGB in its copy engine, a quarter less to move
         self.direct_read = direct_read
+        self.channels = 4 if direct_read else 3
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -488,7 +490,8 @@ class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
     def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
-                 data: np.ndarray | None = None):
+                 channels: int = 4, data: np.ndarray | None = None):
+        self.channels = channels
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
         self.depth = depth
@@ -496,14 +499,14 @@ class PassResult:
         self.data = data  # already read (direct read-back), else read from `pbo`
 
     def pixels(self) -> np.ndarray:
-        """(H, W, 4) RGBA (alpha unused): drivers read 4-byte pixels on their fast path."""
+        """(H, W, channels): RGB, or RGBA (alpha unused) where 4-byte pixels are the driver's fast path."""
         data = self.data
         if data is None:
-            data = self.pool.take((self.height + 1) * self.width * 4)
-            self.pbo.read_into(data, size=self.width * self.height * 4)
+            data = self.pool.take((self.height + 1) * self.width * self.channels)
+            self.pbo.read_into(data, size=self.width * self.height * self.channels)
         self.data = None
         data.setflags(write=False)
-        return data[: self.height * self.width * 4].reshape(self.height, self.width, 4)
+        return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
 
 
 def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Tile], placements: list[tuple[int, int, int]],
@@ -592,8 +595,8 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         ctx.disable(moderngl.BLEND)
     if gl.direct_read:
         # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
-        data = gl.readback.take((height + 1) * width * 4)
-        resolve.read_into(data, viewport=(0, 0, width, height), components=4, alignment=1)
-        return PassResult(None, width, height, placements, depth, gl.readback, data)
-    resolve.read_into(pbo, viewport=(0, 0, width, height), components=4, alignment=1)
-    return PassResult(pbo, width, height, placements, depth, gl.readback)
+        data = gl.readback.take((height + 1) * width * gl.channels)
+        resolve.read_into(data, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+        return PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
+    resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels)

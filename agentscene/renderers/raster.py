@@ -277,9 +277,10 @@ class RasterRenderer:
         """A PIL RGB image of one atlas region, decoded straight from the read-back buffer (one pass, no copies)."""
         from PIL import Image
 
-        stride = atlas.shape[1] * 4
-        view = memoryview(atlas.base if atlas.base is not None else atlas).cast("B")[y * stride + x * 4 :]
-        return Image.frombytes("RGB", (width, height), view, "raw", "RGBX", stride, 1)
+        channels = atlas.shape[2]
+        stride = atlas.shape[1] * channels
+        view = memoryview(atlas.base if atlas.base is not None else atlas).cast("B")[y * stride + x * channels :]
+        return Image.frombytes("RGB", (width, height), view, "raw", "RGBX" if channels == 4 else "RGB", stride, 1)
 
     def _results(self, jobs, tiles, pixels, depths, output, seconds) -> list[RenderResult]:
         results = []
