@@ -71,3 +71,15 @@ def test_junk_prompts_give_a_sane_room_in_bounded_time(prompt):
     assert time.perf_counter() - t0 < 10.0
     assert 4.0 <= scene.room.area <= 80.0 and not find_problems(scene)
     assert len(scene.objects) <= 60
+
+
+def test_a_100_kb_prompt_gives_a_warning_and_a_sane_room(tmp_path):
+    from agentscene.generate import GenerateConfig, generate
+
+    prompt = "A bright bedroom with a double bed, two nightstands and a wardrobe. " * 1500
+    assert len(prompt) > 100_000
+    start = time.perf_counter()
+    summary = generate(GenerateConfig(prompt=prompt, out=tmp_path, renderer="none"))
+    assert time.perf_counter() - start < 10
+    assert summary.finished and summary.n_objects >= 4 and summary.collision_rate == 0.0
+    assert any("only the first 4000 were read" in note for note in summary.notes)

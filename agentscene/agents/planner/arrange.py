@@ -204,7 +204,9 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         hosts = anchors("sofa", "sectional_sofa", "armchair")
         if not any(layout.place_beside(item, h) for h in hosts[:2]) and not layout.place_corner(item):
             layout._skip(item, "no free corner")
-    for item in take(*CORNER):
+    corner_items = take(*CORNER)
+    corner_items.sort(key=lambda i: not any(kind == "in_corner" for kind, _, _ in i.extra.get("rels", ())))
+    for item in corner_items:  # those asked in a corner choose first
         if asked_spot(item):
             continue
         if layout.place_corner(item) is None:

@@ -61,7 +61,8 @@ class Placement:
     @property
     def phase(self) -> int:
         # a piece the brief puts by the window goes in with the first pieces, before storage takes the wall
-        return 2 if self.item.category in PHASE_TWO and not self.item.extra.get("early") else 1
+        early = self.item.extra.get("early") and self.item.category not in SATELLITES  # seats follow their table
+        return 2 if self.item.category in PHASE_TWO and not early else 1
 
 
 def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
