@@ -160,6 +160,9 @@ class RoomGeometry:
         shapely.prepare(self.floor)  # later contains/intersects tests use the prepared index
         self.area = float(self.floor.area)
         self._buffered: dict[float, Any] = {}
+        #: Per-room state of metrics that cache work between evaluations (e.g. the walkable
+        #: floor's grown obstacles), keyed by the metric; an edited room is a new RoomGeometry.
+        self.memo: dict[Any, Any] = {}
         walls = []
         n = len(room.floor)
         for i in range(n):
@@ -248,6 +251,23 @@ class SceneGeometry:
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    @staticmethod
+    def polygons(objects: list[ObjectGeometry]) -> list:
+        """The footprint polygons of `objects`, the missing ones made in one shapely call."""
+        todo = [g for g in objects if g._polygon is None]
+        if todo:
+            import shapely
+
+            counts = [len(g.footprint) for g in todo]
+            if min(counts) == max(counts):
+                made = shapely.polygons(np.stack([g.footprint for g in todo]))
+            else:
+                coords = np.concatenate([g.footprint for g in todo])
+                made = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(len(todo)), counts)))
+            for g, p in zip(todo, made.tolist(), strict=True):
+                g._polygon = p
+        return [g._polygon for g in objects]
 
     @property
     def problems(self) -> dict[str, str]:
