@@ -114,7 +114,7 @@ def test_fixture_scenes_match_the_previous_computation(path):
 def test_random_scenes_match_the_previous_computation():
     rng = random.Random(7)
     tol = Tolerances()
-    for k in range(40):
+    for _ in range(40):
         _check(scene_geometry(_random_scene(rng, rng.randrange(0, 30)), tolerances=tol), tol)
     wide = Tolerances(agent_radius=0.45, step_height=0.1)
     _check(scene_geometry(_random_scene(rng, 20), tolerances=wide), wide)
