@@ -163,7 +163,7 @@ _ROLES: dict[str, tuple[str, float, tuple[float, float] | None, tuple[str, ...]]
     "stool": ("seat", 0.0, None, ()),
     "sectional_sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
     "sofa": ("seat", 0.6, None, ("coffee_table", "side_table", "ottoman", "rug")),
-    "armchair": ("seat", 0.45, None, ("coffee_table", "side_table", "ottoman", "floor_lamp")),
+    "armchair": ("seat", 0.45, None, ("coffee_table", "side_table", "ottoman", "floor_lamp", "dining_table", "table")),
     "chair": ("seat", 0.0, None, ()),
     "bench": ("seat", 0.0, None, ()),
     "weight_bench": ("exercise", 0.0, None, ()),

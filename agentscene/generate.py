@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from agentscene.brief import Brief, parse_brief
-from agentscene.limits import first_unencodable, read_json
+from agentscene.limits import DEFAULT_LIMITS, first_unencodable, read_json
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
 from agentscene.run_dir import RunDirectory, check_name, redact, slugify
 
@@ -35,7 +35,7 @@ class GenerateConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    prompt: str = Field(max_length=4000)
+    prompt: str = Field(max_length=DEFAULT_LIMITS.prompt_chars)
     name: str | None = None
     out: Path = Path("outputs")
     #: unset: openai-compatible when a provider, model, base URL or key is given, else offline

@@ -45,6 +45,8 @@ class Limits(_Settings):
     scene_objects: int = Field(default=50_000, ge=1, description="most objects in a scene file")
     tool_objects: int = Field(default=1000, ge=1, description="most objects add_object builds a scene up to")
     tool_argument_chars: int = Field(default=100_000, ge=1, description="longest arguments string of one tool call")
+    prompt_chars: int = Field(default=200_000, ge=1, description="longest prompt `generate` accepts; past brief_chars only the start is read, with a warning")
+    brief_chars: int = Field(default=4000, ge=100, description="how much of a prompt the brief parser reads and an RL task holds (tokenizers choke on novels)")
     reply_chars: int = Field(default=400_000, ge=1, description="longest model reply the text protocol parses")
     call_id_chars: int = Field(default=256, ge=1, description="longest tool-call id (ids are echoed back)")
     metadata_bytes: int = Field(default=1024 * 1024 * 1024, gt=0, description="largest dataset metadata file (3D-FUTURE model_info, Objaverse annotations), after gunzip")

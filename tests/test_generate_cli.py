@@ -34,8 +34,9 @@ def test_cli_offline_generate_writes_a_complete_run(tmp_path):
     assert load_scene(run / "scene_scenerevis.json").objects[0].description == scene.objects[0].description
     spec = json.loads((run / "spec_used.json").read_text())
     assert spec["config"]["seed"] == 3 and spec["versions"]["python"] and spec["model"] == "planner"
-    for word in ("objects", "collision rate", "out of bounds", "PBL", "scene.json"):
+    for word in ("objects", "collision rate", "out of bounds", "PBL", "scene.json", "terminated"):
         assert word in result.output
+    assert "[/]" not in result.output and "[green]" not in result.output  # our own markup is rendered, not escaped
     # a second run with the same prompt gets its own directory
     again = runner.invoke(app, ["generate", "a cozy bedroom with two nightstands", "--out", str(tmp_path), "--seed", "3",
                                 "--renderer", "none"])

@@ -3,9 +3,11 @@
 The GRPO step runs TRL's own GRPOTrainer with a tiny randomly initialised Qwen3 model and a
 byte-level BPE tokenizer trained here, with Qwen3's chat template as shipped by TRL (so TRL
 recognises it and parses `<tool_call>` blocks exactly as for a real Qwen3). An untrained model
-does not write tool calls, so the tokenizer carries one added token that spells a whole
-add_object call and generation biases it (`sequence_bias`): the rollout really goes through
-TRL's parser, tool loop, our env and `get_reward`, and the test checks all of it.
+does not write tool calls, so the tokenizer carries one added token per call body (its JSON) and
+generation biases `<tool_call>`, a body, `</tool_call>`, end of turn (`sequence_bias`): the rollout
+really goes through TRL's parser, tool loop, our env and `get_reward`, and the test checks all of it.
+The tags must be generated as their own token ids, as a real Qwen3 does: recent transformers
+(5.25 here) parses the generated ids and defuses a control token spelled inside another token.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def test_bad_rows_are_reported_clearly():
 # -- a real GRPO step ------------------------------------------------------------------------
 
 
-def _tokenizer(corpus: list[str], call_texts: list[str]):
+def _tokenizer(corpus: list[str], extra_tokens: list[str]):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
     from trl.chat_template_utils import qwen3_chat_template
@@ -133,7 +135,7 @@ def _tokenizer(corpus: list[str], call_texts: list[str]):
                                   show_progress=False)
     tok.train_from_iterator(corpus, trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>")
-    fast.add_tokens(["<tool_call>", "</tool_call>", "<think>", "</think>", "<tool_response>", "</tool_response>", *call_texts])
+    fast.add_tokens(["<tool_call>", "</tool_call>", "<think>", "</think>", "<tool_response>", "</tool_response>", *extra_tokens])
     fast.chat_template = qwen3_chat_template
     return fast
 
@@ -158,15 +160,19 @@ def test_grpo_training_step_calls_the_scene_tools(tmp_path):
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    # two whole-call tokens, equally favoured: a valid add_object and a call on an unknown id
-    call_texts = ["<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in (BED_CALL, BAD_CALL)]
+    # two call bodies as whole tokens, equally favoured: a valid add_object and a call on an unknown id. The tags
+    # around them are generated as the `<tool_call>`/`</tool_call>` tokens, since the response parser reads token
+    # ids and ignores a tag spelled inside another token (a single whole-call token parses as plain text)
+    bodies = ["\n" + json.dumps(c) + "\n" for c in (BED_CALL, BAD_CALL)]
     rows = build_rows(PROMPTS, "trl")
     corpus = [m["content"] for r in rows for m in r["prompt"]] + [json.dumps(BED_CALL)] * 5
-    tokenizer = _tokenizer(corpus, call_texts)
-    call_ids = [tokenizer.convert_tokens_to_ids(t) for t in call_texts]
-    eos_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    assert [tokenizer.decode([i]) for i in call_ids] == call_texts
-    bias = {**{(i,): 40.0 for i in call_ids}, **{(i, eos_id): 80.0 for i in call_ids}}
+    tokenizer = _tokenizer(corpus, bodies)
+    open_id, close_id, eos_id = tokenizer.convert_tokens_to_ids(["<tool_call>", "</tool_call>", "<|im_end|>"])
+    body_ids = tokenizer.convert_tokens_to_ids(bodies)
+    assert [tokenizer.decode([open_id, i, close_id]) for i in body_ids] == [f"<tool_call>{b}</tool_call>" for b in bodies]
+    # each step's favoured token outbids the opening tag's standing bias; the opening tag wins the first step
+    bias = {(open_id,): 40.0, **{(open_id, i): 80.0 for i in body_ids}, **{(i, close_id): 80.0 for i in body_ids},
+            (close_id, eos_id): 80.0}
     model = _model(len(tokenizer), eos_id, tokenizer.pad_token_id)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.limits import DEFAULT_LIMITS
 from agentscene.run_dir import slugify
 
-#: GenerateConfig.prompt's limit: a longer line could never run.
-MAX_PROMPT_CHARS = 4000
+#: GenerateConfig.prompt's limit (Limits.prompt_chars): a longer line could never run.
+MAX_PROMPT_CHARS = DEFAULT_LIMITS.prompt_chars
 #: A suite larger than this is almost certainly the wrong file.
 MAX_SUITE_BYTES = 16 * 1024 * 1024
 

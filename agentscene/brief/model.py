@@ -23,7 +23,7 @@ Placement = Literal["sides", "ends", "either_side", "around"]
 
 RelationKind = Literal[
     "around", "at", "at_ends", "at_sides", "either_side", "facing", "under", "above", "on", "beside",
-    "in_front_of", "in_corner", "against_wall", "on_wall", "by_window", "at_foot",
+    "in_front_of", "in_corner", "against_wall", "on_wall", "by_window", "under_window", "at_foot",
 ]
 
 Shape = Literal["rectangle", "square", "narrow", "l_shaped"]

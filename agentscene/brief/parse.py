@@ -11,11 +11,23 @@ unused is reported in `unread`. Bounded: at most `MAX_BRIEF_CHARS` are read, in 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from agentscene.brief.model import MAX_COUNT, Brief, BriefObject, Relation, Zone
+from agentscene.brief.scan import (
+    PUNCT,
+    count_before,
+    find_objects,
+    find_rooms,
+    is_negated,
+    looks_english,
+    match_lead,
+    match_relation,
+    phrase_index,
+    singular,
+    style_words,
+    tokens,
+)
 from agentscene.brief.size import find_size
 from agentscene.brief.words import (
     ADDITIVE,
@@ -24,13 +36,10 @@ from agentscene.brief.words import (
     COLOUR_WORDS,
     DEFINITE,
     EMPTY_WORDS,
-    ENGLISH_MARKERS,
     GENERIC_ROOM_WORDS,
     GROUPS,
     LARGE_WORDS,
-    LEAD_RELATIONS,
     MATERIAL_WORDS,
-    MEASURE_WORDS,
     NARROW_WORDS,
     NEGATIONS,
     NOOK_PHRASES,
@@ -38,26 +47,24 @@ from agentscene.brief.words import (
     NUMBERS,
     ONLY_WORDS,
     OPEN_PLAN_WORDS,
-    RELATION_PHRASES,
     ROOM_ALIASES,
     ROOM_FROM_OBJECT,
-    ROOM_PHRASES,
     SEATS,
     SMALL_WORDS,
     STOPWORDS,
     STYLE_WORDS,
     VAGUE,
 )
-from agentscene.categories import CATEGORIES, category_info
+from agentscene.categories import category_info
+from agentscene.limits import DEFAULT_LIMITS
 
-#: the longest prompt read; the rest is reported in `warnings`
-MAX_BRIEF_CHARS = 4000
+#: the longest prompt read (Limits.brief_chars); the rest is reported in `warnings`
+MAX_BRIEF_CHARS = DEFAULT_LIMITS.brief_chars
 #: the most objects one brief may ask for in all (a guard against counts multiplied by repetition)
 MAX_TOTAL_OBJECTS = 80
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)*|[,;.:!?()]")
 _SENTENCE = frozenset({".", ";", "!", "?", "(", ")"})
-_PUNCT = frozenset(",;.:!?()")
+_PUNCT = PUNCT
 _ROOM_PRIORITY = ("living_room", "dining_room", "kitchen", "bedroom", "office", "study_room", "kids_room",
                   "entertainment_room", "gym", "bathroom")
 #: pieces that stand in a group around an anchor (chairs at a table, lamps either side of a sofa)
@@ -67,8 +74,6 @@ _GROUPED = SEATS | {"nightstand", "side_table", "floor_lamp", "table_lamp", "arm
 _ROOM_WORDS = SMALL_WORDS | LARGE_WORDS | NARROW_WORDS | EMPTY_WORDS | {"square", "l-shaped"}
 _MATERIALS = frozenset(MATERIAL_WORDS) | frozenset(COLOUR_WORDS)
 _STYLES = frozenset(STYLE_WORDS)
-_LEADS = tuple((tuple(phrase.split()), kind, placement) for phrase, kind, placement in LEAD_RELATIONS)
-_LEAD_LAST = frozenset(key[-1] for key, _, _ in _LEADS)
 #: nouns whose category depends on the room ("chairs" in a dining room are dining chairs)
 _GENERIC_NOUNS = frozenset({"table", "chair", "seat", "stool", "light"})
 _TABLE_LIKE = frozenset({"dining_table", "table", "kitchen_island", "desk", "counter", "pool_table"})
@@ -77,79 +82,6 @@ _WALL_ITEMS = ("painting", "mirror", "clock", "whiteboard", "wall_lamp", "projec
 
 class BriefError(ValueError):
     """A prompt that cannot be a brief at all (empty or whitespace only)."""
-
-
-def singular(token: str) -> str:
-    if len(token) > 3 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 4 and token.endswith("lves"):
-        return token[:-3] + "f"
-    if len(token) > 3 and token.endswith(("ches", "shes", "sses", "xes")):
-        return token[:-2]
-    if len(token) > 2 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def normalise(text: str) -> str:
-    """Lower case ASCII-folded text with sizes split into tokens ("6x5m" -> "6 x 5 m")."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("’", "").replace("'", "").replace("×", " x ").replace("²", "2").replace("/", " ")
-    text = re.sub(r"(\d)\s*[x*]\s*(?=\d)", r"\1 x ", text)
-    text = re.sub(r"(\d)(m2|sqm|sqft|m|ft|feet|meters|metres|meter|metre)\b", r"\1 \2", text)
-    text = re.sub(r"\bm\s?2\b", "sqm", text)
-    return text
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(normalise(text))
-
-
-@lru_cache(maxsize=1)
-def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """First word -> [(singular phrase words, category)], longest first."""
-    seen: dict[tuple[str, ...], str] = {}
-    for info in CATEGORIES:
-        for phrase in (info.name.replace("_", " "), *info.keywords):
-            for variant in (phrase.lower(), phrase.lower().replace("-", " ")):
-                key = tuple(singular(t) for t in _TOKEN.findall(variant))
-                if key:
-                    seen.setdefault(key, info.name)
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for key, cat in seen.items():
-        index.setdefault(key[0], []).append((key, cat))
-    for entries in index.values():
-        entries.sort(key=lambda kv: -len(kv[0]))
-    return index
-
-
-@lru_cache(maxsize=1)
-def _room_index() -> dict[str, list[tuple[tuple[str, ...], str, bool]]]:
-    """First word -> [(phrase words, room type or nook kind, is_nook)], longest first."""
-    index: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
-    for kind, phrases in ROOM_PHRASES.items():
-        for p in phrases:
-            key = tuple(p.split())
-            index.setdefault(key[0], []).append((key, kind, False))
-    for kind, phrases in NOOK_PHRASES.items():
-        for p in phrases:
-            key = tuple(p.split())
-            index.setdefault(key[0], []).append((key, kind, True))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return index
-
-
-@lru_cache(maxsize=1)
-def _relation_index() -> dict[str, list[tuple[tuple[str, ...], str, str | None, int]]]:
-    index: dict[str, list[tuple[tuple[str, ...], str, str | None, int]]] = {}
-    for phrase, kind, placement, mult in RELATION_PHRASES:
-        key = tuple(phrase.split())
-        index.setdefault(key[0], []).append((key, kind, placement, mult))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return index
 
 
 @dataclass
@@ -174,161 +106,6 @@ class _Mention:
     header_of_list: bool = False
     list_parent: int | None = None
     dropped: bool = False
-
-
-def _starts_with(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
-    return tuple(words[i : i + len(phrase)]) == phrase
-
-
-def _find_rooms(raw: list[str], sing: list[str], object_spans: list[tuple[int, int]]):
-    """Room/nook mentions: (start, end, kind, is_nook, modifier)."""
-    covered = [False] * len(raw)
-    for lo, hi in object_spans:
-        for k in range(lo, hi):
-            covered[k] = True
-    object_starts = {lo for lo, _ in object_spans}
-    out = []
-    index = _room_index()
-    i = 0
-    while i < len(raw):
-        hit = None
-        for key, kind, nook in [*index.get(raw[i], ()), *index.get(sing[i], ())]:
-            if _starts_with(raw, i, key) or _starts_with(sing, i, key):
-                hit = (i, i + len(key), kind, nook)
-                break
-        if hit is None:
-            i += 1
-            continue
-        lo, hi = hit[0], hit[1]
-        inside = any(covered[k] for k in range(lo, hi)) and any(
-            a <= lo and hi <= b and (b - a) > (hi - lo) for a, b in object_spans)
-        if inside:
-            i = hi
-            continue
-        modifier = hi in object_starts  # "study desk", "bedroom dresser"
-        out.append((lo, hi, hit[2], hit[3], modifier))
-        i = hi
-    return out
-
-
-def _find_objects(sing: list[str], blocked: set[int]) -> list[tuple[int, int, str]]:
-    index = _phrase_index()
-    words = tuple(sing)
-    matches: list[tuple[int, int, str]] = []
-    i = 0
-    n = len(words)
-    while i < n:
-        hit = None
-        if i not in blocked:
-            for key, cat in index.get(words[i], ()):
-                k = len(key)
-                if words[i : i + k] == key and (k == 1 or not any(j in blocked for j in range(i + 1, i + k))):
-                    hit = (i, i + k, cat)
-                    break
-        if hit is None:
-            i += 1
-            continue
-        # the English head rule: in "storage bench" the last noun names the object
-        if matches and matches[-1][1] == hit[0] and hit[0] > 0 and sing[hit[0] - 1] not in _PUNCT:
-            matches[-1] = (matches[-1][0], hit[1], hit[2])
-        else:
-            matches.append(hit)
-        i = hit[1]
-    return matches
-
-
-def _count_before(raw: list[str], start: int, floor: int) -> tuple[int | None, str, int, bool, bool]:
-    """(count, kind, noun-phrase start incl. the count words, definite, additive) for the noun at `start`."""
-    i = start - 1
-    steps = 0
-    additive = False
-    while i >= floor and steps < 5:
-        w = raw[i]
-        prev = raw[i - 1] if i - 1 >= floor else ""
-        definite = prev in DEFINITE
-        if w in ADDITIVE:
-            additive = True
-            if w == "another":
-                return 1, "exact", i, False, True
-            i -= 1
-            steps += 1
-            continue
-        if (re.fullmatch(r"\d+", w) or w in NUMBERS) and i + 1 < start and raw[i + 1] in MEASURE_WORDS:
-            i -= 1  # "a 65 inch tv": a measure, not a count
-            steps += 1
-            continue
-        if re.fullmatch(r"\d+", w) or w in NUMBERS:
-            n = int(w[:6]) if w[0].isdigit() else NUMBERS[w]
-            if w == "dozen" and prev in NUMBERS and prev not in ("a", "an"):
-                n, i = NUMBERS[prev] * 12, i - 1
-            if i - 2 >= floor and (raw[i - 2], raw[i - 1]) in (("at", "least"), ("no", "fewer"), ("minimum", "of")):
-                return n, "at_least", i - 2, False, additive
-            if prev in ("over", "than") and w not in ("a", "an"):
-                return n, "at_least", i - 1, False, additive
-            return n, "exact", i - (1 if definite else 0), definite, additive
-        if w in VAGUE:
-            return VAGUE[w], "vague", i - (1 if prev in ("a", "an") else 0), False, additive
-        if w == "of" and prev in GROUPS:
-            n = GROUPS[prev]
-            before = raw[i - 2] if i - 2 >= floor else ""
-            mult = 1
-            lead = i - 1
-            if before in NUMBERS or before.isdigit() or before in DEFINITE:
-                lead = i - 2
-                if before.isdigit():
-                    mult = int(before[:4])
-                elif before in NUMBERS and before not in ("a", "an"):
-                    mult = NUMBERS[before]
-            if n == 0:
-                return None, "plural", lead, before in DEFINITE, additive
-            return n * mult, "exact", lead, before in DEFINITE, additive
-        if w in DEFINITE:
-            return None, "exact", i, True, additive
-        if w in BREAKS or w in NEGATIONS or w in _PUNCT:
-            return None, "exact", i + 1, False, additive
-        i -= 1
-        steps += 1
-    return None, "exact", i + 1, False, additive
-
-
-def _negated(raw: list[str], np_start: int, floor: int) -> bool:
-    window = raw[max(floor, np_start - 3) : np_start]
-    if any(w in NEGATIONS for w in window):
-        return True
-    return np_start >= 1 and raw[np_start - 1] == "0"
-
-
-def _match_relation(raw: list[str], i: int):
-    for key, kind, placement, mult in _relation_index().get(raw[i], ()):
-        if _starts_with(raw, i, key):
-            return key, kind, placement, mult
-    return None
-
-
-def _match_lead(raw: list[str], end: int, lo: int):
-    """A lead phrase ("flanked by") ending right before `end` (articles and counts may follow it)."""
-    for gap in range(0, 3):
-        last = end - gap - 1
-        if last < lo or raw[last] not in _LEAD_LAST:
-            continue
-        for key, kind, placement in _LEADS:
-            at = last + 1 - len(key)
-            if at >= lo and _starts_with(raw, at, key):
-                return at, kind, placement
-    return None
-
-
-def _style_words(text: str) -> list[str]:
-    padded = " " + text + " "
-    return [w for w in STYLE_WORDS if " " + w + " " in padded or " " + w.replace("-", " ") + " " in padded]
-
-
-def _english(words: list[str]) -> bool:
-    alpha = [w for w in words if w.isalpha() or "-" in w]
-    if not alpha:
-        return False
-    marks = sum(1 for w in alpha if w in ENGLISH_MARKERS or w in STOPWORDS)
-    return len(alpha) < 3 or marks / len(alpha) >= 0.2
 
 
 def parse_brief(prompt: str) -> Brief:
@@ -364,8 +141,8 @@ def parse_brief(prompt: str) -> Brief:
         used[k] = True
 
     # -- objects and rooms ------------------------------------------------------------------------
-    spans = _find_objects(sing, size_idx)
-    rooms = _find_rooms(raw, sing, [(a, b) for a, b, _ in spans])
+    spans = find_objects(sing, size_idx)
+    rooms = find_rooms(raw, sing, [(a, b) for a, b, _ in spans])
     real_rooms = [r for r in rooms if not r[4]] or rooms
     room_words: set[int] = set()
     for lo, hi, *_ in real_rooms:
@@ -373,16 +150,16 @@ def parse_brief(prompt: str) -> Brief:
         use(lo, hi)
     if room_words:
         spans = [sp for sp in spans if not room_words.intersection(range(sp[0], sp[1]))]
-        spans = _find_objects(sing, size_idx | room_words)
+        spans = find_objects(sing, size_idx | room_words)
 
     mentions: list[_Mention] = []
     prev_end = 0
     for start, end, cat in spans:
-        count, kind, np_start, definite, additive = _count_before(raw, start, prev_end)
+        count, kind, np_start, definite, additive = count_before(raw, start, prev_end)
         m = _Mention(start=start, end=end, category=cat, np_start=np_start, sentence=sentence_of[start],
                      definite=definite and count is None, additive=additive, noun=" ".join(sing[start:end]))
         m.plural = raw[end - 1] != sing[end - 1] or raw[end - 1] in ("drapes", "blinds", "dumbbells")
-        m.negated = _negated(raw, np_start, prev_end)
+        m.negated = is_negated(raw, np_start, prev_end)
         if count is None:
             if m.plural:
                 m.count, m.kind = 2, "plural"
@@ -455,7 +232,7 @@ def parse_brief(prompt: str) -> Brief:
     for idx, m in enumerate(mentions):
         nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
         tail_end = nxt.np_start if nxt is not None else len(raw)
-        lead = _match_lead(raw, nxt.np_start, m.end) if nxt is not None else None
+        lead = match_lead(raw, nxt.np_start, m.end) if nxt is not None else None
         if lead is not None:
             at, kind, placement = lead
             tail_end = at
@@ -490,7 +267,7 @@ def parse_brief(prompt: str) -> Brief:
                 use(i, i + 1)
                 i += 1
                 continue
-            rel = _match_relation(raw, i)
+            rel = match_relation(raw, i)
             if rel is None:
                 if w in _MATERIALS:
                     m.attributes.append(w)
@@ -502,19 +279,26 @@ def parse_brief(prompt: str) -> Brief:
             use(i, i + len(key))
             after = i + len(key)
             target: int | None = None
-            if kind not in ("in_corner", "against_wall", "on_wall", "by_window"):
+            if kind not in ("in_corner", "against_wall", "on_wall", "by_window", "under_window"):
                 if nxt is not None and after <= nxt.np_start and all(
                         t in DEFINITE or t in ("a", "an", "of", "its") for t in raw[after : nxt.np_start]):
                     target = idx + 1
-                elif after < len(raw) and (raw[after] in ("it", "them", "this", "that") or raw[after : after + 2] in (
-                        ["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"])):
-                    target = _previous_anchor(mentions, idx)
+                elif after < len(raw) and raw[after] in ("it", "them", "this", "that"):
+                    target = idx - 1 if idx > 0 else None  # "a reading chair with a floor lamp beside it"
                     used[after] = True
+                elif raw[after : after + 2] in (["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"]):
+                    target = _previous_anchor(mentions, idx)
                 elif kind in ("at_sides", "at_ends", "either_side", "around", "at"):
                     target = _previous_anchor(mentions, idx)
             if kind in ("at", "on", "beside", "above", "under", "in_front_of", "facing", "at_foot") and target is None:
                 i = after
                 continue
+            if kind in ("at_sides", "at_ends", "around", "at") and m.category not in _GROUPED and \
+                    (target is None or target != idx + 1):
+                i = after  # "a fridge at the far end": the room's end, not a table's head
+                continue
+            if kind == "above" and category_info(m.category).support == "floor":
+                kind = "beside"  # "an arc floor lamp over the sofa" stands beside it
             distributive = count_word is not None and (count_word in NUMBERS or count_word.isdigit())
             if placement and distributive and kind in ("at_sides", "at_ends"):
                 # "eight chairs, three on each side and one at each end": a sub-group of this mention
@@ -537,10 +321,14 @@ def parse_brief(prompt: str) -> Brief:
                 use(after, nxt.np_start)
             i = after
 
-    if zones:  # a piece grouped with an anchor stands in the anchor's zone
+    if zones:  # a piece grouped with an anchor, or placed relative to another, stands in that one's zone
         for m in mentions:
-            if m.anchor is not None and ROOM_FROM_OBJECT.get(m.category) not in zone_kinds:
-                m.zone = mentions[m.anchor].zone or m.zone
+            if ROOM_FROM_OBJECT.get(m.category) in zone_kinds:
+                continue
+            other = m.anchor if m.anchor is not None else next(
+                (t for kd, t in m.relations if isinstance(t, int) and not kd.startswith("split") and kd != "facing"), None)
+            if other is not None and 0 <= other < len(mentions):
+                m.zone = mentions[other].zone or m.zone
 
     # colon lists: "eight chairs: four ... on each side, two ... at one end" replace their header
     for idx, m in enumerate(mentions):
@@ -703,7 +491,7 @@ def parse_brief(prompt: str) -> Brief:
     positive = [o for o in objects]
     empty = bool(EMPTY_WORDS & lead_words)
     only = bool(ONLY_WORDS.intersection(raw)) or "nothing else" in text or "apart from" in text or "except for" in text
-    styles = _style_words(text)
+    styles = style_words(text)
     raw_set = set(raw)
     attributed = {a for o in objects for a in o.attributes}
     materials = [w for w in (*MATERIAL_WORDS, *COLOUR_WORDS) if w in raw_set and w not in attributed]
@@ -713,7 +501,7 @@ def parse_brief(prompt: str) -> Brief:
 
     # -- what was not read ---------------------------------------------------------------------------
     unread = _unread(raw, used)
-    readable = _english(raw)
+    readable = looks_english(raw)
     if not raw:
         readable = False
     if not readable or (not room_named and not positive and not empty):
@@ -754,7 +542,7 @@ def _phrase(m: _Mention, raw: list[str]) -> str:
 
 def _raw_category(raw: list[str], m: _Mention) -> str:
     key = tuple(singular(t) for t in raw[m.start : m.end])
-    for k, cat in _phrase_index().get(key[0], ()):
+    for k, cat in phrase_index().get(key[0], ()):
         if k == key:
             return cat
     return m.category

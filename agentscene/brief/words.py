@@ -155,7 +155,7 @@ RELATION_PHRASES: tuple[tuple[str, str, str | None, int], ...] = (
     ("at the far end", "at_ends", "ends", 1), ("at the near end", "at_ends", "ends", 1), ("at the head", "at_ends", "ends", 1),
     ("at the foot", "at_ends", "ends", 1), ("at the end", "at_ends", "ends", 1), ("at its head", "at_ends", "ends", 1),
     ("at the short ends", "at_ends", "ends", 1), ("on the short ends", "at_ends", "ends", 1),
-    ("at the foot of", "at_foot", None, 1), ("at the end of", "at_foot", None, 1),
+    ("at the foot of", "at_foot", None, 1), ("at the end of", "beside", None, 1),
     ("in front of", "in_front_of", None, 1), ("next to", "beside", None, 1), ("close to", "beside", None, 1),
     ("alongside", "beside", None, 1), ("beside", "beside", None, 1), ("by", "beside", None, 1), ("near", "beside", None, 1),
     ("around", "around", "around", 1), ("surrounding", "around", "around", 1), ("encircling", "around", "around", 1),
@@ -177,8 +177,9 @@ RELATION_PHRASES: tuple[tuple[str, str, str | None, int], ...] = (
     ("along the long wall", "against_wall", None, 1), ("against the long wall", "against_wall", None, 1),
     ("on the wall", "on_wall", None, 1), ("on the walls", "on_wall", None, 1), ("on a wall", "on_wall", None, 1),
     ("mounted on the wall", "on_wall", None, 1), ("wall-mounted", "on_wall", None, 1), ("hung on the wall", "on_wall", None, 1),
-    ("under the window", "by_window", None, 1), ("by the window", "by_window", None, 1), ("near the window", "by_window", None, 1),
-    ("beneath the window", "by_window", None, 1), ("in front of the window", "by_window", None, 1),
+    ("under the window", "under_window", None, 1), ("under the windows", "under_window", None, 1), ("by the window", "by_window", None, 1), ("near the window", "by_window", None, 1),
+    ("beneath the window", "under_window", None, 1), ("by the windows", "by_window", None, 1),
+    ("facing the windows", "by_window", None, 1), ("in front of the window", "by_window", None, 1),
     ("facing the window", "by_window", None, 1), ("next to the window", "by_window", None, 1),
 )
 #: phrases before an object that tie it to the previous one: "a table surrounded by six chairs"

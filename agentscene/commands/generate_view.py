@@ -59,7 +59,7 @@ class Progress:
         self.console.print(
             f"turn {rec.turn:>2} {what:<17} {len(rec.scene.objects):>3} obj  "
             f"coll {m.get('collision_rate', 0.0):4.1f}%  OOB {m.get('oob_rate', 0.0):4.1f}%  "
-            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {esc(' '.join(flags))}", highlight=False)
+            f"PBL {m.get('pbl', 0.0):.3f}  {secs:4.2f}s {' '.join(flags)}", highlight=False)
         if self.status is not None and not rec.terminated:
             self.status.update(f"turn {rec.turn + 1}: asking the agent…")
 

@@ -499,9 +499,10 @@ def excluded_object(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 def out_of_place(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     room = ctx.ix.scene.room.room_type
     asked = {o.category for o in ctx.requirements.objects} if ctx.requirements is not None else set()
+    rooms = {room, *(ctx.requirements.zones if ctx.requirements is not None else ())}  # an open plan's zones
     for it in ctx.ix.items:
         homes = HOME_ROOMS.get(it.obj.category)
-        if homes and room not in homes and it.obj.category not in asked:
+        if homes and not rooms.intersection(homes) and it.obj.category not in asked:
             yield finding(rule, (it.id,), a=it.id, room=article(spoken(room)))
 
 

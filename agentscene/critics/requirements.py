@@ -42,6 +42,8 @@ class Requirements(BaseModel):
     objects: tuple[RequiredObject, ...] = ()
     relations: tuple[RequiredRelation, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: the room types of a composite room's zones (an open plan's kitchen): their furniture belongs
+    zones: tuple[str, ...] = ()
     #: "only", "nothing else", "an empty room": what the room type usually holds is not expected
     only_named: bool = False
 
@@ -61,6 +63,10 @@ def requirements_from_prompt(prompt: str) -> Requirements:
         brief = parse_brief(prompt)
     except BriefError:  # a prompt the brief parser refuses (too long): nothing can be matched
         return Requirements(prompt=prompt)
+    placements: dict[str, set[str | None]] = {}
+    for o in brief.objects:
+        placements.setdefault(o.category, set()).add(o.placement)
+    split = {c for c, ps in placements.items() if len(ps) > 1}
     needed: dict[str, tuple[int, bool, str]] = {}
     for o in brief.objects:
         count, explicit, phrase = needed.get(o.category, (0, False, o.phrase))
@@ -71,8 +77,14 @@ def requirements_from_prompt(prompt: str) -> Requirements:
         prompt=prompt,
         room_type=brief.room_type if brief.room_type_named else None,
         objects=tuple(RequiredObject(category=c, count=n, explicit_count=e, phrase=ph) for c, (n, e, ph) in needed.items()),
-        relations=tuple(RequiredRelation(subject=r.subject_category, relation=r.kind, target=r.target_category)
-                        for r in brief.relations),
+        # "under the window" is checked as "by the window" (the judge has one window relation); a relation
+        # every subject must hold is left out when one category stands in two groups (six chairs at the
+        # sides and two at the ends: "every dining chair at the sides" would not hold)
+        relations=tuple(dict.fromkeys(
+            RequiredRelation(subject=r.subject_category, relation="by_window" if r.kind == "under_window" else r.kind,
+                             target=r.target_category) for r in brief.relations
+            if not (r.kind in ("around", "at", "at_sides", "at_ends") and r.subject_category in split))),
         excluded=tuple(brief.excluded),
+        zones=tuple(z.kind for z in brief.zones),
         only_named=brief.only_named or brief.empty,
     )

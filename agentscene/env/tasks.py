@@ -19,15 +19,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agentscene.limits import first_unencodable
+from agentscene.limits import DEFAULT_LIMITS, first_unencodable
 from agentscene.scene import Scene
 
 #: The `data_source` verl and our reward functions use to recognise agentscene rows.
 DATA_SOURCE = "agentscene"
 #: Name under which the verl agent loop is registered (the rows' `agent_name`).
 AGENT_NAME = "agentscene_agent"
-#: Longest prompt a task accepts; the parser and the tokenizer both choke on novels.
-MAX_PROMPT_CHARS = 4000
+#: Longest prompt a task accepts (Limits.prompt_chars); the brief parser reads only the first Limits.brief_chars.
+MAX_PROMPT_CHARS = DEFAULT_LIMITS.prompt_chars
 
 RowFormat = Literal["trl", "verl", "ms-swift"]
 ROW_FORMATS: tuple[str, ...] = ("trl", "verl", "ms-swift")

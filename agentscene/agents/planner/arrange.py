@@ -53,6 +53,32 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
     def anchors(*cats: str) -> list[Placed]:
         return [p for p in layout.space.items if p.category in cats and layout.in_zone(p)]
 
+    def related(item: ItemSpec, *kinds: str) -> Placed | None:
+        """The placed piece the brief relates this item to ("beside the sofa", "on the cabinet")."""
+        for kind, key, cat in item.extra.get("rels", ()):
+            if kind in kinds:
+                placed = layout.anchor_of(key) if key else None
+                if placed is None and cat:
+                    placed = next(iter(anchors(cat)), None)
+                if placed is not None:
+                    return placed
+        return None
+
+    def by_window(item: ItemSpec) -> bool:
+        return any(kind in ("by_window", "under_window") for kind, _, _ in item.extra.get("rels", ()))
+
+    def asked_spot(item: ItemSpec) -> Placed | None:
+        """Where the brief says a loose piece goes: beside / under / in front of another, by the window."""
+        host = related(item, "beside", "either_side", "at_foot", "under")
+        if host is not None and layout.place_beside(item, host, against_wall=category_info(host.category).against_wall):
+            return layout.space.items[-1]
+        host = related(item, "in_front_of")
+        if host is not None and layout.place_in_front(item, host):
+            return layout.space.items[-1]
+        if by_window(item):
+            return layout.place_near_window(item)
+        return None
+
     # armchairs asked at a dining table's ends are seats, placed with the table's chairs
     table_seats = [i for i in pending if i.category == "armchair" and i.anchor and i.anchor.split("#")[0] in _TABLES]
     for i in table_seats:
@@ -95,6 +121,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not (sofas and layout.place_coffee_table(table, sofas[0])) and not layout.place_centre(table):
             layout._skip(table, "no free spot")
     for chair in take("armchair"):
+        if by_window(chair) and layout.place_near_window(chair):
+            continue
         host = layout.anchor_of(chair.anchor) if chair.anchor else None
         if host is not None and host.category in ("sofa", "sectional_sofa") and chair.placement == "either_side":
             if layout.place_beside(chair, host, against_wall=False):
@@ -112,6 +140,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
     for k, desk in enumerate(take("desk")):
         chair = chairs[k] if k < len(chairs) else None
         accept = (lambda p, c=chair: layout._chair_fits(c, p)) if chair is not None else None
+        if by_window(desk) and layout.place_near_window(desk, gap=0.01, accept=accept):
+            continue
         if layout.place_against_wall(desk, accept=accept) is None and (
                 chair is not None and not desk.explicit or layout.place_against_wall(desk) is None):
             layout._skip(desk, "no free wall")
@@ -122,16 +152,30 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                 layout._skip(chair, "no room in front of the desk")
             layout._satellite_count[desk.key] = 1
 
+    # pieces asked by the window take their spot before storage lines the walls
+    for item in [i for i in pending if by_window(i) and i.category not in CENTER and i.category not in SATELLITES]:
+        if layout.place_near_window(item, gap=0.1 if category_info(item.category).support == "floor" else 0.25):
+            pending.remove(item)
+
     wall_items = [i for i in pending if category_info(i.category).against_wall and category_info(i.category).support == "floor"
                   and i.category not in CORNER and i.category not in ON_SURFACE]
     for item in sorted(wall_items, key=lambda i: -i.size[0] * i.size[2]):
         pending.remove(item)
+        host = related(item, "beside")  # "a dishwasher next to the sink"
+        if host is not None and layout.place_beside(item, host, against_wall=True):
+            continue
         placed = layout.place_against_wall(item)
         if placed is None:  # tall storage never stands free in mid-room: a little off the wall at most
             placed = layout.place_against_wall(item, gap=0.2) if item.size[1] > TALL else layout.place_free(item)
         if placed is None:
             layout._skip(item, "no free wall")
     for table in take(*CENTER):
+        if by_window(table) or any(by_window(i) for i in pending if i.anchor == table.key):
+            from agentscene.agents.planner.space import AROUND_CLEARANCE
+
+            ring = AROUND_CLEARANCE.get(table.category, 0.5) * (0.6 if table.size[0] * table.size[2] < 0.8 else 1.0)
+            if layout.place_near_window(table, gap=ring + 0.02):
+                continue
         if layout.place_centre(table) is None:
             layout._skip(table, "no open floor large enough")
     seats = take("dining_chair", "bar_stool") + chairs + table_seats
@@ -155,18 +199,28 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         elif layout.place_free(item) is None:
             layout._skip(item, "no free spot")
     for item in take("floor_lamp"):
+        if asked_spot(item):
+            continue
         hosts = anchors("sofa", "sectional_sofa", "armchair")
         if not any(layout.place_beside(item, h) for h in hosts[:2]) and not layout.place_corner(item):
             layout._skip(item, "no free corner")
-    for item in take(*CORNER):
+    corner_items = take(*CORNER)
+    corner_items.sort(key=lambda i: not any(kind == "in_corner" for kind, _, _ in i.extra.get("rels", ())))
+    for item in corner_items:  # those asked in a corner choose first
+        if asked_spot(item):
+            continue
         if layout.place_corner(item) is None:
             layout._skip(item, "no free corner")
     for item in take("rug"):
+        host = related(item, "beside", "in_front_of")
+        if host is not None and layout.place_beside(item, host, against_wall=False):
+            continue
         if layout.place_rug(item) is None:
             layout._skip(item, "no open floor")
     for item in [i for i in pending if i.category in ON_SURFACE]:
         pending.remove(item)
-        if layout.place_on(item) is None:
+        host = related(item, "on")
+        if layout.place_on(item, prefer=host.category if host is not None else None) is None:
             if item.category == "tv" and layout.place_mounted(item):
                 continue
             if item.category in ("printer", "computer", "game_console") and layout.place_corner(item):
@@ -174,7 +228,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             layout._skip(item, "nothing to stand it on")
     for item in [i for i in pending if category_info(i.category).support == "wall"]:
         pending.remove(item)
-        if layout.place_mounted(item) is None:
+        over = related(item, "above")
+        flank = related(item, "either_side", "beside")
+        flank = flank if flank is not None and flank.support == "wall" else None
+        if layout.place_mounted(item, prefer=over.category if over is not None else None, beside=flank) is None:
             layout._skip(item, "no free wall space")
     for item in [i for i in pending if category_info(i.category).support == "ceiling"]:
         pending.remove(item)
@@ -182,6 +239,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             layout._skip(item, "no free ceiling spot")
     for item in list(pending):
         pending.remove(item)
+        if asked_spot(item):
+            continue
         if item.size[1] > TALL and category_info(item.category).against_wall:
             if layout.place_against_wall(item) is None:
                 layout._skip(item, "no free wall")

@@ -60,7 +60,9 @@ class Placement:
 
     @property
     def phase(self) -> int:
-        return 2 if self.item.category in PHASE_TWO else 1
+        # a piece the brief puts by the window goes in with the first pieces, before storage takes the wall
+        early = self.item.extra.get("early") and self.item.category not in SATELLITES  # seats follow their table
+        return 2 if self.item.category in PHASE_TWO and not early else 1
 
 
 def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -348,15 +350,18 @@ class Layout:
         return self._try(item, cands, group=sofa.group if sofa else centre.group)
 
     def place_beside(self, item: ItemSpec, anchor: Placed, against_wall: bool = True) -> Placed | None:
-        """Beside an anchor's end (side table at a sofa's arm, floor lamp at the other)."""
+        """Beside an anchor's end (side table at a sofa's arm, floor lamp at the other); flush with its
+        back when it stands against a wall, else level with its middle, a little further out if need be."""
         front, right = _vec(anchor.yaw)
         cands = []
-        for side in (1, -1):
-            off = side * (anchor.size[0] / 2 + 0.06 + item.size[0] / 2)
-            back = -anchor.size[2] / 2 + item.size[2] / 2 + 0.01 if against_wall else 0.0
-            x = anchor.position[0] + right[0] * off + front[0] * back
-            z = anchor.position[2] + right[1] * off + front[1] * back
-            cands.append(((x, 0.0, z), anchor.yaw, 0.1 if side == 1 else 0.0))
+        backs = [-anchor.size[2] / 2 + item.size[2] / 2 + 0.01] if against_wall else [0.0, -anchor.size[2] / 4]
+        for k, extra in enumerate((0.06, 0.2, 0.4)):
+            for back in backs:
+                for side in (1, -1):
+                    off = side * (anchor.size[0] / 2 + extra + item.size[0] / 2)
+                    x = anchor.position[0] + right[0] * off + front[0] * back
+                    z = anchor.position[2] + right[1] * off + front[1] * back
+                    cands.append(((x, 0.0, z), anchor.yaw, (0.1 if side == 1 else 0.0) - k))
         return self._try(item, cands, group=anchor.group)
 
     def place_at_foot(self, item: ItemSpec, bed: Placed) -> Placed | None:
@@ -449,8 +454,8 @@ class Layout:
         def score(wall: Wall, t: float) -> float:
             corner = min(t - w / 2, wall.length - t - w / 2)
             s = -corner * (0.8 if tall or cat in ("bathtub", "shower", "fridge", "toilet") else 0.1)
-            if cat in ("desk", "sink", "vanity"):
-                s += max(0.0, 2.0 - self._window_near(wall, t))
+            if cat == "desk" or (cat == "sink" and self.space.room.room_type != "bathroom"):
+                s += max(0.0, 2.0 - self._window_near(wall, t))  # a bathroom sink keeps its wall for the mirror
             if cat in ("dresser", "tv_stand", "fireplace", "piano", "console_table"):
                 s += -abs(t - wall.length / 2) * 0.4
             if cat in ("counter", "sink", "stove", "dishwasher", "fridge"):
@@ -484,13 +489,30 @@ class Layout:
 
         return self._try(item, self.wall_candidates(item, score, gap=0.05, step=0.25), group=f"new:{item.key}")
 
-    def place_mounted(self, item: ItemSpec) -> Placed | None:
+    def place_mounted(self, item: ItemSpec, prefer: str | None = None, beside: Placed | None = None) -> Placed | None:
+        """On a wall at its height: over its anchor (`prefer`: the one the brief names), beside a wall piece
+        (`beside`: sconces either side of a mirror), else any free wall."""
         cat = item.category
+        if beside is not None:
+            _, right = _vec(beside.yaw)
+            y = beside.position[1] + beside.size[1] / 2 - item.size[1] / 2
+            cands = []
+            for side in (1, -1):
+                off = side * (beside.size[0] / 2 + 0.1 + item.size[0] / 2)
+                x, z = beside.position[0] + right[0] * off, beside.position[2] + right[1] * off
+                back = (beside.size[2] - item.size[2]) / 2
+                front, _ = _vec(beside.yaw)
+                cands.append(((x - front[0] * back, max(0.0, y), z - front[1] * back), beside.yaw, 0.0 if side == 1 else -0.1))
+            placed = self._try(item, cands, support="wall")
+            if placed is not None:
+                return placed
         height = MOUNT_HEIGHT.get(cat, 1.4)
         d = item.size[2]
         cands: list[Candidate] = []
         above = {"painting": ("bed", "sofa", "sectional_sofa", "dresser", "console_table", "cabinet"),
                  "mirror": ("sink", "vanity", "dresser"), "tv": ("tv_stand",), "whiteboard": ("desk",)}.get(cat, ())
+        if prefer is not None:
+            above = (prefer, *(a for a in above if a != prefer))
         for rank, anchor_cat in enumerate(above):
             for anchor in self._near(anchor_cat):
                 front, _ = _vec(anchor.yaw)
@@ -506,8 +528,16 @@ class Layout:
                     wall = self.space.walls[op.wall]
                     x, z = wall.point(op.offset, d / 2 + 0.06)
                     cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
-        # any free wall when the spot over its anchor is taken (or there is no anchor)
-        cands += self.wall_candidates(item, lambda wall, t: -abs(t - wall.length / 2) * 0.2, gap=0.005, y=height, step=0.3)
+        # any free wall when the spot over its anchor is taken (or there is no anchor): nearest the named anchor first
+        near = self._near(prefer) if prefer is not None else []
+
+        def score(wall: Wall, t: float) -> float:
+            if near:
+                x, z = wall.point(t)
+                return -min(math.hypot(x - a.position[0], z - a.position[2]) for a in near)
+            return -abs(t - wall.length / 2) * 0.2
+
+        cands += self.wall_candidates(item, score, gap=0.005, y=height, step=0.3)
         return self._try(item, cands, support="wall")
 
     def place_ceiling(self, item: ItemSpec) -> Placed | None:
@@ -520,9 +550,12 @@ class Layout:
         cands += self.grid_candidates(item, (c.x, c.y), [0.0], step=0.5, y=y)
         return self._try(item, cands, support="ceiling")
 
-    def place_on(self, item: ItemSpec) -> Placed | None:
-        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk)."""
+    def place_on(self, item: ItemSpec, prefer: str | None = None) -> Placed | None:
+        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk).
+        `prefer`: the host category the brief names ("a printer on a cabinet")."""
         hosts_order = ON_SURFACE.get(item.category, ())
+        if prefer is not None:
+            hosts_order = (prefer, *(h for h in hosts_order if h != prefer))
         for shared in (False, True):
             for host_cat in hosts_order:
                 for host in self._near(host_cat):
@@ -547,6 +580,30 @@ class Layout:
                             self._hosts_used.add(host.key)
                             return self._commit(item, p)
         return None
+
+    def place_near_window(self, item: ItemSpec, gap: float = 0.1,
+                          accept: Callable[[Placed], bool] | None = None) -> Placed | None:
+        """Against a window's wall, as close to the window as it may stand ("an armchair by the window")."""
+        windows = [op for op in self.space.room.openings if op.kind == "window"]
+        if not windows:
+            return None
+
+        def score(wall: Wall, t: float) -> float:
+            return max((-abs(t - op.offset) for op in windows if op.wall == wall.index), default=-50.0)
+
+        return self._try(item, self.wall_candidates(item, score, gap=gap), group=f"new:{item.key}", accept=accept)
+
+    def place_in_front(self, item: ItemSpec, host: Placed) -> Placed | None:
+        """In front of a piece, facing it ("a step stool in front of the sink")."""
+        front, right = _vec(host.yaw)
+        cands = []
+        for k, gap in enumerate((0.05, 0.15, 0.3)):
+            for side in (0.0, 0.25, -0.25):
+                off = host.size[2] / 2 + gap + item.size[2] / 2
+                x = host.position[0] + front[0] * off + right[0] * side
+                z = host.position[2] + front[1] * off + right[1] * side
+                cands.append(((x, 0.0, z), host.yaw + 180.0, -k - abs(side)))
+        return self._try(item, cands, group=host.group, use_zone=False)
 
     def place_mat(self, item: ItemSpec) -> Placed | None:
         """An exercise mat on open floor, side by side with the others."""
@@ -590,4 +647,4 @@ class Layout:
                     self.space.add(q)
                     self.placements.append(Placement(spec, q.key, q.position, q.yaw, "floor"))
                     return q
-        return None
+        return self.place_mat(item)  # any open floor beside the other rugs and mats

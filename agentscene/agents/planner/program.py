@@ -285,6 +285,7 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
     # anchors first so that their keys are known when their companions are listed
     order = sorted(counts, key=lambda zc: 0 if zc[1] in ("dining_table", "table", "kitchen_island", "desk", "bed", "sofa") else 1)
     pending_anchor: list[tuple[ItemSpec, int]] = []
+    item_objects: list[tuple[ItemSpec, int]] = []
     for zone, cat in order:
         n = counts[(zone, cat)]
         entries = list(named.get((zone, cat), []))
@@ -296,6 +297,7 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
                     break
                 item = _item(brief, cat, obj.phrase, zone, index, rng, explicit=True, decor=False)
                 item.placement = obj.placement
+                item_objects.append((item, obj_index))
                 if obj.anchor is not None:
                     pending_anchor.append((item, obj.anchor))
                 if j == 0:
@@ -309,8 +311,21 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
             made += 1
     for item, obj_index in pending_anchor:
         item.anchor = key_of_object.get(obj_index)
+    # the relations the brief asks of each piece: (kind, key of the other piece, its category)
+    rels: dict[int, list[tuple[str, str | None, str | None]]] = {}
+    for r in brief.relations:
+        rels.setdefault(r.subject, []).append((r.kind, key_of_object.get(r.target) if r.target is not None else None,
+                                               r.target_category))
+    for item, obj_index in item_objects:
+        if obj_index in rels:
+            item.extra["rels"] = rels[obj_index]
+            if any(kind in ("by_window", "under_window") for kind, _, _ in rels[obj_index]):
+                item.extra["early"] = True
     _size_tables(items)
     _size_desks(items)
+    for stand in (i for i in items if i.category == "tv_stand"):  # the screen stands on its stand, not beside it
+        widest = max((i.size[0] for i in items if i.category == "tv"), default=0.0)
+        stand.size = (round(max(stand.size[0], widest + 0.1), 2), stand.size[1], stand.size[2])
     return items
 
 
