@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
@@ -24,7 +25,7 @@ from agentscene.rewards.access import (
     walkable_floor,
     walkable_ratio,
 )
-from agentscene.rewards.geometry import SceneGeometry
+from agentscene.rewards.geometry import ObjectGeometry, SceneGeometry
 
 from .conftest import fixture_paths
 from .test_rewards_common import box, door, rect, scene
@@ -150,3 +151,13 @@ def test_unchanged_obstacles_return_the_last_answer_and_a_changed_room_starts_af
     assert walkable_floor(geo2.room, tol.agent_radius) is not floor
     assert walkable_ratio(geo2, tol) == pytest.approx(_reference_walkable(geo2, tol), rel=REL)
     assert walkable_ratio(geo2, tol) > first  # more free floor around the same two objects
+
+
+def test_batched_posing_equals_posing_one_by_one():
+    rng = random.Random(5)
+    for s in [_random_scene(rng, 20) for _ in range(5)]:
+        for g in scene_geometry(s).objects:
+            ref = ObjectGeometry(g.obj, None, {})
+            for name in ("rotation", "position", "size", "hull", "footprint", "aabb_min", "aabb_max"):
+                assert np.array_equal(getattr(g, name), getattr(ref, name)), name
+            assert g.polygon().equals_exact(Polygon(ref.footprint), 0.0)
