@@ -4,15 +4,31 @@ Obstacles are footprints of objects that are taller than `step_height` (rugs and
 walked over) and whose bottom is below `head_clearance` (wall shelves and ceiling lamps are
 not in the way). The agent is a disc of radius `agent_radius`: its centre may go wherever the
 floor, shrunk by the radius, is not within the radius of an obstacle.
+
+The shapely work is split so that an edit redoes only what it touched (`WalkableFloor`, kept
+per room and radius): obstacles are grouped into clusters that lie more than two radii apart
+(their grown footprints cannot meet, so each cluster is grown on its own, exactly as the
+grown union would be), and the reachable floor's area is its outline grown by the radius less
+each hole shrunk by it; clusters and rings are cached by identity and by exact coordinates.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 from agentscene.rewards.geometry import RoomGeometry, SceneGeometry
 from agentscene.rewards.report import DoorClearance
 from agentscene.rewards.tolerances import Tolerances
 
 _PASSABLE = ("door", "opening")
+#: GEOS' round-join segments per quarter circle; `BaseGeometry.buffer`'s default (the
+#: module-level `shapely.buffer` defaults to 8, which would change the areas).
+QUAD_SEGS = 16
+#: Obstacles closer than two radii plus this share a cluster. The margin covers GEOS'
+#: buffer input simplification (1 % of the distance), so grown clusters never touch.
+CLUSTER_MARGIN = 0.01
 
 
 def obstacles(geo: SceneGeometry, tol: Tolerances) -> list[tuple[str, object]]:
@@ -25,8 +41,11 @@ def obstacles(geo: SceneGeometry, tol: Tolerances) -> list[tuple[str, object]]:
             continue  # a floor covering
         if g.bottom >= tol.head_clearance:
             continue
-        out.append((g.id, g.polygon()))
-    return out
+        out.append(g)
+    if not out:
+        return []
+    polys = geo.polygons(out)
+    return [(g.id, p) for g, p in zip(out, polys, strict=True)]
 
 
 def door_segments(room: RoomGeometry) -> list[tuple[int, object]]:
@@ -49,48 +68,207 @@ def door_segments(room: RoomGeometry) -> list[tuple[int, object]]:
     return out
 
 
+def _clockwise(poly: Any) -> Any:
+    import shapely
+
+    return shapely.reverse(poly) if shapely.is_ccw(poly.exterior) else poly
+
+
+class _Cluster:
+    """Obstacles that may reach each other's grown footprints, grown together."""
+
+    __slots__ = ("members", "grown", "on_floor")
+
+    def __init__(self, members: tuple, grown: Any, on_floor: float):
+        self.members = members  # the footprint polygons (kept, so their ids stay unique)
+        self.grown = grown  # their union grown by the radius
+        self.on_floor = on_floor  # area of their union inside the floor polygon
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-d object array of `items` (np.asarray probes each geometry and is 10x slower)."""
+    arr = np.empty(len(items), dtype=object)
+    for k, item in enumerate(items):
+        arr[k] = item
+    return arr
+
+
+def _clusters(polys: list, reach: float) -> list[list[int]]:
+    """Indices of the polygons grouped by chains of pairs closer than `reach`, in first-index order."""
+    import shapely
+
+    n = len(polys)
+    parent = list(range(n))
+    if n > 1:
+        arr = _objects(polys)
+        b = shapely.bounds(arr)
+        i, j = np.triu_indices(n, 1)
+        gap_x = np.maximum(b[i, 0] - b[j, 2], b[j, 0] - b[i, 2])
+        gap_z = np.maximum(b[i, 1] - b[j, 3], b[j, 1] - b[i, 3])
+        near = (gap_x <= reach) & (gap_z <= reach)
+        i, j = i[near], j[near]
+        if len(i):
+            close = shapely.distance(arr[i], arr[j]) <= reach
+            for a, c in zip(i[close].tolist(), j[close].tolist(), strict=True):
+                while parent[a] != a:
+                    a = parent[a]
+                while parent[c] != c:
+                    c = parent[c]
+                if a != c:
+                    parent[max(a, c)] = min(a, c)
+    groups: dict[int, list[int]] = {}
+    for k in range(n):
+        root = k
+        while parent[root] != root:
+            root = parent[root]
+        groups.setdefault(root, []).append(k)
+    return list(groups.values())
+
+
+class WalkableFloor:
+    """The walkable-floor computation of one room and agent radius, with its caches.
+
+    Obtain it with `walkable_floor(room, radius)`; `ratio(polygons)` gives the same value as
+    growing the union of all obstacles at once (to rounding), but an edit regrows only the
+    clusters and holes it changed, and an unchanged obstacle list returns the last answer.
+    """
+
+    def __init__(self, room: RoomGeometry, radius: float):
+        import shapely
+
+        self.room = room
+        self.radius = radius
+        self.centres = room.floor.buffer(-radius)  # where the agent's centre may be in an empty room
+        shapely.prepare(self.centres)
+        self.doors = [seg for _, seg in door_segments(room)]
+        self._clusters: dict[tuple[int, ...], _Cluster] = {}
+        self._grown_area: dict[bytes, float] = {}
+        self._shrunk_area: dict[bytes, float] = {}
+        self._last: tuple[tuple, float] | None = None
+
+    def ratio(self, polys: list) -> float:
+        """Share of the free floor (floor less `polys`) an agent entering through a door can reach."""
+        last = self._last
+        if last is not None and len(last[0]) == len(polys) and all(a is b for a, b in zip(last[0], polys, strict=True)):
+            return last[1]
+        value = self._ratio(polys)
+        self._last = (tuple(polys), value)
+        return value
+
+    def _ratio(self, polys: list) -> float:
+        import shapely
+
+        clusters = self._grow(polys)
+        free_area = self.room.area - sum(c.on_floor for c in clusters)
+        if free_area <= 1e-9:
+            return 0.0
+        grown = [g for c in clusters for g in shapely.get_parts(c.grown).tolist()]
+        centres = self.centres.difference(shapely.multipolygons(grown)) if grown else self.centres
+        parts = [p for p in shapely.get_parts(centres).tolist() if p.geom_type == "Polygon" and not p.is_empty]
+        if not parts:
+            return 0.0
+        r = self.radius
+        if self.doors:
+            reach = [p for p in parts if any(p.distance(seg) <= r + 1e-6 for seg in self.doors)]
+        else:
+            reach = [max(parts, key=lambda p: p.area)]
+        if not reach:
+            return 0.0
+        # An opening stays inside the set it opens: centres are at least r from the walls and from
+        # every obstacle, so their r-disc sweep lies in the free floor (no intersection needed).
+        if len(reach) == 1:
+            covered = self._opened_area(reach[0])
+        else:
+            covered = shapely.union_all(reach).buffer(r, quad_segs=QUAD_SEGS).area
+        return float(min(1.0, covered / free_area))
+
+    def _grow(self, polys: list) -> list[_Cluster]:
+        """The clusters of `polys`, reusing those whose members are the very same polygons."""
+        import shapely
+
+        old, new = self._clusters, {}
+        out: list[_Cluster | None] = []
+        todo: list[tuple[int, tuple[int, ...], tuple]] = []
+        for group in _clusters(polys, 2.0 * self.radius + CLUSTER_MARGIN):
+            members = tuple(polys[k] for k in group)
+            key = tuple(id(p) for p in members)
+            hit = old.get(key)
+            if hit is None:
+                todo.append((len(out), key, members))
+            new[key] = hit
+            out.append(hit)
+        if todo:
+            # A lone footprint is turned clockwise, as GEOS' union returns shells: the grown
+            # rings then have the very coordinates the union of all obstacles would give.
+            unions = _objects([shapely.union_all(m) if len(m) > 1 else _clockwise(m[0]) for _, _, m in todo])
+            grown = shapely.buffer(unions, self.radius, quad_segs=QUAD_SEGS)
+            floor = self.room.floor
+            inside = shapely.contains(floor, unions)
+            areas = np.where(inside, shapely.area(unions), 0.0)
+            if not inside.all():
+                outside = ~inside
+                areas[outside] = shapely.area(shapely.intersection(floor, unions[outside]))
+            for (pos, key, members), g, a in zip(todo, grown.tolist(), areas.tolist(), strict=True):
+                c = _Cluster(members, g, a)
+                new[key] = c
+                out[pos] = c
+        self._clusters = new
+        return out  # type: ignore[return-value]
+
+    def _opened_area(self, part: Any) -> float:
+        """Area of one polygon of agent centres grown by the radius: its outline grown, less
+        each hole shrunk (a disc inside the complement lies in one of its components)."""
+        import shapely
+
+        shapes = shapely.polygons(shapely.get_rings(part))
+        keys = shapely.to_wkb(shapely.normalize(shapes)).tolist()
+        outline, self._grown_area = _buffered_areas(self._grown_area, keys[:1], shapes[:1], self.radius)
+        holes, self._shrunk_area = _buffered_areas(self._shrunk_area, keys[1:], shapes[1:], -self.radius)
+        return outline[0] - sum(holes)
+
+
+def _buffered_areas(cache: dict[bytes, float], keys: list[bytes], shapes: np.ndarray,
+                    distance: float) -> tuple[list[float], dict[bytes, float]]:
+    """Areas of `shapes` buffered by `distance` (cached by their exact coordinates, `keys`),
+    and the cache to keep: these keys only, so it never outgrows one scene."""
+    import shapely
+
+    values = [cache.get(k) for k in keys]
+    miss = [i for i, v in enumerate(values) if v is None]
+    if miss:
+        areas = shapely.area(shapely.buffer(shapes[miss], distance, quad_segs=QUAD_SEGS)).tolist()
+        for i, a in zip(miss, areas, strict=True):
+            values[i] = a
+    return values, dict(zip(keys, values, strict=True))  # type: ignore[arg-type]
+
+
+def walkable_floor(room: RoomGeometry, radius: float) -> WalkableFloor:
+    """The room's `WalkableFloor` for an agent of `radius` (one per room and radius)."""
+    key = ("walkable_floor", radius)
+    floor = room.memo.get(key)
+    if floor is None:
+        floor = room.memo[key] = WalkableFloor(room, radius)
+    return floor
+
+
 def walkable_ratio(geo: SceneGeometry, tol: Tolerances, blocking: list[tuple[str, object]] | None = None) -> float:
     """Share of the free floor that an agent entering through a door can reach (0..1).
 
     Without doors the largest connected free region counts as reachable.
     """
-    from shapely.ops import unary_union
-
-    room = geo.room
     blocking = obstacles(geo, tol) if blocking is None else blocking
-    polys = [p for _, p in blocking]
-    blocked = unary_union(polys) if polys else None
-    free = room.floor.difference(blocked) if blocked is not None else room.floor
-    free_area = free.area
-    if free_area <= 1e-9:
-        return 0.0
-    r = tol.agent_radius
-    centres = room.floor.buffer(-r)
-    if blocked is not None:
-        centres = centres.difference(blocked.buffer(r))
-    parts = [p for p in getattr(centres, "geoms", [centres]) if p.geom_type == "Polygon" and not p.is_empty]
-    if not parts:
-        return 0.0
-    doors = door_segments(room)
-    if doors:
-        reach = [p for p in parts if any(p.distance(seg) <= r + 1e-6 for _, seg in doors)]
-    else:
-        reach = [max(parts, key=lambda p: p.area)]
-    if not reach:
-        return 0.0
-    # An opening stays inside the set it opens: centres are at least r from the walls and from
-    # every obstacle, so their r-disc sweep lies in the free floor (no intersection needed).
-    covered = unary_union(reach).buffer(r)
-    return float(min(1.0, covered.area / free_area))
+    return walkable_floor(geo.room, tol.agent_radius).ratio([p for _, p in blocking])
 
 
 def door_clearance(geo: SceneGeometry, tol: Tolerances,
                    blocking: list[tuple[str, object]] | None = None) -> list[DoorClearance]:
     """Free depth in front of each door or doorway (up to `door_clearance_depth`)."""
+    import shapely
     from shapely.geometry import Polygon
 
     room = geo.room
     blocking = obstacles(geo, tol) if blocking is None else blocking
+    polys = _objects([p for _, p in blocking])
     depth = tol.door_clearance_depth
     out = []
     for k, seg in door_segments(room):
@@ -101,9 +279,9 @@ def door_clearance(geo: SceneGeometry, tol: Tolerances,
         zone = Polygon([(ax, az), (bx, bz), (bx + ix * depth, bz + iz * depth), (ax + ix * depth, az + iz * depth)])
         clearance = depth
         hits = []
-        for oid, poly in blocking:
-            if not poly.intersects(zone):
-                continue
+        touching = np.flatnonzero(shapely.intersects(zone, polys)).tolist() if len(polys) else []
+        for i in touching:
+            oid, poly = blocking[i]
             part = poly.intersection(zone)
             if part.is_empty or part.area <= 1e-12:
                 continue

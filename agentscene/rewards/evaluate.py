@@ -90,6 +90,7 @@ def evaluate(scene: Scene, geometry: SceneGeometry | None = None, *, tolerances:
         from agentscene.rewards.scenerevis import evaluate_scenerevis
 
         return evaluate_scenerevis(geo, tol)
+    geo.polygons(geo.objects)  # every footprint polygon made in one shapely call, before the metrics ask one by one
     order = {g.id: k for k, g in enumerate(geo.objects)}
     fields = physics_fields(len(geo), all_pairs(geo, tol), all_bounds(geo, tol), tol, order)
     blocking = obstacles(geo, tol)

@@ -51,6 +51,38 @@ class ObjectGeometry:
         self._fcl = None
         self._fcl_cache = fcl_cache
 
+    @classmethod
+    def many(cls, objs: list[SceneObject], shapes: list[AssetShape | None], fcl_cache: dict) -> list[ObjectGeometry]:
+        """Pose several objects at once: the boxes in one batch of numpy operations (the same
+        arithmetic as `__init__`, element by element), meshes one by one."""
+        out: list[ObjectGeometry | None] = [None] * len(objs)
+        boxes = [k for k, sh in enumerate(shapes) if sh is None]
+        for k, sh in enumerate(shapes):
+            if sh is not None:
+                out[k] = cls(objs[k], sh, fcl_cache)
+        if boxes:
+            angles = [math.radians(objs[k].yaw) for k in boxes]  # libm, as rotation_matrix_y
+            c, s = np.array([math.cos(a) for a in angles]), np.array([math.sin(a) for a in angles])
+            n = len(boxes)
+            rot = np.zeros((n, 3, 3))
+            rot[:, 0, 0], rot[:, 0, 2], rot[:, 1, 1], rot[:, 2, 0], rot[:, 2, 2] = c, s, 1.0, -s, c
+            pos = np.array([objs[k].position for k in boxes], dtype=float)
+            size = np.array([objs[k].size for k in boxes], dtype=float)
+            hull = np.matmul(UNIT_BOX[None] * size[:, None, :], rot.transpose(0, 2, 1)) + pos[:, None, :]
+            lx, lz = UNIT_SQUARE[None, :, 0] * size[:, 0:1], UNIT_SQUARE[None, :, 1] * size[:, 2:3]
+            cc, ss = c[:, None], s[:, None]
+            foot = np.stack((cc * lx + ss * lz + pos[:, 0:1], -ss * lx + cc * lz + pos[:, 2:3]), axis=2)
+            lo, hi = hull.min(axis=1), hull.max(axis=1)
+            for i, k in enumerate(boxes):
+                g = cls.__new__(cls)
+                g.obj, g.shape, g.key = objs[k], None, asset_key(objs[k])
+                g.rotation, g.position, g.size, g.hull, g.footprint = rot[i], pos[i], size[i], hull[i], foot[i]
+                g.aabb_min, g.aabb_max = lo[i], hi[i]
+                g._polygon = g._fcl = None
+                g._fcl_cache = fcl_cache
+                out[k] = g
+        return out  # type: ignore[return-value]
+
     @property
     def id(self) -> str:
         return self.obj.id
@@ -160,6 +192,9 @@ class RoomGeometry:
         shapely.prepare(self.floor)  # later contains/intersects tests use the prepared index
         self.area = float(self.floor.area)
         self._buffered: dict[float, Any] = {}
+        #: Per-room state of metrics that cache work between evaluations (e.g. the walkable
+        #: floor's grown obstacles), keyed by the metric; an edited room is a new RoomGeometry.
+        self.memo: dict[Any, Any] = {}
         walls = []
         n = len(room.floor)
         for i in range(n):
@@ -249,6 +284,23 @@ class SceneGeometry:
     def __len__(self) -> int:
         return len(self.objects)
 
+    @staticmethod
+    def polygons(objects: list[ObjectGeometry]) -> list:
+        """The footprint polygons of `objects`, the missing ones made in one shapely call."""
+        todo = [g for g in objects if g._polygon is None]
+        if todo:
+            import shapely
+
+            counts = [len(g.footprint) for g in todo]
+            if min(counts) == max(counts):
+                made = shapely.polygons(np.stack([g.footprint for g in todo]))
+            else:
+                coords = np.concatenate([g.footprint for g in todo])
+                made = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(len(todo)), counts)))
+            for g, p in zip(todo, made.tolist(), strict=True):
+                g._polygon = p
+        return [g._polygon for g in objects]
+
     @property
     def problems(self) -> dict[str, str]:
         """Object id -> why its mesh was not used (it is evaluated as its box)."""
@@ -283,5 +335,5 @@ def scene_geometry(scene: Scene, mesh_provider: MeshProvider | None = None, *,
     """Pose every object of a scene. Pass `cache` to share loaded meshes between scenes."""
     tol = tolerances or Tolerances()
     shapes = cache or ShapeCache(mesh_provider, grid=tol.mesh_grid, samples=tol.surface_samples, seed=tol.seed)
-    objects = [ObjectGeometry(o, shapes.shape(o), shapes.fcl_cache) for o in scene.objects]
+    objects = ObjectGeometry.many(list(scene.objects), [shapes.shape(o) for o in scene.objects], shapes.fcl_cache)
     return SceneGeometry(scene, objects, shapes, RoomGeometry(scene.room), tuple(o.id for o in scene.objects))
