@@ -85,7 +85,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         pending.remove(i)
 
     nightstands = take("nightstand")
-    for bed in take("bed", "crib"):
+    bed_items = take("bed", "crib")
+    for bed in bed_items:
         if layout.place_bed(bed, [n for n in nightstands][: 2]) is None:
             layout._skip(bed, "no wall left long enough for it")
     for bed in anchors("bed", "crib"):
@@ -100,6 +101,15 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         beds = anchors("bed")
         if not (beds and layout.place_at_foot(bench, beds[0])) and not layout.place_against_wall(bench):
             layout._skip(bench, "no free spot")
+    # what the bed is asked to face ("a bed facing the tv"), or what faces it ("a console opposite the bed"),
+    # stands on the wall the bed's foot points at
+    faced = {cat for b in bed_items for kind, _, cat in b.extra.get("rels", ()) if kind == "facing"}
+    faced |= {"tv_stand"} if "tv" in faced else set()
+    beds = anchors("bed")
+    for item in [i for i in pending if i.category in faced or ("facing", None, "bed") in
+                 {(k, None, c) for k, _, c in i.extra.get("rels", ())}]:
+        if beds and item.category not in ON_SURFACE and layout.place_opposite(item, beds[0]):
+            pending.remove(item)
 
     # a games table asked for is the room's focus: it takes one end of the open floor before the seating groups
     seating = any(i.category in ("sofa", "sectional_sofa") for i in pending)
@@ -109,12 +119,15 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             layout._skip(table, "no open floor large enough")
 
     stands = take("tv_stand", "fireplace")  # the focal point the seating faces
-    for sofa in take("sectional_sofa", "sofa"):
+    sofa_items = take("sectional_sofa", "sofa")
+    faced = {cat for i in sofa_items for kind, _, cat in i.extra.get("rels", ()) if kind == "facing"}
+    stands.sort(key=lambda s: (s.category not in faced, not s.explicit))  # the one asked faced takes the facing wall
+    for sofa in sofa_items:
         if layout.place_sofa(sofa, wants_tv=bool(stands)) is None:
             layout._skip(sofa, "no wall left long enough for it")
     sofas = anchors("sofa", "sectional_sofa")
     for stand in stands:
-        placed = layout.place_tv_stand(stand, sofas[0]) if sofas else layout.place_against_wall(stand)
+        placed = layout.place_opposite(stand, sofas[0]) if sofas else layout.place_against_wall(stand)
         if placed is None:
             layout._skip(stand, "no free wall")
     for table in take("coffee_table"):
@@ -191,6 +204,20 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             if not layout.place_corner(seat):
                 layout._skip(seat, "no room around a table")
 
+    # a machine asked to face a wall piece ("treadmills facing a wall mirror"): the piece goes up first, the machines before it
+    for item in [i for i in pending if i.category in FREE]:
+        for kind, key, cat in item.extra.get("rels", ()):
+            if kind != "facing" or not cat or category_info(cat).support != "wall":
+                continue
+            target = layout.anchor_of(key) if key else None
+            if target is None:
+                host = next((i for i in pending if i.key == key or (key is None and i.category == cat)), None)
+                if host is not None and layout.place_mounted(host) is not None:
+                    pending.remove(host)
+                    target = layout.space.items[-1]
+            if target is not None and layout.place_facing(item, target):
+                pending.remove(item)
+                break
     free = take(*FREE)
     for item in sorted(free, key=lambda i: i.category == "yoga_mat"):  # mats take what open floor is left
         if item.category == "yoga_mat":

@@ -309,7 +309,9 @@ class Layout:
     def _facing_wall_point(self, sofa: Placed) -> tuple[float, float, float] | None:
         return self._ray(sofa.position, sofa.yaw)
 
-    def place_tv_stand(self, item: ItemSpec, sofa: Placed) -> Placed | None:
+    def place_opposite(self, item: ItemSpec, sofa: Placed) -> Placed | None:
+        """Against the wall a seat or bed looks at, facing back at it (the tv stand, the fireplace);
+        any free wall when that one is taken."""
         hit = self._facing_wall_point(sofa)
         if hit is not None:
             front, _ = _vec(sofa.yaw)
@@ -604,6 +606,21 @@ class Layout:
                 z = host.position[2] + front[1] * off + right[1] * side
                 cands.append(((x, 0.0, z), host.yaw + 180.0, -k - abs(side)))
         return self._try(item, cands, group=host.group, use_zone=False)
+
+    def place_facing(self, item: ItemSpec, host: Placed) -> Placed | None:
+        """On the floor before a wall piece, facing it, side by side with the others ("treadmills facing
+        a wall mirror")."""
+        front, right = _vec(host.yaw)
+        step = item.size[0] + 0.15
+        cands = []
+        for k, gap in enumerate((0.3, 0.5, 0.8)):
+            for n in range(5):
+                for side in ((0.0,) if n == 0 else (n * step, -n * step)):
+                    off = host.size[2] / 2 + gap + item.size[2] / 2
+                    x = host.position[0] + front[0] * off + right[0] * side
+                    z = host.position[2] + front[1] * off + right[1] * side
+                    cands.append(((x, 0.0, z), host.yaw + 180.0, -k - abs(side)))
+        return self._try(item, cands, group=f"new:{item.key}")
 
     def place_mat(self, item: ItemSpec) -> Placed | None:
         """An exercise mat on open floor, side by side with the others."""

@@ -323,6 +323,10 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
             item.extra["rels"] = rels[obj_index]
             if any(kind in ("by_window", "under_window") for kind, _, _ in rels[obj_index]):
                 item.extra["early"] = True
+    faced = {key for kinds in rels.values() for kind, key, _ in kinds if kind == "facing"}
+    for item in items:  # a wall piece something is asked to face goes up with the first pieces
+        if item.key in faced and category_info(item.category).support == "wall":
+            item.extra["early"] = True
     _size_tables(items)
     _size_desks(items)
     for stand in (i for i in items if i.category == "tv_stand"):  # the screen stands on its stand, not beside it
