@@ -64,6 +64,9 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                     return placed
         return None
 
+    def asks(item: ItemSpec, relation: str) -> bool:
+        return any(kind == relation for kind, _, _ in item.extra.get("rels", ()))
+
     def by_window(item: ItemSpec) -> bool:
         return any(kind in ("by_window", "under_window") for kind, _, _ in item.extra.get("rels", ()))
 
@@ -165,6 +168,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
                 layout._skip(chair, "no room in front of the desk")
             layout._satellite_count[desk.key] = 1
 
+    # pieces asked in a corner take theirs before storage and machines fill the corners
+    for item in [i for i in pending if asks(i, "in_corner") and i.category not in CENTER and i.category not in SATELLITES]:
+        if layout.place_corner(item, window=by_window(item)):
+            pending.remove(item)
     # pieces asked by the window take their spot before storage lines the walls
     for item in [i for i in pending if by_window(i) and i.category not in CENTER and i.category not in SATELLITES]:
         if layout.place_near_window(item, gap=0.1 if category_info(item.category).support == "floor" else 0.25):
@@ -232,7 +239,7 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if not any(layout.place_beside(item, h) for h in hosts[:2]) and not layout.place_corner(item):
             layout._skip(item, "no free corner")
     corner_items = take(*CORNER)
-    corner_items.sort(key=lambda i: not any(kind == "in_corner" for kind, _, _ in i.extra.get("rels", ())))
+    corner_items.sort(key=lambda i: not asks(i, "in_corner"))
     for item in corner_items:  # those asked in a corner choose first
         if asked_spot(item):
             continue

@@ -482,12 +482,13 @@ class Layout:
             return placed
         return self.place_centre(item)
 
-    def place_corner(self, item: ItemSpec) -> Placed | None:
+    def place_corner(self, item: ItemSpec, window: bool = False) -> Placed | None:
+        """In the free corner nearest a wall's end; `window`: a corner of a window's wall first."""
         w = item.size[0]
 
         def score(wall: Wall, t: float) -> float:
             corner = min(t - w / 2, wall.length - t - w / 2)
-            return -corner * 1.5
+            return -corner * 1.5 - (0.0 if not window or self._has_opening(wall, "window") else 1.0)
 
         return self._try(item, self.wall_candidates(item, score, gap=0.05, step=0.25), group=f"new:{item.key}")
 
@@ -626,12 +627,12 @@ class Layout:
         """An exercise mat on open floor, side by side with the others."""
         mats = self._near("yoga_mat")
         target = (mats[-1].position[0], mats[-1].position[2]) if mats else self._open_centre()
-        cands = self.grid_candidates(item, target, self._axis_yaws()[:1], step=0.1)
-        ordered = sorted(cands, key=lambda c: -c[2])
-        for pos, yaw, _ in ordered[:1200]:
-            p = self._placed(item, pos, yaw)
-            if self.space.conflict(p) is None:
-                return self._commit(item, p)
+        for yaw in self._axis_yaws()[:2]:  # in line with the others; turned when no such spot is left
+            ordered = sorted(self.grid_candidates(item, target, [yaw], step=0.1), key=lambda c: -c[2])
+            for pos, yaw, _ in ordered[:1200]:
+                p = self._placed(item, pos, yaw)
+                if self.space.conflict(p) is None:
+                    return self._commit(item, p)
         return None
 
     def place_rug(self, item: ItemSpec) -> Placed | None:

@@ -321,7 +321,7 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
     for item, obj_index in item_objects:
         if obj_index in rels:
             item.extra["rels"] = rels[obj_index]
-            if any(kind in ("by_window", "under_window") for kind, _, _ in rels[obj_index]):
+            if any(kind in ("by_window", "under_window", "in_corner") for kind, _, _ in rels[obj_index]):
                 item.extra["early"] = True
     faced = {key for kinds in rels.values() for kind, key, _ in kinds if kind == "facing"}
     for item in items:  # a wall piece something is asked to face goes up with the first pieces
