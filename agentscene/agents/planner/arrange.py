@@ -189,6 +189,11 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             placed = layout.place_against_wall(item, gap=0.2) if item.size[1] > TALL else layout.place_free(item)
         if placed is None:
             layout._skip(item, "no free wall")
+        elif item.category == "counter":  # stools asked at a wall counter take its front before the appliances do
+            for seat in [i for i in pending if i.category == "bar_stool" and i.anchor == item.key]:
+                if layout.place_chair_at(seat, placed):
+                    pending.remove(seat)
+                    seat.extra["early"] = True
     for table in take(*CENTER):
         if by_window(table) or any(by_window(i) for i in pending if i.anchor == table.key):
             from agentscene.agents.planner.space import AROUND_CLEARANCE

@@ -61,7 +61,8 @@ class Placement:
     @property
     def phase(self) -> int:
         # a piece the brief puts by the window goes in with the first pieces, before storage takes the wall
-        early = self.item.extra.get("early") and self.item.category not in SATELLITES  # seats follow their table
+        early = self.item.extra.get("early") and (self.item.category not in SATELLITES  # seats follow their table
+                                                  or self.item.category == "bar_stool")  # placed with their counter
         return 2 if self.item.category in PHASE_TWO and not early else 1
 
 

@@ -360,6 +360,10 @@ def _item(brief: Brief, cat: str, phrase: str | None, zone: str | None, index: d
 
 def _size_tables(items: list[ItemSpec]) -> None:
     """A dining table long enough for the chairs asked at its sides, deep enough for armchairs at its ends."""
+    for counter in (i for i in items if i.category == "counter"):  # stools asked at a wall counter sit along its front
+        stools = sum(1 for i in items if i.category == "bar_stool" and i.anchor == counter.key)
+        w, h, d = counter.size
+        counter.size = (round(max(w, stools * SEAT_PITCH + 0.15), 2), h, d)
     tables = [i for i in items if i.category in ("dining_table", "table")]
     if not tables:
         return
