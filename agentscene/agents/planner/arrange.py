@@ -270,7 +270,10 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         over = related(item, "above")
         flank = related(item, "either_side", "beside")
         flank = flank if flank is not None and flank.support == "wall" else None
-        if layout.place_mounted(item, prefer=over.category if over is not None else None, beside=flank) is None:
+        flanker = next((i for i in pending if i.anchor == item.key and i.placement == "either_side"
+                        and category_info(i.category).support == "wall"), None)  # sconces either side of this mirror
+        if layout.place_mounted(item, prefer=over.category if over is not None else None, beside=flank,
+                                flanked_by=flanker) is None:
             layout._skip(item, "no free wall space")
     for item in [i for i in pending if category_info(i.category).support == "ceiling"]:
         pending.remove(item)

@@ -493,23 +493,36 @@ class Layout:
 
         return self._try(item, self.wall_candidates(item, score, gap=0.05, step=0.25), group=f"new:{item.key}")
 
-    def place_mounted(self, item: ItemSpec, prefer: str | None = None, beside: Placed | None = None) -> Placed | None:
+    def _flank_candidates(self, item: ItemSpec, beside: Placed) -> list[Candidate]:
+        """A wall piece's two spots either side of another at its height (sconces by a mirror)."""
+        front, right = _vec(beside.yaw)
+        y = beside.position[1] + beside.size[1] / 2 - item.size[1] / 2
+        back = (beside.size[2] - item.size[2]) / 2
+        cands = []
+        for side in (1, -1):
+            off = side * (beside.size[0] / 2 + 0.1 + item.size[0] / 2)
+            x, z = beside.position[0] + right[0] * off, beside.position[2] + right[1] * off
+            cands.append(((x - front[0] * back, max(0.0, y), z - front[1] * back), beside.yaw, 0.0 if side == 1 else -0.1))
+        return cands
+
+    def place_mounted(self, item: ItemSpec, prefer: str | None = None, beside: Placed | None = None,
+                      flanked_by: ItemSpec | None = None) -> Placed | None:
         """On a wall at its height: over its anchor (`prefer`: the one the brief names), beside a wall piece
-        (`beside`: sconces either side of a mirror), else any free wall."""
+        (`beside`: sconces either side of a mirror), else any free wall; `flanked_by`: only where that
+        piece will fit on both sides of it."""
         cat = item.category
         if beside is not None:
-            _, right = _vec(beside.yaw)
-            y = beside.position[1] + beside.size[1] / 2 - item.size[1] / 2
-            cands = []
-            for side in (1, -1):
-                off = side * (beside.size[0] / 2 + 0.1 + item.size[0] / 2)
-                x, z = beside.position[0] + right[0] * off, beside.position[2] + right[1] * off
-                back = (beside.size[2] - item.size[2]) / 2
-                front, _ = _vec(beside.yaw)
-                cands.append(((x - front[0] * back, max(0.0, y), z - front[1] * back), beside.yaw, 0.0 if side == 1 else -0.1))
-            placed = self._try(item, cands, support="wall")
+            placed = self._try(item, self._flank_candidates(item, beside), support="wall")
             if placed is not None:
                 return placed
+        accept = None
+        if flanked_by is not None:
+            def accept(p: Placed) -> bool:
+                self.space.add(p)
+                ok = all(self.space.fits(self._placed(flanked_by, pos, yaw, "wall"))
+                         for pos, yaw, _ in self._flank_candidates(flanked_by, p))
+                self.space.items.pop()
+                return ok
         height = MOUNT_HEIGHT.get(cat, 1.4)
         d = item.size[2]
         cands: list[Candidate] = []
@@ -542,7 +555,8 @@ class Layout:
             return -abs(t - wall.length / 2) * 0.2
 
         cands += self.wall_candidates(item, score, gap=0.005, y=height, step=0.3)
-        return self._try(item, cands, support="wall")
+        return self._try(item, cands, support="wall", accept=accept) or (
+            self._try(item, cands, support="wall") if accept is not None else None)
 
     def place_ceiling(self, item: ItemSpec) -> Placed | None:
         y = self.space.room.height - item.size[1] - 0.005
