@@ -251,6 +251,9 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_corner(item) is None:
             layout._skip(item, "no free corner")
     for item in take("rug"):
+        host = related(item, "under")
+        if host is not None and host.category not in ("sofa", "sectional_sofa", "bed") and layout.place_under(item, host):
+            continue
         host = related(item, "beside", "in_front_of")
         if host is not None and layout.place_beside(item, host, against_wall=False):
             continue

@@ -650,6 +650,17 @@ class Layout:
                     return self._commit(item, p)
         return None
 
+    def place_under(self, item: ItemSpec, host: Placed) -> Placed | None:
+        """A rug under a piece ("a rug under the desk"): centred on it, drawn out into the room as far as
+        it must be to stay off the walls, still overlapping it."""
+        front, _ = _vec(host.yaw)
+        reach = (host.size[2] + item.size[2]) / 2 - 0.1
+        cands = []
+        for k in range(12):
+            shift = reach * k / 11
+            cands.append(((host.position[0] + front[0] * shift, 0.0, host.position[2] + front[1] * shift), host.yaw, -shift))
+        return self._try(item, cands, group=host.group)
+
     def place_rug(self, item: ItemSpec) -> Placed | None:
         w, h, d = item.size
         cands: list[tuple[Placed, float]] = []
