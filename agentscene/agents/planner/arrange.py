@@ -121,6 +121,12 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         if layout.place_centre(table, to_end=seating) is None:
             layout._skip(table, "no open floor large enough")
 
+    # desks asked under the window take it before a sofa can ("two desks side by side under the windows")
+    spare = next((i for i in pending if i.category in ("office_chair", "chair")), None)
+    for desk in [i for i in pending if i.category == "desk" and by_window(i)]:
+        accept = (lambda p, c=spare: layout._chair_fits(c, p)) if spare is not None else None
+        if layout.place_near_window(desk, gap=0.01, accept=accept):
+            pending.remove(desk)
     stands = take("tv_stand", "fireplace")  # the focal point the seating faces
     sofa_items = take("sectional_sofa", "sofa")
     faced = {cat for i in sofa_items for kind, _, cat in i.extra.get("rels", ()) if kind == "facing"}
