@@ -457,7 +457,9 @@ class Layout:
         def score(wall: Wall, t: float) -> float:
             corner = min(t - w / 2, wall.length - t - w / 2)
             s = -corner * (0.8 if tall or cat in ("bathtub", "shower", "fridge", "toilet") else 0.1)
-            if cat == "desk" or (cat == "sink" and self.space.room.room_type != "bathroom"):
+            if cat == "desk" and item.extra.get("overhung"):
+                s -= 2.0 if self._has_opening(wall, "window") else 0.0  # its wall is kept for what hangs above it
+            elif cat == "desk" or (cat == "sink" and self.space.room.room_type != "bathroom"):
                 s += max(0.0, 2.0 - self._window_near(wall, t))  # a bathroom sink keeps its wall for the mirror
             if cat in ("dresser", "tv_stand", "fireplace", "piano", "console_table"):
                 s += -abs(t - wall.length / 2) * 0.4

@@ -323,6 +323,11 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
             item.extra["rels"] = rels[obj_index]
             if any(kind in ("by_window", "under_window", "in_corner") for kind, _, _ in rels[obj_index]):
                 item.extra["early"] = True
+    overhung = {key for obj, kinds in rels.items() for kind, key, _ in kinds
+                if kind == "above" and category_info(brief.objects[obj].category).support == "wall"}
+    for item in items:  # a desk with a board or painting asked above it keeps off the window wall
+        if item.key in overhung:
+            item.extra["overhung"] = True
     faced = {key for kinds in rels.values() for kind, key, _ in kinds if kind == "facing"}
     for item in items:  # a wall piece something is asked to face goes up with the first pieces
         if item.key in faced and category_info(item.category).support == "wall":
