@@ -130,6 +130,12 @@ def test_open_plan_zones():
     assert parse_brief("a reading nook with a chaise lounge and a floor lamp").room_type == "study_room"
 
 
+def test_the_table_is_the_one_table_named_before():
+    b = parse_brief("A billiard room with a snooker table, two armchairs and three pendant lamps over the table.")
+    assert b.counts() == {"pool_table": 1, "armchair": 2, "ceiling_lamp": 3}
+    assert ("ceiling_lamp", "above", "pool_table") in {(r.subject_category, r.kind, r.target_category) for r in b.relations}
+
+
 def test_unread_and_foreign_prompts():
     b = parse_brief("a bedroom with a bed and a hammock")
     assert "hammock" in b.unread and b.readable

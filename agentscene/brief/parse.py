@@ -361,6 +361,10 @@ def parse_brief(prompt: str) -> Brief:
             m.category = "dining_table"
         if m.category == "table" and any(a in ("bistro", "cafe", "dining", "breakfast", "kitchen", "dinner") for a in m.attributes):
             m.category = "dining_table"
+        if generic and m.definite and m.category == "table":  # "the table": the one table named before it
+            named = {x.category for x in mentions[: mentions.index(m)] if x.category in _TABLE_LIKE - {"table"}}
+            if len(named) == 1:
+                m.category = named.pop()
     for m in mentions:
         if m.anchor is not None:
             host = mentions[m.anchor].category

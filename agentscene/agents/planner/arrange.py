@@ -145,6 +145,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
     for chair in take("armchair"):
         if by_window(chair) and layout.place_near_window(chair):
             continue
+        if asks(chair, "in_corner") and layout.place_corner(chair):
+            continue  # "two armchairs in the corner"
         host = layout.anchor_of(chair.anchor) if chair.anchor else None
         if host is not None and host.category in ("sofa", "sectional_sofa") and chair.placement == "either_side":
             if layout.place_beside(chair, host, against_wall=False):
