@@ -55,6 +55,8 @@ COMMAND_MODULES = (
     "agentscene.commands.generate",
     "agentscene.commands.rl",
     "agentscene.commands.batch",
+    "agentscene.commands.report",
+    "agentscene.commands.export",
     "agentscene.commands.data",
     "agentscene.commands.mcp",
 )

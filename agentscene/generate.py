@@ -18,6 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
+from agentscene.agents.client import get_client
+from agentscene.agents.critics import RuleCritic, VLMCritic
 from agentscene.brief import Brief, parse_brief
 from agentscene.limits import DEFAULT_LIMITS, first_unencodable, read_json
 from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
@@ -187,10 +190,8 @@ def _check_resume(rd: RunDirectory, spec: dict[str, Any]) -> None:
 
 
 def build_agent(config: GenerateConfig):
-    from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
-    from agentscene.agents.client import get_client
-
     if config.agent == "offline":
+        # the planner loads only when asked for
         from agentscene.agents.offline_client import OfflineAgent
 
         reply_protocol = "tools" if config.mode == "native" else "text"
@@ -202,8 +203,6 @@ def build_agent(config: GenerateConfig):
 
 
 def build_critic(config: GenerateConfig, agent: Any):
-    from agentscene.agents.critics import RuleCritic, VLMCritic
-
     kind = config.critic
     if kind == "auto":
         kind = "vlm" if config.agent != "offline" else "rule"
@@ -220,11 +219,12 @@ def build_assets(config: GenerateConfig) -> Any:
     from pydantic import ValidationError
 
     from agentscene.assets import get_backend
+    from agentscene.formats.errors import describe_validation_error
 
     try:
         return get_backend(config.assets, **config.assets_settings)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        problems = "; ".join(describe_validation_error(e))
         raise ValueError(f"asset backend {config.assets!r} needs settings ({problems}); "
                          "pass them with --assets-option KEY=VALUE") from None
 

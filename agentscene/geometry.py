@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,6 +84,50 @@ def right_vector(yaw_deg: float) -> Vec2:
 def yaw_facing(dx: float, dz: float) -> float:
     """The yaw (degrees) whose front points along (dx, dz); 0 for a zero vector."""
     return normalize_yaw(math.degrees(math.atan2(dx, dz))) if (dx or dz) else 0.0
+
+
+@dataclass(frozen=True)
+class Wall:
+    """One edge of a counter-clockwise floor polygon, seen from inside the room."""
+
+    index: int
+    a: Vec2
+    b: Vec2
+    length: float
+    direction: Vec2  # unit, from a to b ((0, 0) for a zero-length edge)
+    normal: Vec2  # unit, pointing into the room
+
+    @property
+    def yaw(self) -> float:
+        """Yaw of an object standing against this wall and facing into the room."""
+        return round(yaw_facing(self.normal[0], self.normal[1]), 6)
+
+    def point(self, t: float, inset: float = 0.0) -> Vec2:
+        """The point `t` metres along the wall from `a`, moved `inset` metres into the room."""
+        return (self.a[0] + self.direction[0] * t + self.normal[0] * inset,
+                self.a[1] + self.direction[1] * t + self.normal[1] * inset)
+
+    def distance(self, x: float, z: float) -> float:
+        """Distance from (x, z) to the wall segment."""
+        dx, dz = x - self.a[0], z - self.a[1]
+        t = max(0.0, min(self.length, dx * self.direction[0] + dz * self.direction[1]))
+        return math.hypot(dx - t * self.direction[0], dz - t * self.direction[1])
+
+    def along(self, x: float, z: float) -> float:
+        """Distance from the wall's start to the foot of (x, z) on its line."""
+        return (x - self.a[0]) * self.direction[0] + (z - self.a[1]) * self.direction[1]
+
+
+def floor_walls(floor: Sequence[Sequence[float]]) -> list[Wall]:
+    """Every edge of a counter-clockwise floor polygon as a Wall (index i runs from floor[i] to floor[i+1])."""
+    walls = []
+    for i in range(len(floor)):
+        a, b = floor[i], floor[(i + 1) % len(floor)]
+        dx, dz = b[0] - a[0], b[1] - a[1]
+        length = math.hypot(dx, dz)
+        d = (dx / length, dz / length) if length > 0.0 else (0.0, 0.0)
+        walls.append(Wall(i, (a[0], a[1]), (b[0], b[1]), length, d, (-d[1], d[0])))  # inside is on the left
+    return walls
 
 
 def yaw_difference(a: float, b: float) -> float:

@@ -27,14 +27,15 @@ from agentscene import protocol
 from agentscene.agents.base import Agent, AgentAction, Observation
 from agentscene.agents.client import Message, ModelClientError, ProviderUnavailable, Usage
 from agentscene.agents.critics import Critic, Critique, RuleCritic
-from agentscene.env.tasks import SceneTask, empty_room, task_from_prompt
 from agentscene.evaluator import Evaluation, Evaluator, PhysicsEvaluator
 from agentscene.formats import dump_scene, load_scene
 from agentscene.interrupts import deferred_interrupt
 from agentscene.meshes import MeshProvider
+from agentscene.rewards import EvalReport, resolve, score
 from agentscene.rewards.score import RewardBreakdown, RewardConfig
 from agentscene.run_dir import RunDirectory, redact
 from agentscene.scene import Scene
+from agentscene.tasks import SceneTask, empty_room, task_from_prompt
 
 log = logging.getLogger("agentscene.loop")
 
@@ -209,8 +210,6 @@ class _Run:
 
     def score(self, scene: Scene, ev: Evaluation) -> RewardBreakdown:
         """The scene's score: `rewards.score` with the loop's reward config (a state score: no previous scene, no reply)."""
-        from agentscene.rewards import EvalReport, score
-
         report = ev.report if isinstance(ev.report, EvalReport) else None
         return score(None, scene, None, config=self.config.reward, key_objects=self.task.key_objects, report=report,
                      mesh_provider=self.mesh_provider, prompt=self.task.prompt)
@@ -285,8 +284,6 @@ class _Run:
         moves: list[dict[str, Any]] = []
         resolve_s = 0.0
         if self.config.physics_optimization and scene is not prev.scene:
-            from agentscene.rewards import resolve
-
             r0 = time.perf_counter()
             resolved = resolve(scene, mesh_provider=self.mesh_provider)
             scene = resolved.scene
@@ -355,7 +352,7 @@ def run_episode(
         run_dir.create()
     assign = None
     if assets is not None:
-        from agentscene import assets as assets_pkg
+        from agentscene import assets as assets_pkg  # asset backends load only when asked for
 
         mesh_provider = mesh_provider or assets_pkg.mesh_provider(assets)
         def assign(scene: Scene) -> Scene:

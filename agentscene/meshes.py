@@ -1,4 +1,7 @@
-"""Object meshes in world space: the one place that stretches, rotates and places a mesh.
+"""Object meshes in world space: the one place that stretches, rotates and places an object's mesh.
+
+(The SceneReVis-compatible metrics reproduce that code's own placement, `+ 1e-6` included, in
+`rewards/scenerevis.py` and `rewards/voxels.py`; it is part of the formula they copy.)
 
 A *mesh provider* is any callable `(SceneObject) -> trimesh.Trimesh | None` that returns the
 object's mesh in its canonical local frame: metres, y up, front facing +z, bottom centre at
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agentscene.geometry import rotation_matrix_y
+from agentscene.geometry import rotation_matrices_y, rotation_matrix_y
 
 if TYPE_CHECKING:
     import trimesh
@@ -71,8 +74,6 @@ def world_mesh(obj: SceneObject, mesh: trimesh.Trimesh | None = None) -> trimesh
 def object_matrices(positions: np.ndarray, sizes: np.ndarray, yaws_deg: np.ndarray,
                     mesh_extents: np.ndarray | None = None, mesh_bottoms: np.ndarray | None = None) -> np.ndarray:
     """(N, 3, 4) affine matrices, the vectorised `object_matrix` (unit box when extents/bottoms are None)."""
-    from agentscene.geometry import rotation_matrices_y
-
     n = len(positions)
     ext = np.ones((n, 3)) if mesh_extents is None else np.maximum(np.asarray(mesh_extents, dtype=float), 1e-9)
     bottom = np.zeros((n, 3)) if mesh_bottoms is None else np.asarray(mesh_bottoms, dtype=float)

@@ -233,15 +233,6 @@ class SceneObject(_Frozen):
         )
         return local @ rotation_matrix_y(self.yaw).T + np.asarray(self.position)
 
-    def transform(self):
-        """4x4 matrix taking the unit-extent local frame (bottom centre at origin) to world."""
-        import numpy as np
-
-        m = np.eye(4)
-        m[:3, :3] = rotation_matrix_y(self.yaw)
-        m[:3, 3] = self.position
-        return m
-
     @property
     def top(self) -> float:
         return self.position[1] + self.size[1]

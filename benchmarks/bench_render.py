@@ -43,9 +43,10 @@ def jittered(scene, k: int):
     return scene.with_objects(objs)
 
 
-def stats(ms_per_scene: list[float], cpu_ms_per_scene: list[float] | None = None) -> dict[str, float]:
+def stats(ms_per_scene: list[float], cpu_ms_per_scene: list[float] | None = None, main_ms_per_scene: list[float] | None = None) -> dict[str, float]:
     """Wall-clock ms and scenes/s (min and median); with CPU times, also the process's CPU ms per
-    scene (all threads: Python and, on the CPU device, llvmpipe's), which other loads barely change."""
+    scene (all threads: Python and, on the CPU device, llvmpipe's), which other loads barely change,
+    and the main thread's alone (Python plus the GL calls it makes)."""
     s = sorted(ms_per_scene)
     med = statistics.median(s)
     out = {"ms_per_scene_min": round(s[0], 3), "ms_per_scene_median": round(med, 3),
@@ -53,31 +54,35 @@ def stats(ms_per_scene: list[float], cpu_ms_per_scene: list[float] | None = None
            "images_per_s_median": round(2000.0 / med, 1), "runs": len(s)}
     if cpu_ms_per_scene:
         out["cpu_ms_per_scene_min"] = round(min(cpu_ms_per_scene), 3)
+    if main_ms_per_scene:
+        out["main_thread_ms_per_scene_min"] = round(min(main_ms_per_scene), 3)
     return out
 
 
 def time_batches(renderer, scenes, runs: int, output: str) -> dict[str, float]:
     renderer.render_many(scenes[: min(len(scenes), 8)], output=output)  # warm: context, assets, sprites
-    out, cpu = [], []
+    out, cpu, main = [], [], []
     for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
         results = renderer.render_many(scenes, output=output)
         out.append((time.perf_counter() - t0) * 1000.0 / len(scenes))
         cpu.append((time.process_time() - c0) * 1000.0 / len(scenes))
+        main.append((time.thread_time() - m0) * 1000.0 / len(scenes))
         assert len(results) == len(scenes)
-    return stats(out, cpu)
+    return stats(out, cpu, main)
 
 
 def time_one_by_one(renderer, scenes, runs: int) -> dict[str, float]:
     renderer.render(scenes[0])
-    out, cpu = [], []
+    out, cpu, main = [], [], []
     for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
         for s in scenes:
             renderer.render(s)
         out.append((time.perf_counter() - t0) * 1000.0 / len(scenes))
         cpu.append((time.process_time() - c0) * 1000.0 / len(scenes))
-    return stats(out, cpu)
+        main.append((time.thread_time() - m0) * 1000.0 / len(scenes))
+    return stats(out, cpu, main)
 
 
 def env_wrapper(renderer, n_envs: int, steps: int) -> dict[str, float]:
@@ -203,7 +208,9 @@ def main() -> None:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
     parser.add_argument("--sizes", default="1,64,512")
     parser.add_argument("--runs", type=int, default=5, help="runs per batch size (1-scene batches take 20x this)")
-    parser.add_argument("--samples", type=int, default=None, help="MSAA samples (default: the renderer's)")
+    parser.add_argument("--samples", type=int, default=None, help="MSAA samples (default: the renderer's: 4 on a GPU, 0 on the CPU)")
+    parser.add_argument("--also-samples", type=int, default=None,
+                        help="also time the 64-scene batch and one by one with this many MSAA samples, in the same run")
     parser.add_argument("--env-steps", type=int, default=5)
     parser.add_argument("--no-blender", action="store_true")
     parser.add_argument("--write-reference", type=Path, default=None)
@@ -255,6 +262,14 @@ def main() -> None:
             one = report["one_by_one_64"]
             report["batch64_speedup_per_scene_vs_one_by_one"] = round(one["ms_per_scene_median"] / b64["ms_per_scene_median"], 2)
             report["batch64_cpu_time_ratio_vs_one_by_one"] = round(one["cpu_ms_per_scene_min"] / b64["cpu_ms_per_scene_min"], 2)
+        if args.also_samples is not None:
+            with get_renderer("raster", **{**settings, "samples": args.also_samples}) as other:
+                runs = max(2, args.runs)
+                b = time_batches(other, scenes[:64], runs, "pil")
+                one = time_one_by_one(other, scenes[:64], max(2, args.runs // 2))
+                report[f"samples_{args.also_samples}"] = {
+                    "samples": other._gl.samples, "batch_64_pil": b, "batch_64_numpy": time_batches(other, scenes[:64], runs, "numpy"),
+                    "one_by_one_64": one, "batch64_speedup_per_scene_vs_one_by_one": round(one["ms_per_scene_median"] / b["ms_per_scene_median"], 2)}
         t = []
         for _ in range(args.runs * 6):
             t0 = time.perf_counter()

@@ -18,6 +18,7 @@ from agentscene.assets import (
     mesh_provider,
     register_backend,
 )
+from agentscene.assets.registry import BACKENDS
 from agentscene.meshes import world_mesh
 from agentscene.scene import NEED_RETRIEVAL, Asset, Room, Scene, SceneObject
 
@@ -67,12 +68,14 @@ def test_protocol_and_registry():
     assert isinstance(get_backend("procedural", embedder=None), AssetBackend)
     with pytest.raises(ValueError, match="unknown asset backend"):
         get_backend("nope")
-    register_backend("fake-test", lambda **kw: FakeBackend(**kw), replace=True)
-    with pytest.raises(ValueError, match="already registered"):
-        register_backend("fake-test", lambda **kw: FakeBackend())
-    with pytest.raises(ValueError):
-        register_backend("  ", lambda **kw: FakeBackend())
-    assert get_backend("fake-test", ids=("z",)).find("x")[0].asset_id == "z"
+    with BACKENDS.scoped():
+        register_backend("fake-test", lambda **kw: FakeBackend(**kw))
+        with pytest.raises(ValueError, match="already registered"):
+            register_backend("fake-test", lambda **kw: FakeBackend())
+        with pytest.raises(ValueError):
+            register_backend("  ", lambda **kw: FakeBackend())
+        assert get_backend("fake-test", ids=("z",)).find("x")[0].asset_id == "z"
+    assert "fake-test" not in backend_names()
     with pytest.raises(FileNotFoundError):
         get_backend("3d-future", root="/nonexistent", embedder="hashing")
     with pytest.raises(ValueError):

@@ -21,7 +21,12 @@ from agentscene.assets import (
     get_embedder,
     register_embedder,
 )
-from agentscene.assets.embedders import CachedEmbedder, TransformerEmbedder, packaged_minilm_path
+from agentscene.assets.embedders import (
+    EMBEDDERS,
+    CachedEmbedder,
+    TransformerEmbedder,
+    packaged_minilm_path,
+)
 from agentscene.assets.index import AssetIndex, AssetIndexError, IndexEntry
 from agentscene.assets.scoring import combine, size_scores
 
@@ -54,11 +59,13 @@ def test_registry_names_settings_and_custom_embedders():
         def encode(self, texts):
             return np.tile(np.array([1.0, 0.0, 0.0], np.float32), (len(texts), 1))
 
-    register_embedder("const-test", lambda s: Constant(), replace=True)
-    with pytest.raises(ValueError, match="already registered"):
+    with EMBEDDERS.scoped():
         register_embedder("const-test", lambda s: Constant())
-    e = get_embedder("const-test")
-    assert e.encode(["x"]).shape == (1, 3)
+        with pytest.raises(ValueError, match="already registered"):
+            register_embedder("const-test", lambda s: Constant())
+        e = get_embedder("const-test")
+        assert e.encode(["x"]).shape == (1, 3)
+    assert "const-test" not in embedder_names()
 
 
 def test_query_cache_returns_read_only_repeats():

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from agentscene.assets import get_backend
-from agentscene.assets.embedders import HashingEmbedder, quiet_model_loading, register_embedder
+from agentscene.assets.embedders import (
+    EMBEDDERS,
+    HashingEmbedder,
+    quiet_model_loading,
+    register_embedder,
+)
 from agentscene.cli import app
 
 runner = CliRunner()
@@ -19,17 +24,17 @@ class Loads:
 
 
 @pytest.fixture
-def counted_embedder() -> str:
-    """A registered embedder that counts how often a 'model' is loaded."""
-    name = f"counted-{uuid.uuid4().hex[:8]}"
+def counted_embedder() -> Iterator[str]:
+    """A registered embedder that counts how often a 'model' is loaded (unregistered afterwards)."""
 
     def factory(settings):
         Loads.count += 1
         return HashingEmbedder(64)
 
     Loads.count = 0
-    register_embedder(name, factory)
-    return name
+    with EMBEDDERS.scoped():
+        register_embedder("counted", factory)
+        yield "counted"
 
 
 def test_keyword_hits_never_load_the_model(counted_embedder):

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from agentscene.batch import BatchConfig
 from agentscene.batch.plan import plan_batch
-from agentscene.batch.progress import BatchProgress
 from agentscene.cli import app
+from agentscene.commands.batch_progress import BatchProgress
 from agentscene.generate import GenerateConfig
 from agentscene.run_dir import check_name, slugify
 from agentscene.testing import FakeOpenAIServer, FakeReply

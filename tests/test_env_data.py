@@ -24,8 +24,12 @@ def test_task_from_prompt_parses_room_and_key_objects():
     assert t.key_objects == ("sofa", "coffee_table") and t.excluded == ("tv",)
     assert t.task_id == SceneTask.from_prompt("a bright living room with two sofas, a coffee table and no tv").task_id
     assert SceneTask.from_json(t.to_json()) == t
-    with pytest.raises(TaskError):
-        SceneTask.from_prompt("x" * 5000)
+    from agentscene.limits import DEFAULT_LIMITS
+
+    with pytest.raises(TaskError, match="over the 200000 limit"):
+        SceneTask.from_prompt("x" * (DEFAULT_LIMITS.prompt_chars + 1))
+    long = SceneTask.from_prompt("a bedroom with a bed. " + "x" * 5000)  # read up to Limits.brief_chars, not refused
+    assert long.room_type == "bedroom" and "bed" in long.key_objects
     with pytest.raises(TaskError, match="not a valid agentscene task"):
         SceneTask.from_json('{"task_id": "a"}')
     with pytest.raises(Exception, match="frozen"):

@@ -19,9 +19,9 @@ from agentscene.exporters.mjcf import object_mass
 from agentscene.exporters.parts import z_up
 from agentscene.formats import load_scene
 from agentscene.meshes import world_mesh
-from agentscene.renderers.palette import srgb_to_linear
-from agentscene.renderers.scene_geometry import object_color
+from agentscene.palette import srgb_to_linear
 from agentscene.scene import Scene
+from agentscene.scene_meshes import object_color
 
 DATA = Path(__file__).parent / "data" / "scenes"
 
@@ -215,11 +215,14 @@ def test_blend_opens_in_bpy_with_every_object(scene, provider, tmp_path):
         "                       'colors': [a.name for a in o.data.color_attributes], 'materials': len(o.data.materials)}\n"
         "    else:\n"
         "        out[o.name] = o.type\n"
+        "s = bpy.context.scene\n"
+        "out['_view'] = [s.camera.name, s.render.resolution_x, s.render.resolution_y]\n"
         "print('RESULT' + json.dumps(out))\n")
     done = subprocess.run([sys.executable, "-P", str(reader), str(path)], capture_output=True, text=True, timeout=120)
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     objects = json.loads(line[len("RESULT"):])
     assert objects["top"] == "CAMERA" and {"floor", "walls"} <= set(objects)
+    assert objects.pop("_view")[0] == "top"  # nothing was rendered: the file opens on the first camera
     for obj in scene.objects:
         got = objects[obj.id]
         assert got["colors"] == ["agentscene_color"] and got["materials"] == 1

@@ -137,16 +137,11 @@ def test_evaluate_and_render_are_results_whether_or_not_their_packages_landed(tm
     evaluated = anyio.run(runner.call, session, "evaluate", {})
     rendered = anyio.run(runner.call, session, "render", {"view": "merged"})
     runner.close()
-    for out, module, name in ((evaluated, "agentscene.rewards", "evaluate"), (rendered, "agentscene.renderers", "get_renderer")):
-        try:
-            available = hasattr(__import__(module, fromlist=[name]), name)
-        except ImportError:
-            available = False
-        assert out.ok if available else out.error == "not_available", out.text
+    assert evaluated.ok, evaluated.text
+    assert evaluated.data["headline"]["n_objects"] == len(session.scene.objects)
+    assert rendered.ok or rendered.error == "not_available", rendered.text  # a renderer's extra may be missing
     if rendered.ok:
         assert rendered.image_png.startswith(b"\x89PNG") and rendered.data["width"] > rendered.data["height"]
-    if evaluated.ok:
-        assert evaluated.data["headline"]["n_objects"] == len(session.scene.objects)
 
 
 def test_settings_refuse_nonsense(tmp_path):

@@ -163,9 +163,9 @@ def test_judge_feedback_has_its_slot_beside_physics():
 
 def test_one_score_from_rollback_to_batch_tables(tmp_path):
     from agentscene.batch.summary import EpisodeRow, aggregate, read_episode_metrics
-    from agentscene.env.tasks import task_from_prompt
     from agentscene.generate import GenerateConfig, generate
     from agentscene.rewards import RewardConfig, score
+    from agentscene.tasks import task_from_prompt
 
     prompt = "a living room with a sofa and a tv"
     summary = generate(GenerateConfig(prompt=prompt, out=tmp_path, seed=1, turns=4, renderer="none"))

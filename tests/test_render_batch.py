@@ -26,7 +26,7 @@ PINNED = ("bedroom_basic", "living_room_grouped")
 
 @pytest.fixture(scope="module")
 def raster():
-    renderer = get_renderer("raster", device="cpu")
+    renderer = get_renderer("raster", device="cpu", samples=4)  # MSAA, the GPU default: pinned images, exact batch == alone
     yield renderer
     renderer.close()
 
@@ -78,6 +78,40 @@ def test_images_are_pinned(raster, name):
         diff = np.abs(got - expected)
         assert diff.mean() <= 1.0, (view, diff.mean())
         assert (diff.max(axis=2) > 40).mean() <= 0.005, view
+
+
+def test_cpu_default_draws_without_msaa_close_to_the_pinned_images():
+    """The CPU default (no MSAA, for speed): edges alias, the rest matches the MSAA images, and a
+    batch differs from one by one at most in a few edge pixels (tile offsets round differently)."""
+    with RasterRenderer(device="cpu") as plain:
+        assert plain.device.kind == "cpu" and plain._gl.samples == 0
+        for name in PINNED:
+            result = plain.render(load_scene(SCENE_DIR / f"{name}.json"), size=160)
+            for view in ("top", "diagonal"):
+                with Image.open(DATA / "renders" / f"{name}_{view}.png") as im:
+                    expected = np.asarray(im.convert("RGB")).astype(int)
+                diff = np.abs(np.asarray(result.images[view]).astype(int) - expected)
+                assert 0 < diff.mean() <= 1.0, (view, diff.mean())
+                assert (diff.max(axis=2) > 40).mean() <= 0.01, view
+        scenes = fixtures(5)
+        batch = plain.render_many(scenes, size=128, seeds=range(5))
+        for k, (scene, got) in enumerate(zip(scenes, batch, strict=True)):
+            alone = plain.render(scene, size=128, seed=k)
+            changed = (np.asarray(got.merged).astype(int) != np.asarray(alone.merged)).any(axis=2)
+            assert changed.mean() <= 0.001, (k, int(changed.sum()))
+
+
+def test_gpu_read_back_path_gives_the_same_pixels():
+    """A GPU reads RGB through two pixel buffers, one pass behind; forced here on the CPU, the pixels match."""
+    scenes = fixtures(3)
+    with RasterRenderer(device="cpu", atlas_size=256) as r:  # several passes: the pixel buffers take turns
+        direct = r.render_many(scenes, size=128)
+        r._gl.direct_read, r._gl.channels = False, 3
+        buffered = r.render_many(scenes, size=128)
+        arrays = r.render_many(scenes, size=128, output="numpy")
+    for a, b, c in zip(direct, buffered, arrays, strict=True):
+        assert np.array_equal(np.asarray(a.merged), np.asarray(b.merged))
+        assert np.array_equal(c.merged_array(), np.asarray(a.merged)) and c.pixels["top"].shape == (128, 128, 3)
 
 
 def test_device_choice_and_clear_errors(raster):

@@ -19,6 +19,7 @@ from agentscene.renderers import (
     ring_cameras,
 )
 from agentscene.renderers.raster import RasterRenderer, RasterSettings
+from agentscene.renderers.registry import RENDERERS
 from agentscene.scene import Opening, Room, Scene, SceneObject
 
 from .conftest import SCENE_DIR
@@ -242,8 +243,10 @@ def test_registry():
         get_renderer("nope")
     with pytest.raises(ValueError, match="already registered"):
         register_renderer("raster", RasterRenderer)
-    register_renderer("raster-nomsaa", lambda **kw: RasterRenderer(samples=0, **kw), replace=True)
-    renderer = get_renderer("raster-nomsaa", depth=False)
+    with RENDERERS.scoped():
+        register_renderer("raster-nomsaa", lambda **kw: RasterRenderer(samples=0, **kw))
+        renderer = get_renderer("raster-nomsaa", depth=False)
+    assert "raster-nomsaa" not in renderer_names()
     assert isinstance(renderer, Renderer)
     try:
         result = renderer.render(red_box_scene(), size=64, overlays=False)

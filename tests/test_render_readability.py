@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from agentscene.renderers import OverlaySettings, StyleSettings, get_renderer, scene_cameras
 from agentscene.renderers.overlay_layout import layout_overlays
 from agentscene.renderers.raster import RasterRenderer
-from agentscene.renderers.scene_geometry import (
-    build_scene_geometry,
+from agentscene.renderers.view_parts import (
+    build_scene_meshes,
     walls_facing_away,
     walls_holding_items,
 )
@@ -45,7 +45,7 @@ def test_far_walls_holding_wall_items_reach_the_ceiling_and_near_walls_stay_low(
     cams = scene_cameras(scene, ("top", "diagonal"), 160)
     far = walls_facing_away(scene.room, cams["diagonal"])
     assert len(far) == 2 and walls_holding_items(scene) == frozenset({0, 1, 2, 3})
-    geometry = build_scene_geometry(scene, None, StyleSettings(), cams)
+    geometry = build_scene_meshes(scene, None, StyleSettings(), cams)
     walls = {p.views: p for p in geometry.parts if p.kind == "wall"}
     top_walls, diag_walls = walls[frozenset({"top"})], walls[frozenset({"diagonal"})]
     assert top_walls.vertices[:, 1].max() == pytest.approx(0.25)  # low everywhere in the top view

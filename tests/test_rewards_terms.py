@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import uuid
 
 import pytest
 from hypothesis import given
@@ -21,7 +20,7 @@ from agentscene.rewards import (
     term_names,
     trajectory_reward,
 )
-from agentscene.rewards.terms import TermContext
+from agentscene.rewards.terms import TERMS, TermContext
 from agentscene.tools import parse_reply
 
 from .conftest import SCENE_DIR
@@ -310,23 +309,24 @@ def test_custom_terms_and_registry():
     def few_chairs(ctx):
         return 1.0 if len(ctx.scene.by_category("office_chair")) <= 1 else -1.0
 
-    name, nan_name = f"few_chairs_{uuid.uuid4().hex}", f"nan_{uuid.uuid4().hex}"
-    register_term(name, few_chairs)
-    with pytest.raises(ValueError, match="already registered"):
-        register_term(name, few_chairs)
-    register_term(name, few_chairs, replace=True)
-    assert get_term(name) is few_chairs
-    b = score(None, BEDROOM, config=RewardConfig(weights={name: 2.0, "format": 1.0}))
-    assert b.total == pytest.approx(3.0)
-    with pytest.raises(KeyError, match="no reward term"):
-        score(None, BEDROOM, config=RewardConfig(weights={"nope": 1.0}))
-    register_term(nan_name, lambda ctx: float("nan"))
-    with pytest.raises(ValueError, match=nan_name):
-        score(None, BEDROOM, config=RewardConfig(weights={nan_name: 1.0}))
-    with pytest.raises(ValueError):
-        register_term("", few_chairs)
-    with pytest.raises(TypeError):
-        register_term("x_bad", 3)  # type: ignore[arg-type]
+    with TERMS.scoped():
+        register_term("few_chairs", few_chairs)
+        with pytest.raises(ValueError, match="already registered"):
+            register_term("few_chairs", few_chairs)
+        register_term("few_chairs", few_chairs, replace=True)
+        assert get_term("few_chairs") is few_chairs
+        b = score(None, BEDROOM, config=RewardConfig(weights={"few_chairs": 2.0, "format": 1.0}))
+        assert b.total == pytest.approx(3.0)
+        with pytest.raises(KeyError, match="unknown reward term"):
+            score(None, BEDROOM, config=RewardConfig(weights={"nope": 1.0}))
+        register_term("nan_term", lambda ctx: float("nan"))
+        with pytest.raises(ValueError, match="nan_term"):
+            score(None, BEDROOM, config=RewardConfig(weights={"nan_term": 1.0}))
+        with pytest.raises(ValueError):
+            register_term("", few_chairs)
+        with pytest.raises(TypeError):
+            register_term("x_bad", 3)  # type: ignore[arg-type]
+    assert "few_chairs" not in term_names() and "nan_term" not in term_names()
 
 
 def test_config_validation():

@@ -12,6 +12,7 @@ from agentscene.geometry import (
     quaternion_to_yaw,
     yaw_to_quaternion,
 )
+from agentscene.meshes import pose_matrix
 from agentscene.scene import Room, Scene, SceneObject
 
 
@@ -127,7 +128,7 @@ def test_front_direction_convention():
     # yaw 0 faces +z, yaw 90 faces +x: the front edge centre of a 1x1 box moves accordingly
     for yaw, (fx, fz) in [(0, (0, 1)), (90, (1, 0)), (180, (0, -1)), (-90, (-1, 0))]:
         o = obj(size=(1.0, 1.0, 1.0), position=(0.0, 0.0, 0.0), yaw=yaw)
-        front = o.transform()[:3, :3] @ [0, 0, 1]
+        front = pose_matrix(o)[:3, :3] @ [0, 0, 1]
         assert front[0] == pytest.approx(fx, abs=1e-9) and front[2] == pytest.approx(fz, abs=1e-9)
 
 

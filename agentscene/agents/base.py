@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentscene.agents.client import Message, Usage
 from agentscene.protocol import ReplyProtocol, TurnObservation
 from agentscene.scene import Scene
+from agentscene.tools import Reply
+from agentscene.tools.actions import parse_action
 from agentscene.tools.calls import ToolCall
 
 
@@ -78,10 +80,7 @@ class AgentAction(BaseModel):
 
 def action_from_message(assistant: Message, reply_protocol: ReplyProtocol, *, usage: Usage | None = None,
                         latency_s: float = 0.0, notes: list[str] | None = None) -> AgentAction:
-    """The action an assistant message stands for, read by the env's parser (`parse_action`)."""
-    from agentscene.env.actions import parse_action
-    from agentscene.tools import Reply
-
+    """The action an assistant message stands for, read by the parser the env uses (`tools.actions.parse_action`)."""
     parsed = parse_action(assistant, reply_protocol)
     content = assistant.get("content")
     think = parsed.reply.think if isinstance(parsed.reply, Reply) else None

@@ -17,7 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.protocol import assistant_message
 from agentscene.protocol.chat import Message as Message  # the one definition lives in the protocol
+from agentscene.registry import Registry
 from agentscene.tools.calls import ToolCall
 
 
@@ -62,8 +64,6 @@ class ChatResponse(BaseModel):
 
     def assistant_message(self) -> Message:
         """The assistant message to append to the conversation."""
-        from agentscene.protocol import assistant_message
-
         return assistant_message(self.content, self.tool_calls)
 
 
@@ -103,26 +103,21 @@ class ModelClient(Protocol):
 
 
 ClientFactory = Callable[..., ModelClient]
-_REGISTRY: dict[str, ClientFactory] = {}
+CLIENTS: Registry[ClientFactory] = Registry("model client")
 
 
-def register_client(name: str, factory: ClientFactory) -> None:
+def register_client(name: str, factory: ClientFactory, *, replace: bool = False) -> None:
     """Make `get_client(name, **settings)` build clients with `factory(**settings)`."""
-    _REGISTRY[name] = factory
+    CLIENTS.register(name, factory, replace=replace)
 
 
 def client_names() -> list[str]:
-    _ensure_builtins()
-    return sorted(_REGISTRY)
+    return sorted(CLIENTS.names())
 
 
 def get_client(name: str, **settings: Any) -> ModelClient:
     """Build a model client by registry name: offline, openai-compatible, scripted, ..."""
-    _ensure_builtins()
-    factory = _REGISTRY.get(name)
-    if factory is None:
-        raise ValueError(f"unknown model client {name!r}; known: {', '.join(sorted(_REGISTRY))}")
-    return factory(**settings)
+    return CLIENTS.get(name)(**settings)
 
 
 def _offline(**settings: Any) -> ModelClient:
@@ -138,11 +133,12 @@ def _openai_compatible(**settings: Any) -> ModelClient:
 
 
 def _scripted(**settings: Any) -> ModelClient:
+    # a test double: production code resolves it only when asked for by name
     from agentscene.testing.scripted import ScriptedModel
 
     return ScriptedModel(**settings)
 
 
-def _ensure_builtins() -> None:
-    for name, factory in (("offline", _offline), ("openai-compatible", _openai_compatible), ("scripted", _scripted)):
-        _REGISTRY.setdefault(name, factory)
+CLIENTS.register("offline", _offline)
+CLIENTS.register("openai-compatible", _openai_compatible)
+CLIENTS.register("scripted", _scripted)

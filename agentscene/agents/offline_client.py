@@ -24,6 +24,7 @@ from agentscene.agents.planner.planner import ORIGIN, Planner, PlannerStep
 from agentscene.agents.planner.space import Problems
 from agentscene.formats import dump_scene, load_scene
 from agentscene.scene import Scene
+from agentscene.tasks import empty_room, task_from_prompt
 from agentscene.tools import format_reply
 
 
@@ -71,8 +72,6 @@ class OfflineAgent:
         """The task's empty room, as a <create_scene> reply when asked to create (text protocol), else left to the loop."""
         if not self.create:
             return CreateOutcome()
-        from agentscene.env.tasks import empty_room, task_from_prompt
-
         scene = empty_room(task_from_prompt(prompt), self.seed)
         messages = [protocol.create_scene_message(prompt), {"role": "assistant", "content": room_reply(scene)}]
         return CreateOutcome(scene=scene, messages=messages, usage=Usage(calls=1, cost_usd=0.0))
@@ -109,8 +108,6 @@ class OfflineClient:
         usage = Usage(calls=1, cost_usd=0.0)
         scene_data = protocol.tagged_json(text, "current_scene")
         if scene_data is None:
-            from agentscene.env.tasks import empty_room, task_from_prompt
-
             scene = empty_room(task_from_prompt(prompt), self.seed)
             return ChatResponse(content=room_reply(scene), finish_reason="stop", model=self.model, usage=usage)
         scene = load_scene(scene_data)

@@ -19,6 +19,7 @@ import numpy as np
 
 from agentscene.assets.embedders import Embedder, EmbedderSettings, get_embedder
 from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
+from agentscene.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ class CategoryClassifier:
                     return vecs.astype(np.float32, copy=False)
                 log.warning("ignoring prototype cache %s with shape %s", path, vecs.shape)
         vecs = self.embedder.encode(phrases)
-        from agentscene.fileio import atomic_write_bytes
-
         buf = io.BytesIO()
         np.save(buf, vecs, allow_pickle=False)
         atomic_write_bytes(path, buf.getvalue())

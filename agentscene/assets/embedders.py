@@ -32,6 +32,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.assets.base import MissingExtraError
+from agentscene.registry import Registry
 
 
 @runtime_checkable
@@ -281,21 +282,18 @@ def _make_sentence_transformers(s: EmbedderSettings) -> Embedder:
                                threads=s.threads)
 
 
-_EMBEDDERS: dict[str, EmbedderFactory] = {
-    "hashing": _make_hashing,
-    "minilm": _make_minilm,
-    "sentence-transformers": _make_sentence_transformers,
-}
+EMBEDDERS: Registry[EmbedderFactory] = Registry("embedder")
+EMBEDDERS.register("hashing", _make_hashing)
+EMBEDDERS.register("minilm", _make_minilm)
+EMBEDDERS.register("sentence-transformers", _make_sentence_transformers)
 
 
 def register_embedder(name: str, factory: EmbedderFactory, *, replace: bool = False) -> None:
-    if name in _EMBEDDERS and not replace:
-        raise ValueError(f"embedder {name!r} is already registered (pass replace=True to override)")
-    _EMBEDDERS[name] = factory
+    EMBEDDERS.register(name, factory, replace=replace)
 
 
 def embedder_names() -> list[str]:
-    return sorted(_EMBEDDERS)
+    return sorted(EMBEDDERS.names())
 
 
 def as_embedder_settings(value: EmbedderSettings | str | dict | None) -> EmbedderSettings:
@@ -313,9 +311,7 @@ def get_embedder(settings: EmbedderSettings | str | dict | None = None) -> Embed
     """The embedder these settings name. Loading a model happens here, not at import, and once per
     process: backends built with the same settings (one per batch episode) share the loaded model."""
     s = as_embedder_settings(settings)
-    if s.name not in _EMBEDDERS:
-        raise ValueError(f"unknown embedder {s.name!r}; known: {', '.join(embedder_names())}")
-    emb = _loaded(s, _EMBEDDERS[s.name])
+    emb = _loaded(s, EMBEDDERS.get(s.name))
     return CachedEmbedder(emb, s.query_cache) if s.query_cache else emb
 
 

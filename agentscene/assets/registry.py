@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentscene.assets.base import AssetBackend
+from agentscene.registry import Registry
 
 BackendFactory = Callable[..., AssetBackend]
 
@@ -38,12 +39,11 @@ def _sam3d(**settings: Any) -> AssetBackend:
     return Sam3DBackend.from_settings(**settings)
 
 
-_BACKENDS: dict[str, BackendFactory] = {
-    "procedural": _procedural,
-    "3d-future": _future3d,
-    "objaverse": _objaverse,
-    "sam3d": _sam3d,
-}
+BACKENDS: Registry[BackendFactory] = Registry("asset backend")
+BACKENDS.register("procedural", _procedural)
+BACKENDS.register("3d-future", _future3d)
+BACKENDS.register("objaverse", _objaverse)
+BACKENDS.register("sam3d", _sam3d)
 
 #: The backend used when none is named: offline, no downloads, covers every category.
 DEFAULT_BACKEND = "procedural"
@@ -51,21 +51,13 @@ DEFAULT_BACKEND = "procedural"
 
 def register_backend(name: str, factory: BackendFactory, *, replace: bool = False) -> None:
     """Make `get_backend(name, **settings)` call `factory(**settings)`."""
-    if not name or not name.strip():
-        raise ValueError("a backend name must be a non-empty string")
-    if name in _BACKENDS and not replace:
-        raise ValueError(f"asset backend {name!r} is already registered (pass replace=True to override)")
-    _BACKENDS[name] = factory
+    BACKENDS.register(name, factory, replace=replace)
 
 
 def backend_names() -> list[str]:
-    return sorted(_BACKENDS)
+    return sorted(BACKENDS.names())
 
 
 def get_backend(name: str = DEFAULT_BACKEND, **settings: Any) -> AssetBackend:
     """Build the backend registered as `name` with these settings (or `settings=<Settings>`)."""
-    try:
-        factory = _BACKENDS[name]
-    except KeyError:
-        raise ValueError(f"unknown asset backend {name!r}; known: {', '.join(backend_names())}") from None
-    return factory(**settings)
+    return BACKENDS.get(name)(**settings)

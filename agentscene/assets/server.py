@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from agentscene.assets.base import AssetBackend, AssetError, ObjectMeshBackend, require
+from agentscene.fileio import atomic_write_bytes
 from agentscene.limits import DEFAULT_LIMITS, InputLimitError, Limits, loads_json, read_regular_file
+from agentscene.scene import Asset, SceneObject
 
 MAX_BATCH = 64
 MAX_PROMPT = 2000
@@ -68,8 +70,6 @@ class GeometryStore:
     def put(self, data: bytes) -> str:
         name = hashlib.sha256(data).hexdigest()[:24] + ".glb"
         if self.directory is not None:
-            from agentscene.fileio import atomic_write_bytes
-
             atomic_write_bytes(self.directory / name, data, within=self.directory)
             return name
         with self._lock:
@@ -107,8 +107,6 @@ def generate_glb(backend: AssetBackend, prompt: str, size: list[float] | None) -
     if not matches:
         raise AssetError(f"{backend.name} has no asset for {prompt[:80]!r}")
     if size is not None and isinstance(backend, ObjectMeshBackend):
-        from agentscene.scene import Asset, SceneObject
-
         m = matches[0]
         obj = SceneObject(id="generated", description=prompt, category=m.category, size=tuple(size),
                           position=(0.0, 0.0, 0.0), asset=Asset(source=m.source, asset_id=m.asset_id))

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentscene.batch.indices import format_indices, parse_indices
+from agentscene.batch.runners import runner_names
 from agentscene.batch.suite import PromptSuite, load_suite
 from agentscene.batch.summary import (
     BatchSummary,
@@ -54,8 +55,6 @@ class BatchConfig(BaseModel):
     @field_validator("backend")
     @classmethod
     def _backend(cls, v: str) -> str:
-        from agentscene.batch.runners import runner_names
-
         if v not in runner_names():
             raise ValueError(f"unknown backend {v!r}; choose one of: {', '.join(runner_names())}")
         return v

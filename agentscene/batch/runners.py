@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from agentscene.batch.summary import EpisodeRow, now_iso
 from agentscene.batch.worker import EpisodeTask
+from agentscene.registry import Registry
 
 OnStart = Callable[[EpisodeTask], None]
 OnDone = Callable[[EpisodeRow], bool]
@@ -44,24 +45,20 @@ def failed_row(task: EpisodeTask, error: str, tb: str | None = None, attempts: i
                       error=error, traceback=tb, path=str(task.run_dir), attempts=attempts, finished_at=now_iso())
 
 
-_RUNNERS: dict[str, Callable[..., EpisodeRunner]] = {}
+RUNNERS: Registry[Callable[..., EpisodeRunner]] = Registry("batch backend")
 
 
-def register_runner(name: str, factory: Callable[..., EpisodeRunner]) -> None:
-    _RUNNERS[name] = factory
+def register_runner(name: str, factory: Callable[..., EpisodeRunner], *, replace: bool = False) -> None:
+    RUNNERS.register(name, factory, replace=replace)
 
 
 def runner_names() -> list[str]:
-    return sorted(_RUNNERS)
+    return sorted(RUNNERS.names())
 
 
 def get_runner(name: str, **settings: Any) -> EpisodeRunner:
     """A runner by name: get_runner("process", workers=2) or get_runner("ray", workers=8, address="auto")."""
-    try:
-        factory = _RUNNERS[name]
-    except KeyError:
-        raise ValueError(f"unknown batch backend {name!r}; choose one of: {', '.join(runner_names())}") from None
-    return factory(**settings)
+    return RUNNERS.get(name)(**settings)
 
 
 def _process(**settings: Any) -> EpisodeRunner:

@@ -135,12 +135,6 @@ class Brief(BaseModel):
             out[obj.category] = out.get(obj.category, 0) + obj.count
         return out
 
-    def count_of(self, category: str) -> int | None:
-        return self.counts().get(category)
-
-    def phrase_of(self, category: str) -> str | None:
-        return next((o.phrase for o in self.objects if o.category == category), None)
-
     def key_objects(self) -> tuple[str, ...]:
         """Categories named by the brief, in first-mention order."""
         return tuple(dict.fromkeys(o.category for o in self.objects))

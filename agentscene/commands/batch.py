@@ -1,4 +1,4 @@
-"""CLI commands for batch runs, reports and exports: `agentscene batch`, `agentscene report`, `agentscene export`.
+"""CLI command for batch runs: `agentscene batch`.
 
 `agentscene batch` takes every option of `agentscene generate` (except the per-run ones: the
 prompt, --name, --out and --resume, which the batch owns). Its signature is built from
@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import typer
 
 from agentscene.commands import esc
-from agentscene.commands.options import AssetsOption, parse_assets_options
 
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
@@ -77,9 +76,9 @@ def batch_command(
         SuiteError,
         run_batch,
     )
-    from agentscene.batch.progress import BatchProgress, print_batch_summary
     from agentscene.batch.summary import FAILED, summary_path
     from agentscene.commands import fail
+    from agentscene.commands.batch_progress import BatchProgress, print_batch_summary
     from agentscene.commands.generate import config_problems
 
     if resume and skip_existing:
@@ -145,55 +144,7 @@ def _install_batch_signature() -> None:
     batch_command.__annotations__ = {p.name: p.annotation for p in sig.parameters.values()} | {"return": None}
 
 
-def report_command(
-    path: Annotated[Path, typer.Argument(help="A run directory (outputs/<name>) or a batch directory (with batch_summary.json).")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the page (default: PATH/report.html).")] = None,
-    copy_images: Annotated[bool, typer.Option("--copy-images", help="Copy images next to the page instead of embedding them.")] = False,
-    episodes: Annotated[bool, typer.Option("--episodes/--no-episodes", help="Batch: also write each episode's own report.")] = True,
-) -> None:
-    """Write a self-contained HTML report of a run (renders, per-turn metrics and plot, tool calls) or of a batch (gallery, aggregates)."""
-    from rich.console import Console
-
-    from agentscene.commands import fail
-    from agentscene.report import ReportError, write_report
-
-    try:
-        written = write_report(path, out, copy_images=copy_images, episodes=episodes)
-    except ReportError as e:
-        raise fail(str(e)) from None
-    Console().print(f"wrote {esc(written)}", highlight=False)
-
-
-def export_command(
-    scene: Annotated[Path, typer.Argument(help="A scene file (native, SceneReVis or ReSpace JSON), a run directory, or (with --format scene-eval) a batch directory.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="glb, usd, mjcf, blend or scene-eval.")] = "glb",
-    out: Annotated[Path | None, typer.Option(help="Output file (default: beside the scene, with the format's suffix; scene-eval: scene_0.json), or for a batch the SceneEval input folder (default: BATCH/scene-eval).")] = None,
-    assets: Annotated[str, typer.Option(help="Meshes from this asset backend (procedural, 3d-future, objaverse, sam3d) or none for boxes.")] = "procedural",
-    assets_option: AssetsOption = None,
-    dynamic: Annotated[bool, typer.Option("--dynamic", help="mjcf: free-floating bodies with mass (default: static).")] = False,
-    decompose: Annotated[bool, typer.Option("--decompose", help="mjcf: split one-piece meshes into convex parts with V-HACD (default: the hull of each connected part).")] = False,
-) -> None:
-    """Export a scene with its meshes and colours: glTF binary, USD, MuJoCo MJCF, Blender .blend or SceneEval scene state (a batch: a SceneEval input folder)."""
-    from rich.console import Console
-
-    from agentscene.commands import fail
-    from agentscene.exporters import ExportError, export_path
-
-    try:
-        settings = parse_assets_options(assets_option)
-    except ValueError as e:
-        raise fail(str(e)) from None
-    try:
-        written = export_path(scene, format, out, assets=assets, assets_settings=settings, dynamic=dynamic,
-                              decompose=decompose)
-    except (ExportError, ImportError) as e:  # a missing extra names its install command
-        raise fail(str(e)) from None
-    Console().print(f"wrote {esc(written)}", highlight=False)
-
-
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
     _install_batch_signature()
     app.command("batch")(batch_command)
-    app.command("report")(report_command)
-    app.command("export")(export_command)

@@ -30,7 +30,7 @@ def dataset_command(
 ) -> None:
     """Build task rows (prompt, room type, key objects, initial room) for TRL, verl or ms-swift."""
     from agentscene.commands import console, fail
-    from agentscene.env.tasks import (
+    from agentscene.tasks import (
         ROW_FORMATS,
         TaskError,
         build_rows,
@@ -72,7 +72,7 @@ def export_sft_command(
     """Turn run directories into multi-turn chat samples with images for supervised fine-tuning (image paths relative to the output file)."""
     from agentscene.commands import console, err_console, fail
     from agentscene.env.sft import SFT_FORMATS, export_sft
-    from agentscene.env.tasks import write_jsonl
+    from agentscene.tasks import write_jsonl
 
     if fmt not in SFT_FORMATS:
         raise fail(f"unknown --format {fmt!r}; choose one of: {', '.join(SFT_FORMATS)}")

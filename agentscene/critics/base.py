@@ -33,11 +33,6 @@ class Critique(BaseModel):
     error: str | None = None
     usage: Usage = Field(default_factory=Usage)
 
-    @property
-    def average(self) -> float | None:
-        vals = [self.scores[a] for a in VLM_AXES if a in self.scores]
-        return sum(vals) / len(vals) if vals else None
-
     def terms(self) -> dict[str, float]:
         """The final-turn judge terms (rationality, requirement_match, scene_graph) its scores fill."""
         return {} if self.error else judge_terms(self.scores)

@@ -7,13 +7,14 @@ Built once per judgement; every rule reads it. Plain floats and small numpy arra
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from agentscene.categories import CategoryInfo, category_info
 from agentscene.geometry import (
+    Wall,
+    floor_walls,
     front_vector,
     local_to_world,
     points_in_polygon,
@@ -22,25 +23,6 @@ from agentscene.geometry import (
 )
 from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Scene, SceneObject
-
-
-@dataclass(frozen=True)
-class Wall:
-    index: int
-    a: tuple[float, float]
-    b: tuple[float, float]
-    length: float
-    direction: tuple[float, float]
-    normal: tuple[float, float]  # unit, pointing into the room
-
-    def distance(self, x: float, z: float) -> float:
-        dx, dz = x - self.a[0], z - self.a[1]
-        t = max(0.0, min(self.length, dx * self.direction[0] + dz * self.direction[1]))
-        return math.hypot(dx - t * self.direction[0], dz - t * self.direction[1])
-
-    def along(self, x: float, z: float) -> float:
-        """Distance from the wall's start to the foot of (x, z) on its line."""
-        return (x - self.a[0]) * self.direction[0] + (z - self.a[1]) * self.direction[1]
 
 
 class Item:
@@ -110,15 +92,7 @@ class SceneIndex:
         self.tol = tolerances
         self.items = [Item(o, category_info(o.category)) for o in scene.objects]
         self.by_id = {it.id: it for it in self.items}
-        floor = scene.room.floor
-        walls = []
-        for i in range(len(floor)):
-            a, b = floor[i], floor[(i + 1) % len(floor)]
-            dx, dz = b[0] - a[0], b[1] - a[1]
-            n = math.hypot(dx, dz)
-            if n > 1e-9:
-                walls.append(Wall(i, (a[0], a[1]), (b[0], b[1]), n, (dx / n, dz / n), (-dz / n, dx / n)))
-        self.walls = walls
+        self.walls = [w for w in floor_walls(scene.room.floor) if w.length > 1e-9]
         #: per-judgement caches of derived data (the reach grid)
         self.memo: dict[str, object] = {}
 

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from agentscene.critics.checks import CHECKS, CheckContext, article
 from agentscene.critics.index import SceneIndex
 from agentscene.critics.judgement import Finding, Judgement
+from agentscene.critics.requirements import requirements_from_prompt
 from agentscene.critics.rules import AXES, RULES, RULES_BY_ID
+from agentscene.rewards.tolerances import Tolerances
 
 if TYPE_CHECKING:
     from agentscene.critics.requirements import Requirements
     from agentscene.rewards.report import EvalReport
-    from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
 
 
@@ -45,9 +46,6 @@ def judge(scene: Scene, prompt: str | None = None, *, report: EvalReport | None 
     `prompt` defaults to the scene's metadata["prompt"]; `requirements` overrides the prompt's
     reading. With a physics `report` its collisions, out-of-room and floating objects count too.
     """
-    from agentscene.critics.requirements import requirements_from_prompt
-    from agentscene.rewards.tolerances import Tolerances
-
     if prompt is None:
         meta = scene.metadata.get("prompt")
         prompt = meta if isinstance(meta, str) else None

@@ -60,10 +60,6 @@ class Judgement(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list, description="what was not judged, and why")
 
-    @property
-    def average(self) -> float:
-        return sum(self.scores[a] for a in AXES) / len(AXES)
-
     def terms(self) -> dict[str, float]:
         """rationality, requirement_match and scene_graph in [-1, 1], for rewards.score(judge=...)."""
         return judge_terms(self.scores)

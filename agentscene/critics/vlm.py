@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentscene.agents.client import ModelClient
-from agentscene.critics.base import CAP, VLM_AXES, Critique
+from agentscene.critics.base import CAP, VLM_AXES, Critique, scene_facts
 from agentscene.critics.judge import room_caps
 from agentscene.limits import loads_json
-from agentscene.protocol import image_data_url
+from agentscene.protocol import image_data_url, load_prompt
 from agentscene.scene import Scene
 
 
@@ -58,9 +58,6 @@ class VLMCritic:
         self.use_response_format = use_response_format
 
     def messages(self, scene: Scene, prompt: str, image: Path) -> list[dict[str, Any]]:
-        from agentscene.critics.base import scene_facts
-        from agentscene.protocol import load_prompt
-
         facts = scene_facts(scene)
         caps = room_caps(scene)
         warnings = "".join(f"- WARNING: {c}; rationality can be at most {CAP:g}.\n" for c in caps)

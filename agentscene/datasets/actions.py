@@ -29,6 +29,7 @@ from agentscene.datasets.spatial import (
     yaw_towards,
 )
 from agentscene.geometry import half_extent_along, normalize_yaw, right_vector
+from agentscene.rewards import evaluate
 from agentscene.scene import Scene, SceneObject
 from agentscene.tools import apply_tool_calls
 
@@ -347,8 +348,6 @@ WEIGHTS = {"move_beside": 3, "move_to_opening": 3, "face": 2, "turn_around": 1, 
 
 
 def _physics_problems(scene: Scene, ids: list[str]) -> list[str]:
-    from agentscene.rewards import evaluate
-
     report = evaluate(scene)
     wanted = set(ids)
     out = [f"{p.a}-{p.b} collide" for p in report.colliding_pairs if p.a in wanted or p.b in wanted]

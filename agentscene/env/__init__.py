@@ -5,10 +5,20 @@ dependencies. Trainer adapters import their trainer lazily: `agentscene.env.trl`
 `agentscene.env.verl`, `agentscene.env.ms_swift`.
 """
 
-from agentscene.env.actions import ParsedAction, parse_action
 from agentscene.env.check import EnvCheckError, check_env
 from agentscene.env.env import EnvConfig, EnvStateError, SceneEnv
-from agentscene.env.tasks import (
+from agentscene.env.wrappers import (
+    HistoryWindow,
+    ImageObservation,
+    ObservationWrapper,
+    TransformReward,
+    Wrapper,
+    action_message,
+    render_batch,
+    reset_batch,
+    step_batch,
+)
+from agentscene.tasks import (
     AGENT_NAME,
     DATA_SOURCE,
     ROW_FORMATS,
@@ -21,17 +31,7 @@ from agentscene.env.tasks import (
     task_row,
     write_jsonl,
 )
-from agentscene.env.wrappers import (
-    HistoryWindow,
-    ImageObservation,
-    ObservationWrapper,
-    TransformReward,
-    Wrapper,
-    action_message,
-    render_batch,
-    reset_batch,
-    step_batch,
-)
+from agentscene.tools.actions import ParsedAction, parse_action
 
 __all__ = [
     "AGENT_NAME", "DATA_SOURCE", "ROW_FORMATS", "EnvCheckError", "EnvConfig", "HistoryWindow", "ImageObservation",

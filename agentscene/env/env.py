@@ -25,18 +25,21 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene import protocol
-from agentscene.env.actions import ParsedAction, assistant_of, parse_action
-from agentscene.env.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
+from agentscene.formats import SceneFormatError, load_scene
 from agentscene.protocol import ReplyProtocol, SceneJsonCache, TurnObservation
 from agentscene.rewards import (
     IncrementalEvaluator,
     RewardBreakdown,
     RewardConfig,
     Tolerances,
+    evaluate,
+    feedback_text,
     score,
     trajectory_reward,
 )
 from agentscene.scene import Scene
+from agentscene.tasks import SceneTask, TaskError, empty_room, task_from_prompt, task_from_row
+from agentscene.tools.actions import ParsedAction, assistant_of, parse_action
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -91,7 +94,7 @@ class SceneEnv:
         self.tasks: tuple[SceneTask, ...] = tuple(tasks or ())
         self.mesh_provider = mesh_provider
         self.render_mode = render_mode
-        self.np_random = random.Random(0)
+        self.rng = random.Random(0)  # draws tasks and episode seeds (a stdlib Random, not numpy)
         self._closed = False
         self._clear()
 
@@ -138,7 +141,7 @@ class SceneEnv:
             prompt = str(scene.metadata.get("prompt") or f"Improve this {scene.room.room_type.replace('_', ' ')}.")
             task = task_from_prompt(prompt, initial_scene=scene)
         elif self.tasks:
-            task = self.tasks[self.np_random.randrange(len(self.tasks))]
+            task = self.tasks[self.rng.randrange(len(self.tasks))]
         else:
             raise TaskError("reset() needs options={'prompt': ...}, {'task': ...}, {'scene': ...} or {'row': ...}, or tasks= given to SceneEnv")
         if "scene" in options and "prompt" in options:
@@ -156,10 +159,10 @@ class SceneEnv:
         if self._closed:
             raise EnvStateError("this env was closed; make a new SceneEnv")
         if seed is not None:
-            self.np_random = random.Random(int(seed))
+            self.rng = random.Random(int(seed))
             episode_seed = int(seed)
         else:
-            episode_seed = self.np_random.randrange(2**31)
+            episode_seed = self.rng.randrange(2**31)
         task = self._task_from_options(dict(options or {}), episode_seed)
         self._clear()
         self.task = task
@@ -179,18 +182,14 @@ class SceneEnv:
 
     def _view(self, scene: Scene, report: EvalReport, *, turn: int, show: bool, records: tuple[dict[str, Any], ...] = (),
               in_message: bool = True, problem: str | None = None) -> TurnObservation:
-        from agentscene.rewards import feedback_text
-
         cfg = self.config
         assert self.task is not None
         if cfg.physics_detail == "full" and report.floating is None:
-            from agentscene.rewards import evaluate
-
             assert self._evaluator is not None
             report = evaluate(scene, self._evaluator.geometry, tolerances=cfg.tolerances)
         judge_text = None
         if cfg.judge_feedback:
-            from agentscene.critics.rule import RuleCritic
+            from agentscene.critics.rule import RuleCritic  # the judge loads only when asked for
 
             crit = RuleCritic(tolerances=cfg.tolerances).critique(scene, report, self.task.prompt)
             judge_text = protocol.critique_text(crit.scores, crit.feedback)
@@ -274,8 +273,6 @@ class SceneEnv:
 
     def _create(self, parsed: ParsedAction, prev: Scene, problem: str | None) -> tuple[Scene, bool, str | None]:
         """A first-turn <create_scene>: replaces the empty room; refused anywhere else."""
-        from agentscene.formats import SceneFormatError, load_scene
-
         if self.turn != 1 or prev.objects:
             return prev, False, problem or "<create_scene> is only accepted on the first turn, in an empty room; edit with tool calls"
         try:
@@ -361,6 +358,4 @@ class SceneEnv:
 def _as_scene(value: Any) -> Scene:
     if isinstance(value, Scene):
         return value
-    from agentscene.formats import load_scene
-
     return load_scene(value)

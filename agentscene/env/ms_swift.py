@@ -22,7 +22,7 @@ from swift.rewards import ORM, orms
 from swift.rollout import MultiTurnScheduler, multi_turns
 
 from agentscene.env.env import EnvConfig, SceneEnv
-from agentscene.env.tasks import task_from_row
+from agentscene.tasks import task_from_row
 
 NAME = "agentscene"
 

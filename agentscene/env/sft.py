@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agentscene.limits import loads_json, read_json
+from agentscene.loop import TurnRecord, conversation_lines
+from agentscene.tools import coerce_call, tool_schemas
 
 SftFormat = Literal["ms-swift", "trl"]
 SFT_FORMATS = ("ms-swift", "trl")
@@ -107,8 +109,6 @@ def rebuild_from_turns(run: Path) -> list[dict[str, Any]]:
     Each turn file holds the messages of its turn (and turn 0 the system message), as the
     protocol laid them out when the run happened; nothing is re-rendered here.
     """
-    from agentscene.loop import TurnRecord, conversation_lines
-
     turns_dir = run / "turns"
     numbers = sorted(int(m.group(1)) for p in (turns_dir.iterdir() if turns_dir.is_dir() else ()) if (m := _TURN_RE.match(p.name)))
     if not numbers:
@@ -135,8 +135,6 @@ def rebuild_from_turns(run: Path) -> list[dict[str, Any]]:
 
 
 def _call_dict(call: Any) -> dict[str, Any]:
-    from agentscene.tools import coerce_call
-
     c = coerce_call(call)
     if isinstance(c, str):
         raise RunDirError(f"a recorded tool call is malformed: {c}")
@@ -146,8 +144,6 @@ def _call_dict(call: Any) -> dict[str, Any]:
 
 def to_sample(run: str | Path, fmt: SftFormat = "ms-swift") -> dict[str, Any]:
     """One training sample from a run directory."""
-    from agentscene.tools import tool_schemas
-
     run = Path(run)
     if not run.is_dir():
         raise RunDirError(f"{run}: not a directory")

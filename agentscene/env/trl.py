@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentscene.env.env import EnvConfig, SceneEnv
-from agentscene.env.tasks import task_from_row
+from agentscene.tasks import task_from_row
 
 OVER = "The episode is over; no more edits are applied."
 

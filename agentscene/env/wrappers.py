@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agentscene.env.actions import action_message
 from agentscene.env.env import SceneEnv
+from agentscene.tools.actions import action_message
 
 __all__ = ["HistoryWindow", "ImageObservation", "ObservationWrapper", "TransformReward", "Wrapper", "action_message"]
 

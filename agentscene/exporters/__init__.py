@@ -23,6 +23,7 @@ from agentscene.exporters.base import (
     register_exporter,
 )
 from agentscene.exporters.parts import ExportScene, ObjectMesh, export_scene_parts
+from agentscene.formats import SceneFormatError, load_scene
 
 _DEFAULT = object()
 
@@ -70,7 +71,6 @@ def export_path(source: str | Path, format: str, out: str | Path | None = None, 
     from pydantic import ValidationError
 
     from agentscene.assets import AssetError
-    from agentscene.formats import SceneFormatError, load_scene
 
     info = exporter_info(format)
     source = Path(source)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from agentscene.exporters.parts import ExportScene
+from agentscene.registry import Registry
 
 
 class ExportError(ValueError):
@@ -35,22 +36,20 @@ class ExporterInfo:
     factory: Callable[[], Exporter]
 
 
-_EXPORTERS: dict[str, ExporterInfo] = {}
+EXPORTERS: Registry[ExporterInfo] = Registry("export format", error=ExportError)
 
 
-def register_exporter(name: str, suffix: str, description: str, factory: Callable[[], Exporter]) -> None:
-    _EXPORTERS[name] = ExporterInfo(name, suffix, description, factory)
+def register_exporter(name: str, suffix: str, description: str, factory: Callable[[], Exporter], *,
+                      replace: bool = False) -> None:
+    EXPORTERS.register(name, ExporterInfo(name, suffix, description, factory), replace=replace)
 
 
 def exporter_names() -> list[str]:
-    return list(_EXPORTERS)
+    return EXPORTERS.names()
 
 
 def exporter_info(name: str) -> ExporterInfo:
-    try:
-        return _EXPORTERS[name]
-    except KeyError:
-        raise ExportError(f"unknown export format {name!r}; choose one of: {', '.join(_EXPORTERS)}") from None
+    return EXPORTERS.get(name)
 
 
 def get_exporter(name: str) -> Exporter:

@@ -2,7 +2,7 @@
 
 The worker builds exactly what it renders (floor, walls, one mesh object per scene object named by
 its id, with per-face colours in a colour attribute and one material that shows them, plus the
-cameras) and saves the .blend beside a tiny throw-away render. Walls are built at the room's full
+cameras) and saves the .blend without rendering an image. Walls are built at the room's full
 height here. Needs `pip install 'agentscene[blender]'`.
 """
 
@@ -25,7 +25,7 @@ class BlendExporter:
         from agentscene.fileio import resolve_target
         from agentscene.renderers.base import RenderError, RendererUnavailableError
         from agentscene.renderers.blender import BlenderRenderer, BlenderSettings
-        from agentscene.renderers.scene_geometry import StyleSettings
+        from agentscene.scene_meshes import StyleSettings
 
         resolve_target(path)  # refuse a pipe or device node before Blender opens it
         scene = parts.scene
@@ -35,8 +35,7 @@ class BlendExporter:
         except RendererUnavailableError as e:
             raise ExportError(str(e)) from None
         try:
-            renderer.render(scene, views=("top", "diagonal"), size=64, overlays=False, mesh_provider=mesh_provider,
-                            save_blend=path)
+            renderer.save_blend(scene, path, views=("top", "diagonal"), mesh_provider=mesh_provider)
         except RenderError as e:
             raise ExportError(f"Blender could not write {path}: {e}") from None
         finally:

@@ -26,7 +26,7 @@ from agentscene.categories import category_info
 from agentscene.exporters.base import atomic_target
 from agentscene.exporters.convex import ConvexPart, convex_parts
 from agentscene.exporters.parts import ExportScene, ObjectMesh, z_up
-from agentscene.renderers.palette import FLOOR, WALL
+from agentscene.palette import FLOOR, WALL
 
 if TYPE_CHECKING:
     from agentscene.scene import Room, SceneObject

@@ -1,6 +1,6 @@
 """What every exporter writes: the room shell and each object's mesh in its own frame with its pose.
 
-Objects come from the renderers' `object_part` (the provider's mesh posed by
+Objects come from `agentscene.scene_meshes.object_part` (the provider's mesh posed by
 `agentscene.meshes.object_matrix`, or the oriented box, with the same per-face colours the
 renders use); the pose is taken back out so formats with a scene graph (glTF, USD, MJCF) get one
 node per object with a readable transform. Walls are built at the room's full height, with gaps
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentscene.meshes import pose_matrix
-from agentscene.renderers.scene_geometry import MeshPart, StyleSettings, object_part, room_parts
+from agentscene.scene_meshes import MeshPart, StyleSettings, object_part, room_parts
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
@@ -38,9 +38,6 @@ class ObjectMesh:
     faces: np.ndarray  # (F, 3)
     face_colors: np.ndarray  # (F, 3) uint8
     pose: np.ndarray  # (4, 4)
-
-    def world_vertices(self) -> np.ndarray:
-        return self.vertices @ self.pose[:3, :3].T + self.pose[:3, 3]
 
     def color_groups(self, limit: int = 16) -> list[tuple[tuple[int, int, int], np.ndarray]]:
         """Faces grouped by colour, largest group first; past `limit` colours the rest join the largest."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from agentscene.exporters.base import ExportError, atomic_target, missing_extra
 from agentscene.exporters.parts import ExportScene
-from agentscene.renderers.palette import srgb_to_linear
+from agentscene.palette import srgb_to_linear
 
 
 def _pxr():

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agentscene.registry import Registry
 from agentscene.scene import Scene
 
 
@@ -20,29 +21,24 @@ class Dialect:
     description: str = ""
 
 
-_DIALECTS: dict[str, Dialect] = {}
+DIALECTS: Registry[Dialect] = Registry("dialect")
 
 
 def register_dialect(dialect: Dialect, *, replace: bool = False) -> None:
-    if dialect.name in _DIALECTS and not replace:
-        raise ValueError(f"dialect {dialect.name!r} is already registered")
-    _DIALECTS[dialect.name] = dialect
+    DIALECTS.register(dialect.name, dialect, replace=replace)
 
 
 def get_dialect(name: str) -> Dialect:
-    try:
-        return _DIALECTS[name]
-    except KeyError:
-        raise ValueError(f"unknown dialect {name!r}; known: {', '.join(dialect_names())}") from None
+    return DIALECTS.get(name)
 
 
 def dialect_names() -> list[str]:
-    return list(_DIALECTS)
+    return DIALECTS.names()
 
 
 def detect_dialect(data: dict[str, Any]) -> str | None:
     """The first registered dialect whose detector accepts the dict (registration order)."""
-    for dialect in _DIALECTS.values():
+    for dialect in DIALECTS.values():
         if dialect.detect(data):
             return dialect.name
     return None

@@ -22,7 +22,6 @@ from pydantic import ValidationError
 from agentscene.categories import category_info, infer_category
 from agentscene.formats.errors import SceneFormatError, describe_validation_error
 from agentscene.geometry import (
-    TiltError,
     normalize_yaw,
     quaternion_to_yaw,
     signed_area,
@@ -117,7 +116,7 @@ def _room_from(data: dict[str, Any], envelope: dict[str, Any], unknown: dict[str
     raw = {"bounds_bottom": envelope["bounds_bottom"]}
     if top is not None:
         raw["bounds_top"] = envelope["bounds_top"]
-    if _bounds(room, floor_y) != {k: raw[k] for k in raw}:
+    if _bounds(room, floor_y) != raw:
         room = room.model_copy(update={"extra": {**room.extra, "raw_bounds": raw}})
     return room, floor_y
 
@@ -153,8 +152,6 @@ def _object_from(raw: Any, k: int, floor_y: float, taken: IdAllocator, respace: 
         rot = _vec(raw["rot"], 4, f"{where}.rot")
         try:
             yaw = quaternion_to_yaw(rot)
-        except TiltError as e:
-            raise _fail(f"{where}.rot", str(e)) from None
         except ValueError as e:
             raise _fail(f"{where}.rot", str(e)) from None
         if _rot_out(yaw) != raw["rot"]:

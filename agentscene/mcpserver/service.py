@@ -241,11 +241,9 @@ def _read_scene(path: Any, max_bytes: int) -> Scene:
 
 
 def make_renderer(name: str) -> Any:
-    """A renderer from agentscene.renderers, or an Outcome saying why there is none yet."""
-    try:
-        from agentscene.renderers import get_renderer
-    except ImportError as e:
-        return Outcome.refuse("not_available", f"rendering is not available yet in this installation (agentscene.renderers: {e})")
+    """A renderer from agentscene.renderers, or an Outcome saying why it cannot start (a missing extra)."""
+    from agentscene.renderers import get_renderer
+
     try:
         return get_renderer(name)
     except ImportError as e:
@@ -253,12 +251,10 @@ def make_renderer(name: str) -> Any:
 
 
 def evaluate_scene(scene: Scene) -> Outcome:
-    """The physics report and model-readable feedback, or an Outcome saying evaluation is not available."""
-    try:
-        from agentscene.rewards import evaluate as physics_evaluate
-        from agentscene.rewards import feedback_text
-    except ImportError as e:
-        return Outcome.refuse("not_available", f"physics evaluation is not available yet in this installation (agentscene.rewards: {e})")
+    """The physics report and model-readable feedback."""
+    from agentscene.rewards import evaluate as physics_evaluate
+    from agentscene.rewards import feedback_text
+
     report = physics_evaluate(scene)
     headline = report.headline()
     text = feedback_text(report, scene) + "\n\nMetrics: " + json.dumps(headline)

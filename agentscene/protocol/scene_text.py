@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from agentscene.formats import dump_scene
+
 if TYPE_CHECKING:
     from agentscene.scene import Room, Scene
 
@@ -31,8 +33,6 @@ def _compact(value: Any) -> str:
 
 def scene_json(scene: Scene, dialect: str = "native") -> str:
     """The scene as compact JSON for a prompt: floats to mm, empty fields and metadata dropped."""
-    from agentscene.formats import dump_scene
-
     if dialect == "native":
         return SceneJsonCache()(scene)
     data = dump_scene(scene, dialect)

@@ -32,11 +32,12 @@ from agentscene.renderers.registry import (
     register_renderer,
     renderer_names,
 )
-from agentscene.renderers.scene_geometry import StyleSettings, build_scene_geometry
+from agentscene.renderers.view_parts import build_scene_meshes
+from agentscene.scene_meshes import StyleSettings
 
 __all__ = [
     "DEFAULT_RENDERER", "VIEW_NAMES", "Camera", "CameraSettings", "OverlaySettings", "RenderError", "RenderResult",
-    "Renderer", "RendererUnavailableError", "StyleSettings", "build_scene_geometry", "diagonal_camera",
+    "Renderer", "RendererUnavailableError", "StyleSettings", "build_scene_meshes", "diagonal_camera",
     "draw_overlays", "get_renderer", "merge_side_by_side", "orbit_camera", "register_renderer", "renderer_names",
     "ring_cameras", "scene_cameras", "top_camera",
 ]

@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.renderers import palette
+from agentscene import palette
 from agentscene.renderers.base import RenderError, RendererUnavailableError, RenderResult
 from agentscene.renderers.cameras import SENSOR_MM, Camera, CameraSettings, scene_cameras
 from agentscene.renderers.overlays import OverlaySettings, draw_overlays
-from agentscene.renderers.scene_geometry import SceneGeometry, StyleSettings, build_scene_geometry
+from agentscene.renderers.view_parts import build_scene_meshes
+from agentscene.scene_meshes import SceneMeshes, StyleSettings
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
@@ -102,7 +103,7 @@ def blender_camera(cam: Camera) -> dict[str, Any]:
     return spec
 
 
-def write_geometry(geometry: SceneGeometry, path: Path) -> list[dict[str, str]]:
+def write_geometry(geometry: SceneMeshes, path: Path) -> list[dict[str, str]]:
     """Save parts as one .npz in Blender coordinates with linear colours; returns the part list."""
     parts = geometry.parts
     vertices = [p.vertices @ TO_BLENDER.T for p in parts]
@@ -297,14 +298,37 @@ class BlenderRenderer:
         save_blend: str | os.PathLike[str] | None = None,
     ) -> RenderResult:
         """Render each view; see the Renderer protocol. `save_blend` also writes the .blend file."""
-        from PIL import Image
-
         start = time.perf_counter()
         cameras = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
-        geometry = build_scene_geometry(scene, mesh_provider, self.settings.style, cameras)
+        geometry = build_scene_meshes(scene, mesh_provider, self.settings.style, cameras)
+        images, reply = self._build(geometry, cameras, render=True, save_blend=save_blend)
+        # overlays=False still outlines ceiling items in the top view (they are not drawn there)
+        images = {name: draw_overlays(im, cameras[name], scene, self.settings.overlay, overlays=overlays) for name, im in images.items()}
+        return RenderResult(
+            images=images,
+            cameras=cameras,
+            warnings=geometry.warnings,
+            renderer=self.name,
+            seconds=time.perf_counter() - start,
+            info={"engine": self.settings.engine, "blender": reply.get("render_seconds"), "build_seconds": reply.get("build_seconds")},
+        )
+
+    def save_blend(self, scene: Scene, path: str | os.PathLike[str], views: Sequence[str | Camera] = ("top", "diagonal"),
+                   size: int = 512, *, seed: int = 0, mesh_provider: MeshProvider | None = None) -> Path:
+        """Write the scene Blender would render (meshes, colours, these views' cameras) as a .blend, rendering nothing."""
+        cameras = scene_cameras(scene, views, size, seed=seed, settings=self.settings.cameras)
+        geometry = build_scene_meshes(scene, mesh_provider, self.settings.style, cameras)
+        self._build(geometry, cameras, render=False, save_blend=path)
+        return Path(path).resolve()
+
+    def _build(self, geometry: SceneMeshes, cameras: dict[str, Camera], *, render: bool,
+               save_blend: str | os.PathLike[str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Have the worker build the scene, render each camera when `render`, and save the .blend when asked."""
+        from PIL import Image
+
         worker = self._ensure_worker()
         geometry_path = worker.scratch(".npz")
-        outputs = {name: str(worker.scratch(f"_{name}.png")) for name in cameras}
+        outputs = {name: str(worker.scratch(f"_{name}.png")) for name in cameras} if render else {}
         blend_tmp = None
         if save_blend is not None:
             target = Path(save_blend).resolve()
@@ -326,7 +350,8 @@ class BlenderRenderer:
                 "background": palette.srgb_to_linear(np.array(self.settings.background) / 255.0).tolist(),
                 "blend": str(blend_tmp) if blend_tmp else None,
             }
-            reply = self._request(message, self.settings.render_timeout, f"rendering {', '.join(cameras)}")
+            doing = f"rendering {', '.join(cameras)}" if render else f"writing {Path(save_blend).name}"
+            reply = self._request(message, self.settings.render_timeout, doing)
             images = {}
             for name, path in outputs.items():
                 with Image.open(path) as im:
@@ -339,16 +364,7 @@ class BlenderRenderer:
                 Path(path).unlink(missing_ok=True)
             if blend_tmp is not None:
                 blend_tmp.unlink(missing_ok=True)
-        # overlays=False still outlines ceiling items in the top view (they are not drawn there)
-        images = {name: draw_overlays(im, cameras[name], scene, self.settings.overlay, overlays=overlays) for name, im in images.items()}
-        return RenderResult(
-            images=images,
-            cameras=cameras,
-            warnings=geometry.warnings,
-            renderer=self.name,
-            seconds=time.perf_counter() - start,
-            info={"engine": self.settings.engine, "blender": reply.get("render_seconds"), "build_seconds": reply.get("build_seconds")},
-        )
+        return images, reply
 
     def close(self) -> None:
         """Stop the worker (a later render starts a new one)."""

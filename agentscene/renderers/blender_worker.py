@@ -11,7 +11,7 @@ colours per face; images leave as PNG files at paths the caller chose.
 Requests:
     {"op": "ping"}
     {"op": "render", "geometry": path, "parts": [{"name", "kind", "views": [view, ...] | null}], "cameras": [...],
-     "outputs": {view: png path}, "engine": "workbench" | "cycles", "samples": n,
+     "outputs": {view: png path} (empty: render nothing, e.g. only save the .blend), "engine": "workbench" | "cycles", "samples": n,
      "denoise": bool, "threads": n, "background": [r, g, b], "blend": path | null}
     {"op": "quit"}
 Replies: {"ok": true, ...} or {"ok": false, "error": message, "traceback": text}.
@@ -207,6 +207,10 @@ def _render(bpy, mathutils, np, request: dict[str, Any]) -> dict[str, Any]:
         timings[name] = time.perf_counter() - t
         if not os.path.exists(path):
             raise RuntimeError(f"Blender finished rendering {name!r} but wrote no image at {path}")
+    if not request["outputs"] and cams:  # nothing rendered: open the .blend on the first camera
+        obj, spec = next(iter(cams.values()))
+        scene.camera = obj
+        scene.render.resolution_x, scene.render.resolution_y = spec["width"], spec["height"]
     if request.get("blend"):
         bpy.ops.wm.save_as_mainfile(filepath=request["blend"], copy=True, compress=True)
     return {"build_seconds": built - start, "render_seconds": timings, "seconds": time.perf_counter() - start}

@@ -4,8 +4,7 @@ Each asset's mesh (the unit box, a provider's mesh, a room's floor and walls) is
 per renderer and drawn instanced: an instance is (object matrix, tint, tile). Views of many
 scenes are packed into tiles of one framebuffer (the atlas); one draw per asset covers every
 tile of a pass, clip distances keep each instance inside its tile. Flat shading is done in
-the vertex shader from the face normal (one fixed light, two-sided, the same formula as
-`scene_geometry.shade_flat`). Overlays are laid out for the whole batch (`overlay_layout`) and
+the vertex shader from the face normal (one fixed light, two-sided). Overlays are laid out for the whole batch (`overlay_layout`) and
 drawn as coloured triangles and textured quads (text sprites from one atlas texture) on the
 resolved image. Pixels leave through a pixel buffer, read while the next pass draws.
 
@@ -24,27 +23,32 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agentscene import palette
 from agentscene.meshes import object_matrices
-from agentscene.renderers import palette
 from agentscene.renderers.base import RenderError
 from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
-from agentscene.renderers.scene_geometry import (
-    LIGHT_DIRECTION,
-    StyleSettings,
-    ViewRules,
-    _unit_box_arrays,
-    drawable_mesh,
-    face_normals,
-    room_parts,
-)
+from agentscene.renderers.view_parts import ViewRules
+from agentscene.scene_meshes import StyleSettings, _unit_box_arrays, drawable_mesh, room_parts
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.renderers.cameras import Camera
     from agentscene.scene import Scene
 
-AMBIENT, DIFFUSE = 0.5, 0.55  # shade_flat's defaults
+AMBIENT, DIFFUSE = 0.5, 0.55  # flat shading: ambient + diffuse * |normal . light|
+#: Direction toward the light of the flat shading (mostly from above).
+LIGHT_DIRECTION = np.array([0.3, 1.0, 0.45]) / np.linalg.norm([0.3, 1.0, 0.45])
+
+
+def face_normals(triangles: np.ndarray) -> np.ndarray:
+    """Unit normals (T, 3) of triangles (T, 3, 3); degenerate triangles get +y."""
+    n = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0]).astype(np.float64)
+    length = np.linalg.norm(n, axis=1)
+    bad = length < 1e-20
+    n[bad] = (0.0, 1.0, 0.0)
+    length[bad] = 1.0
+    return n / length[:, None]
 
 _SCENE_VS = """
 #version 330
@@ -177,7 +181,7 @@ class GLBatch:
     """The GL side of the raster backend: one context, its programs, caches and targets."""
 
     def __init__(self, ctx: Any, *, samples: int, depth: bool, background: tuple[int, int, int],
-                 atlas_size: int, asset_cache_mb: int, style: StyleSettings):
+                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, direct_read: bool = False):
         import moderngl
 
         self.ctx = ctx
@@ -206,6 +210,10 @@ class GLBatch:
         self.overlay_vao: Any = None
         self.flip = 0
         self.readback = ReadbackPool()
+        # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
+        # copy, and 4-byte pixels are its fast path; a GPU packs RGB in its copy engine, a quarter less to move
+        self.direct_read = direct_read
+        self.channels = 4 if direct_read else 3
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -329,8 +337,11 @@ class GLBatch:
                     if obj is not None:
                         obj.release()
             ctx = self.ctx
-            draw = ctx.framebuffer([ctx.renderbuffer(key, samples=self.samples)], ctx.depth_renderbuffer(key, samples=self.samples))
-            resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth else None)
+            resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth or not self.samples else None)
+            if self.samples:
+                draw = ctx.framebuffer([ctx.renderbuffer(key, samples=self.samples)], ctx.depth_renderbuffer(key, samples=self.samples))
+            else:  # no MSAA: draw straight into the target read back (no resolve copy)
+                draw = None
             # two pixel buffers: one is read while the next pass draws into the other
             pbos = (ctx.buffer(reserve=width * height * 4), ctx.buffer(reserve=width * height * 4))
             self.targets[key] = (draw, resolve, pbos)
@@ -371,7 +382,7 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
     for layer in layers:
         if not len(layer.view):
             continue
-        off = tile_xy[layer.view].astype(np.float32)
+        off = tile_xy[layer.view].astype(np.float32, copy=False)
         if layer.kind == "segments":
             assert layer.rgba is not None and layer.width is not None
             p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
@@ -382,17 +393,20 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
             n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
             ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
             a, b = p0 - ext, p1 + ext
-            quad = np.stack([a - n, b - n, b + n, a - n, b + n, a + n], axis=1)  # (K, 6, 2)
-            rgba = np.repeat(layer.rgba[:, None, :], 6, axis=1).astype(np.float32) / 255.0
-            uv = np.full((len(quad), 6, 2), -1.0, np.float32)
-            chunks.append(np.concatenate([quad, uv, rgba], axis=2).reshape(-1, 8))
+            out = np.empty((len(a), 6, 8), np.float32)
+            for c, corner in enumerate((a - n, b - n, b + n, a - n, b + n, a + n)):
+                out[:, c, :2] = corner
+            out[:, :, 2:4] = -1.0  # no texture: solid colour
+            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+            chunks.append(out.reshape(-1, 8))
             views.append(np.repeat(layer.view, 6))
         elif layer.kind == "triangles":
             assert layer.rgba is not None
-            tri = layer.xy + off[:, None, :]
-            rgba = np.repeat(layer.rgba[:, None, :], 3, axis=1).astype(np.float32) / 255.0
-            uv = np.full((len(tri), 3, 2), -1.0, np.float32)
-            chunks.append(np.concatenate([tri, uv, rgba], axis=2).reshape(-1, 8))
+            out = np.empty((len(layer.xy), 3, 8), np.float32)
+            out[:, :, :2] = layer.xy + off[:, None, :]
+            out[:, :, 2:4] = -1.0
+            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+            chunks.append(out.reshape(-1, 8))
             views.append(np.repeat(layer.view, 3))
         else:
             rects = np.array([sprite_at[k] for k in layer.keys], dtype=np.float32)  # x, y, w, h in the texture
@@ -410,7 +424,7 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
             views.append(np.repeat(layer.view, 6))
     if not chunks:
         return np.zeros((0, 8), np.float32), np.zeros(0, int)
-    return np.concatenate(chunks).astype(np.float32), np.concatenate(views)
+    return np.concatenate(chunks).astype(np.float32, copy=False), np.concatenate(views)
 
 
 def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, int, int]]]:
@@ -479,19 +493,24 @@ class ReadbackPool:
 class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
-    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool):
+    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
+                 channels: int = 4, data: np.ndarray | None = None):
+        self.channels = channels
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
         self.depth = depth
         self.pool = pool
+        self.data = data  # already read (direct read-back), else read from `pbo`
 
     def pixels(self) -> np.ndarray:
-        """(H, W, 4) RGBA (alpha unused): drivers read 4-byte pixels on their fast path."""
-        # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
-        data = self.pool.take((self.height + 1) * self.width * 4)
-        self.pbo.read_into(data, size=self.width * self.height * 4)
+        """(H, W, channels): RGB, or RGBA (alpha unused) where 4-byte pixels are the driver's fast path."""
+        data = self.data
+        if data is None:
+            data = self.pool.take((self.height + 1) * self.width * self.channels)
+            self.pbo.read_into(data, size=self.width * self.height * self.channels)
+        self.data = None
         data.setflags(write=False)
-        return data[: self.height * self.width * 4].reshape(self.height, self.width, 4)
+        return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
 
 
 def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Tile], placements: list[tuple[int, int, int]],
@@ -503,6 +522,7 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
     width = max(x + tiles[i].camera.width for i, x, _ in placements)
     height = max(y + tiles[i].camera.height for i, _, y in placements)
     draw, resolve, pbos = gl.target(width, height)
+    draw = draw or resolve
     pbo = pbos[gl.flip]
     gl.flip ^= 1
     tile_data = np.zeros((len(placements), 5, 4), np.float32)
@@ -547,11 +567,12 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         data = np.concatenate(chunks)
         if asset.instances.size < data.nbytes:
             asset.instances.orphan(max(data.nbytes, 2 * asset.instances.size))
-        asset.instances.write(data.tobytes())
+        asset.instances.write(data)
         asset.vao.render(moderngl.TRIANGLES, vertices=asset.vertices, instances=len(data))
     for d in range(4):
         ctx.disable_direct(GL_CLIP_DISTANCE0 + d)
-    ctx.copy_framebuffer(resolve, draw)
+    if draw is not resolve:
+        ctx.copy_framebuffer(resolve, draw)
     depth = None
     if gl.depth:
         raw = resolve.read(viewport=(0, 0, width, height), components=1, attachment=-1, dtype="f4", alignment=1)
@@ -573,8 +594,13 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
                 gl.overlay_vbo.release()
             gl.overlay_vbo = ctx.buffer(reserve=max(nbytes, 1 << 20))
             gl.overlay_vao = ctx.vertex_array(gl.overlay_program, [(gl.overlay_vbo, "2f 2f 4f", "in_xy", "in_uv", "in_rgba")])
-        gl.overlay_vbo.write(verts.tobytes())
+        gl.overlay_vbo.write(np.ascontiguousarray(verts))
         gl.overlay_vao.render(moderngl.TRIANGLES, vertices=len(verts))
         ctx.disable(moderngl.BLEND)
-    resolve.read_into(pbo, viewport=(0, 0, width, height), components=4, alignment=1)
-    return PassResult(pbo, width, height, placements, depth, gl.readback)
+    if gl.direct_read:
+        # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
+        data = gl.readback.take((height + 1) * width * gl.channels)
+        resolve.read_into(data, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+        return PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
+    resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels)

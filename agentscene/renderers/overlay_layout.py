@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentscene import palette
 from agentscene.geometry import box_corners_many, rotation_matrices_y
-from agentscene.renderers import palette
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
-from agentscene.renderers.scene_geometry import is_ceiling_item, is_wall_item
+from agentscene.scene_meshes import is_ceiling_item, is_wall_item
 
 if TYPE_CHECKING:
     from agentscene.scene import Scene
@@ -61,6 +61,13 @@ def _traits(category: str, support: str) -> tuple[tuple[int, int, int], bool, bo
         return palette.category_color(category), False, False
     probe = SceneObject(id="probe_1", description=category, category=category, size=(1.0, 1.0, 1.0), position=(0.0, 0.0, 0.0), support=support)
     return palette.category_color(category), is_ceiling_item(probe), is_wall_item(probe)
+
+
+@lru_cache(maxsize=65536)
+def _label(text: str, font_size: int, r: int, g: int, b: int) -> tuple[SpriteKey, tuple[int, int]]:
+    """An id label's sprite key and size, made once: the same ids recur every step of an episode."""
+    key = SpriteKey("label", text, font_size, (r, g, b))
+    return key, sprite_size(key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,7 +299,8 @@ def layout_overlays(
 
     def add_segments(view, seg, rgba, width):
         if len(seg):
-            layers.append(Layer("segments", view, seg.astype(np.float32), rgba.astype(np.uint8), width.astype(np.float32)))
+            layers.append(Layer("segments", view, seg.astype(np.float32, copy=False), rgba.astype(np.uint8, copy=False),
+                                width.astype(np.float32, copy=False)))
 
     # grid (top views) and its labels
     if overlays and settings.grid and top_down.any():
@@ -426,10 +434,10 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     rows, view, rank = rows[keep], view[keep], rank[keep]
     n_rank = int(rank.max()) + 1
     flat_ids = [i for ids in ids_per_view for i in ids]
-    colors = [tuple(c) for c in obj_rgba[:, :3].tolist()]
-    keys = [SpriteKey("label", flat_ids[r], font[v], colors[r]) for r, v in zip(rows.tolist(), view.tolist(), strict=True)]
-    known: dict[SpriteKey, tuple[int, int]] = {}
-    dims = np.array([known[k] if k in known else known.setdefault(k, sprite_size(k)) for k in keys], dtype=np.float64)
+    labels = [_label(flat_ids[r], font[v], r_, g_, b_)
+              for r, v, (r_, g_, b_) in zip(rows.tolist(), view.tolist(), obj_rgba[rows, :3].tolist(), strict=True)]
+    keys = [key for key, _ in labels]
+    dims = np.array([size for _, size in labels], dtype=np.float64)
 
     # pre-placed boxes (grid labels, caption), padded per view
     n_pre = max((len(p) for p in placed), default=0)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentscene.renderers import palette
+from agentscene import palette
 from agentscene.renderers.base import (
     LazyImages,
     RenderError,
@@ -32,11 +32,16 @@ from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
 from agentscene.renderers.overlays import OverlaySettings
-from agentscene.renderers.scene_geometry import StyleSettings, view_rules, walls_holding_items
+from agentscene.renderers.view_parts import view_rules, walls_holding_items
+from agentscene.scene_meshes import StyleSettings
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.scene import Scene
+
+#: MSAA samples when `RasterSettings.samples` is None: on a GPU MSAA is nearly free; on Mesa
+#: llvmpipe 4x MSAA doubles the CPU time of a batch, so the CPU draws aliased edges.
+GPU_SAMPLES, CPU_SAMPLES = 4, 0
 
 #: Cameras kept per renderer (keyed by room, views, size and seed): an episode renders one room many times.
 CAMERA_CACHE = 256
@@ -51,7 +56,9 @@ class RasterSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    samples: int = Field(default=4, ge=0, le=16, description="MSAA samples per pixel; 0 turns anti-aliasing off")
+    samples: int | None = Field(default=None, ge=0, le=16, description=(
+        "MSAA samples per pixel; 0 turns anti-aliasing off; None: 4 on a GPU, 0 on the CPU (llvmpipe's MSAA "
+        "costs more than the rest of a render; see docs/rendering.md)"))
     depth: bool = Field(default=False, description="also return a depth map per view (costs a synchronous read)")
     background: tuple[int, int, int] = palette.BACKGROUND
     device: Device = Field(default="auto", description="auto: a GPU through EGL when one works, else the CPU; gpu: a GPU or an error; cpu: Mesa llvmpipe")
@@ -107,16 +114,17 @@ class RasterRenderer:
         ctx, found = create_context(device, s.gl_backend)
         side = s.atlas_size or (4096 if found.kind == "gpu" else 2048)
         side = min(side, found.max_size)
-        samples = s.samples
+        wanted = s.samples if s.samples is not None else (CPU_SAMPLES if found.kind == "cpu" else GPU_SAMPLES)
+        samples = wanted
         while samples > 1 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
             samples //= 2
         while side > 256 and atlas_bytes(side, samples, s.depth) > s.memory_limit_mb * 2**20:
             side //= 2
-        if samples < s.samples and s.samples > 1:
-            self._notes.append(f"MSAA lowered from {s.samples} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
+        if samples < wanted and wanted > 1:
+            self._notes.append(f"MSAA lowered from {wanted} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
-                               asset_cache_mb=s.asset_cache_mb, style=s.style)
+                               asset_cache_mb=s.asset_cache_mb, style=s.style, direct_read=found.kind == "cpu")
         except Exception:
             ctx.release()
             raise
@@ -270,9 +278,10 @@ class RasterRenderer:
         """A PIL RGB image of one atlas region, decoded straight from the read-back buffer (one pass, no copies)."""
         from PIL import Image
 
-        stride = atlas.shape[1] * 4
-        view = memoryview(atlas.base if atlas.base is not None else atlas).cast("B")[y * stride + x * 4 :]
-        return Image.frombytes("RGB", (width, height), view, "raw", "RGBX", stride, 1)
+        channels = atlas.shape[2]
+        stride = atlas.shape[1] * channels
+        view = memoryview(atlas.base if atlas.base is not None else atlas).cast("B")[y * stride + x * channels :]
+        return Image.frombytes("RGB", (width, height), view, "raw", "RGBX" if channels == 4 else "RGB", stride, 1)
 
     def _results(self, jobs, tiles, pixels, depths, output, seconds) -> list[RenderResult]:
         results = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agentscene.registry import Registry
 from agentscene.renderers.base import Renderer
 
 RendererFactory = Callable[..., Renderer]
@@ -26,7 +27,9 @@ def _blender(**settings: Any) -> Renderer:
     return BlenderRenderer(**settings)
 
 
-_RENDERERS: dict[str, RendererFactory] = {"raster": _raster, "blender": _blender}
+RENDERERS: Registry[RendererFactory] = Registry("renderer")
+RENDERERS.register("raster", _raster)
+RENDERERS.register("blender", _blender)
 
 #: The renderer used when none is named: fast, CPU only, for RL and previews.
 DEFAULT_RENDERER = "raster"
@@ -34,21 +37,13 @@ DEFAULT_RENDERER = "raster"
 
 def register_renderer(name: str, factory: RendererFactory, *, replace: bool = False) -> None:
     """Make `get_renderer(name, **settings)` call `factory(**settings)`."""
-    if not name or not name.strip():
-        raise ValueError("a renderer name must be a non-empty string")
-    if name in _RENDERERS and not replace:
-        raise ValueError(f"renderer {name!r} is already registered (pass replace=True to override)")
-    _RENDERERS[name] = factory
+    RENDERERS.register(name, factory, replace=replace)
 
 
 def renderer_names() -> list[str]:
-    return sorted(_RENDERERS)
+    return sorted(RENDERERS.names())
 
 
 def get_renderer(name: str = DEFAULT_RENDERER, **settings: Any) -> Renderer:
     """Build the renderer registered as `name` with these settings (fields, or `settings=<Settings>`)."""
-    try:
-        factory = _RENDERERS[name]
-    except KeyError:
-        raise ValueError(f"unknown renderer {name!r}; known: {', '.join(renderer_names())}") from None
-    return factory(**settings)
+    return RENDERERS.get(name)(**settings)

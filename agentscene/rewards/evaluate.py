@@ -14,6 +14,8 @@ from agentscene.rewards.bounds import ObjectBounds, object_bounds
 from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact, separated_boxes
 from agentscene.rewards.geometry import SceneGeometry, scene_geometry
 from agentscene.rewards.report import EvalReport, physics_fields
+from agentscene.rewards.scene_eval import scene_eval_metrics
+from agentscene.rewards.stability import StabilitySettings, stability_report
 from agentscene.rewards.support import floating_objects
 from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Scene
@@ -108,12 +110,8 @@ def _with_sections(scene: Scene, geometry: SceneGeometry | None, tol: Tolerances
     report = evaluate(scene, geo, tolerances=tol, compat=None if compat == "scene-eval" else compat, mesh_provider=mesh_provider)
     update: dict = {}
     if compat == "scene-eval":
-        from agentscene.rewards.scene_eval import scene_eval_metrics
-
         update.update(compat="scene-eval", scene_eval=scene_eval_metrics(geo, tol))
     if stability:
-        from agentscene.rewards.stability import StabilitySettings, stability_report
-
         settings = stability if isinstance(stability, StabilitySettings) else None
         update["stability"] = stability_report(scene, mesh_provider=mesh_provider, settings=settings, tolerances=tol, geometry=geo)
     return report.model_copy(update=update)

@@ -149,7 +149,7 @@ class ObjectGeometry:
 
 
 @dataclass(frozen=True)
-class Wall:
+class CompassWall:
     index: int
     start: tuple[float, float]
     end: tuple[float, float]
@@ -202,7 +202,7 @@ class RoomGeometry:
             dx, dz = x1 - x0, z1 - z0
             length = math.hypot(dx, dz)
             nx, nz = dz / length, -dx / length  # floor is counter-clockwise: outward is to the right
-            walls.append(Wall(i, (x0, z0), (x1, z1), (nx, nz), compass(nx, nz)))
+            walls.append(CompassWall(i, (x0, z0), (x1, z1), (nx, nz), compass(nx, nz)))
         self.walls = tuple(walls)
         self.segments = np.array([[w.start[0], w.start[1], w.end[0], w.end[1]] for w in walls])
 

@@ -19,11 +19,13 @@ from agentscene.rewards.evaluate import (
     all_bounds,
     all_pairs,
     check_compat,
+    evaluate,
     geometry_for,
     geometry_warnings,
 )
 from agentscene.rewards.geometry import SceneGeometry
 from agentscene.rewards.report import EvalReport, physics_fields
+from agentscene.rewards.score import RewardConfig, score
 from agentscene.rewards.tolerances import Tolerances
 
 if TYPE_CHECKING:
@@ -116,9 +118,6 @@ class IncrementalEvaluator:
     def step(self, scene: Scene, reply: Any = None, *, config: RewardConfig | None = None,
              key_objects: Sequence[str] = (), judge: Mapping[str, float] | None = None) -> tuple[EvalReport, RewardBreakdown]:
         """Update to `scene` and score the turn that produced it (prev = the scene before)."""
-        from agentscene.rewards.evaluate import evaluate
-        from agentscene.rewards.score import RewardConfig, score
-
         cfg = config or RewardConfig()
         prev, prev_report = self.scene, self.report
         report = self.update(scene)

@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.rewards.collision import candidate_pairs
+from agentscene.rewards.geometry import UNIT_BOX
+
 if TYPE_CHECKING:
     from agentscene.rewards.geometry import ObjectGeometry, SceneGeometry
     from agentscene.rewards.tolerances import Tolerances
@@ -106,8 +109,6 @@ class SceneEvalReport(_Model):
 
 def _world_mesh(g: ObjectGeometry) -> tuple[np.ndarray, np.ndarray]:
     """The object's triangle mesh in SceneEval's z-up world: (x, -z, y) of ours."""
-    from agentscene.rewards.geometry import UNIT_BOX
-
     if g.shape is None:
         unit, faces = UNIT_BOX, _BOX_FACES
     else:
@@ -131,8 +132,6 @@ def _fcl_mesh(g: ObjectGeometry):
     geom = g._fcl_cache.get(key)
     if geom is None:
         if g.shape is None:
-            from agentscene.rewards.geometry import UNIT_BOX
-
             local, faces = UNIT_BOX * g.size, _BOX_FACES
         else:
             local, faces = g.shape.vertices * g.size, g.shape.faces
@@ -172,8 +171,6 @@ def _collisions(geo: SceneGeometry, meshes: _Meshes) -> list[tuple[str, str]]:
     """Pairs that intersect and still intersect after the 5 mm pull-apart (in our y-up frame: a
     rotation changes nothing here)."""
     import fcl
-
-    from agentscene.rewards.collision import candidate_pairs
 
     objs = geo.objects
     if len(objs) < 2:

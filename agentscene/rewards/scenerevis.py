@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentscene.geometry import rotation_matrix_y
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.collision import candidate_pairs
 from agentscene.rewards.geometry import ObjectGeometry, SceneGeometry
@@ -59,8 +60,6 @@ def scenerevis_rotated_mesh(obj: SceneObject, mesh: trimesh.Trimesh | None) -> t
     """Their placement up to the translation: scale by size / (extents + 1e-6), bottom centre
     to the origin, rotate. voxel_eval voxelises this; myeval then moves it to `position`."""
     import trimesh
-
-    from agentscene.geometry import rotation_matrix_y
 
     base = trimesh.creation.box(extents=obj.size) if mesh is None else mesh.copy()
     base.apply_scale(np.asarray(obj.size, dtype=float) / (base.extents + 1e-6))

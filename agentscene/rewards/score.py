@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agentscene.rewards.evaluate import evaluate
+from agentscene.rewards.stability import stability_report
 from agentscene.rewards.terms import TermContext, get_term
 
 if TYPE_CHECKING:
@@ -152,8 +154,6 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
     (a VLM critic: `critique.terms()`). Judge terms without a critic score come from the offline
     judge (agentscene.judge), which reads `prompt` (default: the scene's metadata["prompt"]).
     """
-    from agentscene.rewards.evaluate import evaluate
-
     cfg = config or RewardConfig()
     judge = dict(judge or {})
     fns = {name: get_term(name) for name in cfg.weights}  # unknown names fail before any work
@@ -161,8 +161,6 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
     if wants_report and _needs_full_report(cfg, report):
         report = evaluate(scene, tolerances=tolerances, mesh_provider=mesh_provider)
     if "stability" in cfg.weights and "stability" not in judge and report is not None and report.stability is None:
-        from agentscene.rewards.stability import stability_report
-
         report = report.model_copy(update={"stability": stability_report(scene, mesh_provider=mesh_provider, tolerances=tolerances)})
     if "improvement" in cfg.weights and "improvement" not in judge and prev is not None and prev_report is None:
         prev_report = evaluate(prev, tolerances=tolerances, mesh_provider=mesh_provider)

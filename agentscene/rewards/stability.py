@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene.rewards.geometry import scene_geometry
 from agentscene.rewards.tolerances import Tolerances
 
 if TYPE_CHECKING:
@@ -186,7 +187,6 @@ def stability_report(scene: Scene, *, mesh_provider: MeshProvider | None = None,
                      tolerances: Tolerances | None = None, geometry: SceneGeometry | None = None) -> StabilityReport:
     """Settle the scene in MuJoCo and report who moved. Needs `pip install 'agentscene[mujoco]'`."""
     from agentscene.exporters.parts import export_scene_parts
-    from agentscene.rewards.geometry import scene_geometry
 
     settings = settings or StabilitySettings()
     tol = tolerances or Tolerances()

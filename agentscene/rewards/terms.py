@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from agentscene.categories import UNKNOWN_CATEGORY, category_info, infer_category
+from agentscene.formats import SceneFormatError, load_scene
+from agentscene.registry import Registry
+from agentscene.rewards.tolerances import Tolerances
+from agentscene.tools import FormatError, Reply, apply_tool_calls
+
 if TYPE_CHECKING:
     from agentscene.critics import Judgement
     from agentscene.rewards.report import EvalReport
     from agentscene.rewards.score import RewardConfig
-    from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
 
 
@@ -60,29 +65,22 @@ class TermContext:
 
 TermFn = Callable[[TermContext], "float | None"]
 
-_TERMS: dict[str, TermFn] = {}
+TERMS: Registry[TermFn] = Registry("reward term", error=KeyError)
 
 
 def register_term(name: str, fn: TermFn, *, replace: bool = False) -> None:
     """Add a reward term under `name` (refuses to overwrite one unless `replace=True`)."""
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a term name must be a non-empty string")
     if not callable(fn):
         raise TypeError(f"term {name!r} must be callable, got {type(fn).__name__}")
-    if name in _TERMS and not replace:
-        raise ValueError(f"a reward term named {name!r} is already registered; pass replace=True to override it")
-    _TERMS[name] = fn
+    TERMS.register(name, fn, replace=replace)
 
 
 def get_term(name: str) -> TermFn:
-    try:
-        return _TERMS[name]
-    except KeyError:
-        raise KeyError(f"no reward term named {name!r}; registered: {', '.join(sorted(_TERMS))}") from None
+    return TERMS.get(name)
 
 
 def term_names() -> list[str]:
-    return sorted(_TERMS)
+    return sorted(TERMS.names())
 
 
 def _term(name: str):
@@ -143,12 +141,6 @@ def object_count_term(ctx: TermContext) -> float | None:
     return piecewise(float(len(ctx.scene.objects)), ctx.config.object_count_curve)
 
 
-def _default_tolerances() -> Tolerances:
-    from agentscene.rewards.tolerances import Tolerances
-
-    return Tolerances()
-
-
 @_term("improvement")
 def improvement_term(ctx: TermContext) -> float | None:
     """Did this turn improve the scene? 1 improved, 0 changed but not better, -1 unchanged or worse.
@@ -161,7 +153,7 @@ def improvement_term(ctx: TermContext) -> float | None:
     if ctx.prev == ctx.scene:
         return -1.0
     before, after = ctx.prev_report, ctx.report
-    eps = (ctx.tolerances or _default_tolerances()).pbl_change
+    eps = (ctx.tolerances or Tolerances()).pbl_change
     d_count = (before.n_colliding_pairs + before.n_oob_objects) - (after.n_colliding_pairs + after.n_oob_objects)
     d_pbl = before.pbl - after.pbl
     if d_count > 0 or (d_count == 0 and d_pbl > eps):
@@ -173,8 +165,6 @@ def improvement_term(ctx: TermContext) -> float | None:
 
 def object_matches(key: str, obj) -> bool:
     """Whether an object is an instance of a key object named in the prompt ("bed", "tv stand")."""
-    from agentscene.categories import infer_category
-
     k = key.strip().lower()
     if not k:
         return False
@@ -203,8 +193,6 @@ def size_proportion_term(ctx: TermContext) -> float | None:
     or above 1.3x a minor one (depth: critical only). Typical sizes come from
     agentscene.categories rather than SceneReVis' own table.
     """
-    from agentscene.categories import UNKNOWN_CATEGORY, category_info
-
     critical = minor = 0
     for o in ctx.scene.objects:
         if o.category == UNKNOWN_CATEGORY:
@@ -250,8 +238,6 @@ def _first_turn_format(create_scene: dict, reply) -> float:
     """Turn 1: an empty room; 4 corners score 1, 6 or 8 score 0.5, others -1; over 30 m² is -1."""
     if reply.think is not None or reply.conclusion is not None:
         return -1.0
-    from agentscene.formats import SceneFormatError, load_scene
-
     try:
         scene = load_scene(create_scene)
     except SceneFormatError:
@@ -267,8 +253,6 @@ def _first_turn_format(create_scene: dict, reply) -> float:
 
 def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> float:
     """SceneReVis' format reward of a parsed reply (None, a Reply or a FormatError)."""
-    from agentscene.tools import FormatError, Reply, apply_tool_calls
-
     if reply is None:
         return 1.0  # native function calling: the provider guarantees the format
     if isinstance(reply, FormatError):

@@ -1,7 +1,10 @@
-"""Every threshold of the physics evaluation in one settings object.
+"""Every threshold of our physics metrics in one settings object.
 
-Metric code reads its thresholds from here and nowhere else, so a comparison with another
-paper's numbers is a matter of passing different `Tolerances`, not of editing code.
+Our metrics read their thresholds from here, so a comparison with another paper's numbers is a
+matter of passing different `Tolerances`, not of editing code. The compatibility metrics
+(`rewards/scenerevis.py`, `rewards/voxels.py`, `rewards/scene_eval.py`) keep the reference code's
+constants, which are part of the formula they reproduce; the MuJoCo settling test also reads
+`StabilitySettings`.
 """
 
 from __future__ import annotations

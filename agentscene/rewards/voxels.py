@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentscene.geometry import rotation_matrix_y
+
 if TYPE_CHECKING:
     import trimesh
 
@@ -167,8 +169,6 @@ def scenerevis_box_corners(size, yaw: float, template: _BoxTemplate) -> np.ndarr
     """The 8 corners of voxel_eval's box for an object, bit for bit as trimesh computes them:
     `box(extents=size)`, scaled by size / (extents + 1e-6), bottom centre to the origin, rotated."""
     from trimesh.transformations import scale_and_translate, transform_points
-
-    from agentscene.geometry import rotation_matrix_y
 
     size = np.asarray(size, dtype=float)
     v = template.vertices * size  # trimesh: (v01 - 0.5) * extents

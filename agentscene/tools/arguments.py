@@ -6,7 +6,6 @@ the generated schemas stay small and portable across providers' strict modes.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
@@ -141,6 +140,3 @@ TOOLS: dict[str, tuple[type[_Args], str]] = {
 def tool_names() -> list[str]:
     return list(TOOLS)
 
-
-def is_finite_vector(values: list[float]) -> bool:
-    return all(math.isfinite(v) for v in values)

@@ -46,10 +46,8 @@ class PhysicsReports:
 
 
 def physics_report(scene: Scene) -> dict[str, Any]:
-    try:
-        from agentscene.rewards import evaluate, feedback_text
-    except ImportError as e:
-        return {"available": False, "reason": f"physics evaluation is not installed yet (agentscene.rewards: {e})"}
+    from agentscene.rewards import evaluate, feedback_text
+
     report = evaluate(scene)
     return {"available": True, "headline": jsonable(report.headline()), "feedback": feedback_text(report, scene),
             "report": jsonable(report.model_dump(mode="json"))}

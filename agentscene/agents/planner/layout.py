@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from agentscene.agents.planner.program import ItemSpec, seats_per_end
-from agentscene.agents.planner.space import WALL_GAP, Placed, Space, Wall, clearance_zone
-from agentscene.geometry import front_vector, right_vector, yaw_facing
+from agentscene.agents.planner.space import WALL_GAP, Placed, Space, clearance_zone
+from agentscene.geometry import Wall, front_vector, right_vector, yaw_facing
 from agentscene.scene import Scene
 
 Candidate = tuple[tuple[float, float, float], float, float]  # position, yaw, score

@@ -11,7 +11,9 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from agentscene.agents.planner.space import AROUND_CLEARANCE
 from agentscene.brief import Brief, BriefObject
+from agentscene.brief.size import dimensions
 from agentscene.brief.words import ROOM_ALIASES
 from agentscene.categories import category_info
 from agentscene.scene import Opening, Room
@@ -383,8 +385,6 @@ def seats_per_end(table_depth: float, seat_width: float) -> int:
 
 def _needed_area(items: list[ItemSpec]) -> float:
     """Floor a program needs: footprints with room to use and pass them; tables with their ring of clearance."""
-    from agentscene.agents.planner.space import AROUND_CLEARANCE
-
     floor = 0.0
     for i in items:
         if category_info(i.category).support != "floor" or i.category in ("rug", "yoga_mat"):
@@ -400,8 +400,6 @@ def choose_dimensions(brief: Brief, items: list[ItemSpec], rng: random.Random, s
     for the program (beyond the room type's usual range when the brief asks for much)."""
     aspect = {"narrow": rng.uniform(1.9, 2.3), "square": 1.0}.get(brief.shape, rng.uniform(1.1, 1.45))
     if brief.size is not None:
-        from agentscene.brief.size import dimensions
-
         return dimensions(brief.size, aspect)
     lo, hi = brief_area_range(brief)
     need = max(_needed_area(items), lo)

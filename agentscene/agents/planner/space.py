@@ -8,13 +8,12 @@ apart there too.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
-from agentscene.geometry import footprint_corners, local_to_world, yaw_facing
+from agentscene.geometry import floor_walls, footprint_corners, local_to_world
 from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
 
@@ -86,35 +85,6 @@ def clearance_zone(category: str, position, yaw: float, size) -> Polygon | None:
 
 
 @dataclass
-class Wall:
-    index: int
-    a: tuple[float, float]
-    b: tuple[float, float]
-    length: float
-    direction: tuple[float, float]
-    normal: tuple[float, float]  # pointing into the room
-
-    @property
-    def yaw(self) -> float:
-        """Yaw of an object standing against this wall and facing into the room."""
-        return round(yaw_facing(self.normal[0], self.normal[1]), 6)
-
-    def point(self, t: float, inset: float = 0.0) -> tuple[float, float]:
-        return (self.a[0] + self.direction[0] * t + self.normal[0] * inset,
-                self.a[1] + self.direction[1] * t + self.normal[1] * inset)
-
-
-def room_walls(room: Room) -> list[Wall]:
-    walls = []
-    for i in range(len(room.floor)):
-        a, b = room.wall(i)
-        length = math.hypot(b[0] - a[0], b[1] - a[1])
-        d = ((b[0] - a[0]) / length, (b[1] - a[1]) / length)
-        walls.append(Wall(i, a, b, length, d, (-d[1], d[0])))  # floor is counter-clockwise: inside is on the left
-    return walls
-
-
-@dataclass
 class Placed:
     """One object as the planner sees it."""
 
@@ -170,7 +140,7 @@ class Space:
         self.room = room
         self.poly = room.polygon()
         self.inner = self.poly.buffer(1e-4, join_style="mitre")
-        self.walls = room_walls(room)
+        self.walls = floor_walls(room.floor)
         self.zones = zones
         self.items: list[Placed] = []
         #: the part of the floor new pieces must stand in (a zone of an open plan); None: anywhere

@@ -57,11 +57,6 @@ def _unit_sphere(subdivisions: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(s.vertices), np.asarray(s.faces)
 
 
-def rotation_y(deg: float) -> np.ndarray:
-    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
-
-
 def rotation_x(deg: float) -> np.ndarray:
     c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
     return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])

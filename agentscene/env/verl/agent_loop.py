@@ -17,8 +17,8 @@ from verl.experimental.agent_loop.agent_loop import AgentLoopOutput, register
 from verl.experimental.agent_loop.tool_agent_loop import AgentData, AgentState, ToolAgentLoop
 
 from agentscene.env.env import EnvConfig, SceneEnv
-from agentscene.env.tasks import AGENT_NAME, task_from_row
 from agentscene.env.verl.tools import ENV_ATTRIBUTE
+from agentscene.tasks import AGENT_NAME, task_from_row
 
 
 @register(AGENT_NAME)

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from agentscene.env.env import EnvConfig, SceneEnv
-from agentscene.env.tasks import DATA_SOURCE, SceneTask
+from agentscene.tasks import DATA_SOURCE, SceneTask
 
 #: Keys of every result (verl stacks reward_extra_info per key, so all rollouts need the same ones).
 RESULT_KEYS = ("score", "turns", "n_objects", "collision_rate", "oob_rate", "pbl", "replayed")

@@ -18,7 +18,7 @@ from verl.tools.base_tool import BaseTool
 from verl.tools.schemas import OpenAIFunctionToolSchema, ToolResponse
 
 from agentscene.env.env import EnvConfig, SceneEnv
-from agentscene.env.tasks import SceneTask
+from agentscene.tasks import SceneTask
 from agentscene.tools import tool_names, tool_schemas
 
 #: Attribute of verl's AgentData that holds the trajectory's env (set by SceneAgentLoop).

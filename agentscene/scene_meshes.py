@@ -1,17 +1,11 @@
-"""The triangles every backend draws: floor, walls with door gaps, and posed object meshes.
+"""A scene as coloured triangles in world space: floor, walls with door gaps, posed object meshes.
 
-Built once per render and handed to a backend as plain numpy arrays, so the rasteriser and
-the Blender worker draw exactly the same geometry in exactly the same colours. Object meshes
-come from a MeshProvider posed by `agentscene.meshes.world_mesh` (the one place that
-stretches meshes); a provider that returns None, or a mesh that cannot be drawn, gives the
-object's oriented box, and the reason is kept in `SceneGeometry.warnings`.
-
-What a view shows depends on the view (`ViewRules`), so images are not misread: walls are
-low so the interior shows, but in a perspective view the walls that hold wall items
-(paintings, mirrors, wall lamps) and face away from the camera rise to the ceiling, so those
-items hang on something; walls facing the camera stay low (a cut-away). Ceiling items hang
-from a thin cord in perspective views and are left out of the top view, where the overlays
-draw their outline instead, so they never cover the furniture below.
+The renderers draw these parts and the exporters write them, so the rasteriser, the Blender
+worker and every export file show the same geometry in the same colours (`agentscene.palette`).
+Object meshes come from a MeshProvider posed by `agentscene.meshes.object_matrix` (the one place
+that stretches meshes); a provider that returns None, or a mesh that cannot be drawn, gives the
+object's oriented box, and the reason is kept in the caller's warnings (`SceneMeshes.warnings`).
+Which parts a given camera shows is the renderers' business (`agentscene.renderers.view_parts`).
 """
 
 from __future__ import annotations
@@ -23,15 +17,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentscene import palette
 from agentscene.categories import category_info
 from agentscene.meshes import MeshProvider, object_matrix, unit_box
-from agentscene.renderers import palette
-from agentscene.renderers.cameras import Camera
 
 if TYPE_CHECKING:
     import trimesh
 
-    from agentscene.scene import Room, Scene, SceneObject
+    from agentscene.scene import Room, SceneObject
 
 PartKind = Literal["object", "floor", "wall", "window"]
 
@@ -76,7 +69,9 @@ class MeshPart:
 
 
 @dataclass(frozen=True, eq=False)
-class SceneGeometry:
+class SceneMeshes:
+    """Every part of a scene and what went wrong building them (meshes replaced by boxes)."""
+
     parts: tuple[MeshPart, ...]
     warnings: tuple[str, ...] = ()
 
@@ -317,97 +312,6 @@ def wall_parts(room: Room, style: StyleSettings, tall: frozenset[int] = frozense
     return parts
 
 
-# -- what each view shows ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ViewRules:
-    """What one camera shows: which walls are tall, and whether ceiling items are outlines (top view)."""
-
-    tall_walls: frozenset[int] = frozenset()
-    top_down: bool = False
-
-
-def walls_holding_items(scene: Scene) -> frozenset[int]:
-    """Indices of the walls that wall items hang on (the nearest wall to each item's centre)."""
-    items = [o for o in scene.objects if is_wall_item(o)]
-    if not items:
-        return frozenset()
-    floor = np.asarray(scene.room.floor, dtype=float)
-    a, b = floor, np.roll(floor, -1, axis=0)
-    ab = b - a
-    points = np.array([[o.position[0], o.position[2]] for o in items])
-    t = np.clip(np.einsum("pwk,wk->pw", points[:, None, :] - a[None], ab) / np.maximum((ab * ab).sum(axis=1), 1e-12), 0.0, 1.0)
-    nearest = a[None] + t[..., None] * ab[None]
-    distance = np.linalg.norm(points[:, None, :] - nearest, axis=2)
-    return frozenset(int(i) for i in distance.argmin(axis=1))
-
-
-def walls_facing_away(room: Room, camera: Camera) -> frozenset[int]:
-    """Walls whose inner face the camera sees (the far walls); the others face the camera."""
-    eye = camera.position
-    floor = np.asarray(room.floor, dtype=float)
-    ab = np.roll(floor, -1, axis=0) - floor
-    outward = np.column_stack([ab[:, 1], -ab[:, 0]])
-    side = ((np.array([eye[0], eye[2]]) - floor) * outward).sum(axis=1)
-    return frozenset(int(i) for i in np.nonzero(side < 0.0)[0])
-
-
-def view_rules(scene: Scene, camera: Camera, style: StyleSettings, holding: frozenset[int] | None = None) -> ViewRules:
-    """The ViewRules of one camera (`holding`: walls_holding_items(scene), when already known)."""
-    if camera.top_down:
-        return ViewRules(frozenset(), True)
-    if not (style.walls and style.tall_walls):
-        return ViewRules(frozenset(), False)
-    holding = walls_holding_items(scene) if holding is None else holding
-    if not holding:
-        return ViewRules(frozenset(), False)
-    return ViewRules(holding & walls_facing_away(scene.room, camera), False)
-
-
-def build_scene_geometry(
-    scene: Scene,
-    mesh_provider: MeshProvider | None = None,
-    style: StyleSettings | None = None,
-    cameras: dict[str, Camera] | None = None,
-) -> SceneGeometry:
-    """Floor, walls and every object, in world space with unlit per-face colours.
-
-    With `cameras`, parts that only some views show carry those views' names (`MeshPart.views`):
-    tall walls, ceiling items (not in the top view) and their cords. Without, one geometry
-    with low walls and every object, for exports.
-    """
-    style = style or StyleSettings()
-    warnings: list[str] = []
-    if not cameras:
-        parts = list(room_parts(scene.room, style))
-        parts.extend(object_part(obj, mesh_provider, warnings) for obj in scene.objects)
-        return SceneGeometry(tuple(parts), tuple(warnings))
-    holding = walls_holding_items(scene)
-    rules = {name: view_rules(scene, cam, style, holding) for name, cam in cameras.items()}
-    parts: list[MeshPart] = []
-    for k, tall in enumerate(sorted({r.tall_walls for r in rules.values()}, key=sorted)):
-        names = frozenset(n for n, r in rules.items() if r.tall_walls == tall)
-        shown = None if len(names) == len(rules) else names
-        for p in room_parts(scene.room, style, tall):
-            if p.kind == "floor":  # the same in every view
-                if k == 0:
-                    parts.append(p)
-                continue
-            parts.append(MeshPart(p.name, p.kind, p.vertices, p.faces, p.face_colors, shown))
-    hanging_views = frozenset(n for n, r in rules.items() if not r.top_down)
-    for obj in scene.objects:
-        part = object_part(obj, mesh_provider, warnings)
-        if is_ceiling_item(obj):
-            parts.append(MeshPart(part.name, part.kind, part.vertices, part.faces, part.face_colors, hanging_views))
-            cord = cord_part(obj, scene.room.height, style, hanging_views) if style.ceiling_cords else None
-            if cord is not None:
-                parts.append(cord)
-        else:
-            parts.append(part)
-    return SceneGeometry(tuple(parts), tuple(warnings))
-
-
 def room_parts(room: Room, style: StyleSettings, tall: frozenset[int] = frozenset()) -> tuple[MeshPart, ...]:
     """Floor and walls; cached per room, since an episode renders the same room many times."""
     return _room_parts_cached(room.model_dump_json(), style, tall)
@@ -425,24 +329,3 @@ def _room_parts_cached(room_json: str, style: StyleSettings, tall: frozenset[int
         for arr in (part.vertices, part.faces, part.face_colors):
             arr.setflags(write=False)
     return tuple(parts)
-
-
-def face_normals(triangles: np.ndarray) -> np.ndarray:
-    """Unit normals (T, 3) of triangles (T, 3, 3); degenerate triangles get +y."""
-    n = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0]).astype(np.float64)
-    length = np.linalg.norm(n, axis=1)
-    bad = length < 1e-20
-    n[bad] = (0.0, 1.0, 0.0)
-    length[bad] = 1.0
-    return n / length[:, None]
-
-
-#: Direction toward the light used by the rasteriser's flat shading (mostly from above).
-LIGHT_DIRECTION = np.array([0.3, 1.0, 0.45]) / np.linalg.norm([0.3, 1.0, 0.45])
-
-
-def shade_flat(triangles: np.ndarray, colors: np.ndarray, ambient: float = 0.5, diffuse: float = 0.55) -> np.ndarray:
-    """Per-face lit colours (T, 3) float32 in [0, 1], two-sided so mesh winding does not matter."""
-    lambert = np.abs(face_normals(triangles) @ LIGHT_DIRECTION)
-    lit = colors.astype(np.float32) / 255.0 * (ambient + diffuse * lambert)[:, None].astype(np.float32)
-    return np.clip(lit, 0.0, 1.0)

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agentscene.fileio import atomic_write_text
+from agentscene.formats.errors import describe_validation_error
 from agentscene.limits import DEFAULT_LIMITS, first_unencodable
 from agentscene.scene import Scene
 
@@ -60,8 +62,6 @@ class SceneTask(BaseModel):
     @classmethod
     def from_prompt(cls, prompt: str, *, initial_scene: Scene | None = None, task_id: str | None = None) -> SceneTask:
         """A task from a prompt: room type, key objects and exclusions read from its `Brief`, id derived from the text."""
-        from agentscene.brief import parse_brief
-
         text = prompt.strip()
         if not text:
             raise TaskError("the prompt is empty")
@@ -70,6 +70,8 @@ class SceneTask(BaseModel):
         if first_unencodable(text) >= 0:
             raise TaskError(f"the prompt holds an unpaired UTF-16 surrogate at character {first_unencodable(text)}; "
                             "pass whole characters (valid UTF-8)")
+        from agentscene.brief import parse_brief  # keeps `import agentscene.env` light
+
         brief = parse_brief(text)
         room_type = brief.room_type
         if initial_scene is not None and initial_scene.room.room_type not in ("", "room"):
@@ -96,8 +98,6 @@ class SceneTask(BaseModel):
                 return cls.model_validate(text)
             return cls.model_validate_json(text)
         except ValidationError as e:
-            from agentscene.formats.errors import describe_validation_error
-
             raise TaskError("not a valid agentscene task: " + "; ".join(describe_validation_error(e, limit=5))) from None
 
 
@@ -211,7 +211,5 @@ def build_rows(prompts: Sequence[str], fmt: RowFormat = "trl", *, seed: int = 0,
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     """Rows to a JSONL file, atomically."""
-    from agentscene.fileio import atomic_write_text
-
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     return atomic_write_text(path, text)

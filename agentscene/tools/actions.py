@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentscene import protocol
 from agentscene.limits import InputLimitError, loads_json, shown
 from agentscene.tools import FormatError, Reply, ToolCall, coerce_call, parse_reply
 from agentscene.tools.text_protocol import MAX_REPLY_CHARS
@@ -124,8 +125,6 @@ def _parse(action: Any) -> ParsedAction:
 
 def assistant_of(action: Any, parsed: ParsedAction) -> dict[str, Any]:
     """The assistant message an action stands for, every native call with an id (tool messages answer ids)."""
-    from agentscene import protocol
-
     if isinstance(action, dict) and action.get("role") == "assistant":
         calls = action.get("tool_calls")
         if not calls or all(isinstance(c, dict) and c.get("id") for c in calls):
