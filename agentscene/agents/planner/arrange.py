@@ -11,11 +11,11 @@ from agentscene.agents.planner.layout import (
     CENTER,
     CORNER,
     FREE,
-    ON_SURFACE,
     SATELLITES,
     Layout,
     Placement,
 )
+from agentscene.agents.planner.mounted import ON_SURFACE
 from agentscene.agents.planner.program import ItemSpec
 from agentscene.agents.planner.space import Placed
 from agentscene.categories import category_info

@@ -16,12 +16,11 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from agentscene.agents.planner.mounted import Candidate, OffTheFloor, vectors
 from agentscene.agents.planner.program import ItemSpec, seats_per_end
 from agentscene.agents.planner.space import WALL_GAP, Placed, Space, clearance_zone
-from agentscene.geometry import Wall, front_vector, right_vector, yaw_facing
+from agentscene.geometry import Wall, yaw_facing
 from agentscene.scene import Scene
-
-Candidate = tuple[tuple[float, float, float], float, float]  # position, yaw, score
 
 SATELLITES = {
     "nightstand": ("bed", "crib"), "bench": ("bed",), "coffee_table": ("sofa", "sectional_sofa"),
@@ -30,18 +29,10 @@ SATELLITES = {
     "office_chair": ("desk",), "chair": ("desk", "dining_table"), "dining_chair": ("dining_table", "kitchen_island"),
     "bar_stool": ("kitchen_island", "counter"),
 }
-ON_SURFACE = {
-    "table_lamp": ("nightstand", "desk", "side_table", "dresser", "console_table", "cabinet"),
-    "tv": ("tv_stand", "dresser", "cabinet"), "monitor": ("desk",), "computer": ("desk",), "printer": ("desk", "cabinet"),
-    "microwave": ("counter",), "vase": ("side_table", "console_table", "cabinet", "dresser", "coffee_table"),
-    "game_console": ("tv_stand",),
-}
 CORNER = frozenset({"plant", "floor_lamp", "speaker", "coat_rack", "fan", "trash_can", "basket", "guitar", "punching_bag"})
 CENTER = frozenset({"dining_table", "kitchen_island", "pool_table", "ping_pong_table", "foosball_table", "table"})
 FREE = frozenset({"treadmill", "exercise_bike", "weight_bench", "squat_rack", "elliptical", "rowing_machine", "stool",
                   "yoga_mat"})
-MOUNT_HEIGHT = {"painting": 1.35, "mirror": 0.95, "clock": 1.85, "whiteboard": 1.0, "curtain": 0.15, "towel_rack": 0.9,
-                "wall_lamp": 1.6, "air_conditioner": 2.2, "projector_screen": 0.8, "tv": 1.0}
 #: placement order of the phases: anchors and storage first, then what goes with or on them
 PHASE_TWO = frozenset({"nightstand", "bench", "coffee_table", "armchair", "side_table", "ottoman", "office_chair", "chair",
                        "dining_chair", "bar_stool", "rug", "monitor", "yoga_mat", "table_lamp", "tv", "computer", "printer",
@@ -66,11 +57,6 @@ class Placement:
         return 2 if self.item.category in PHASE_TWO and not early else 1
 
 
-def _vec(yaw: float) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(front, right) unit vectors in x-z for a yaw: local +z and local +x."""
-    return front_vector(yaw), right_vector(yaw)
-
-
 def _yaw_facing(fx: float, fz: float) -> float:
     return round(yaw_facing(fx, fz), 4)
 
@@ -79,7 +65,7 @@ def _r(v: float) -> float:
     return round(v, 3)
 
 
-class Layout:
+class Layout(OffTheFloor):
     """Places a list of items into a scene's room, around the objects already there."""
 
     def __init__(self, scene: Scene, rng: random.Random, max_tries: int = 160,
@@ -248,7 +234,7 @@ class Layout:
         return self._commit(bed, best[1])
 
     def _nightstand_pose(self, item: ItemSpec, bed: Placed, side: int) -> Placed:
-        front, right = _vec(bed.yaw)
+        front, right = vectors(bed.yaw)
         w, _, d = item.size
         back = (bed.position[0] - front[0] * bed.size[2] / 2, bed.position[2] - front[1] * bed.size[2] / 2)
         off = side * (bed.size[0] / 2 + 0.05 + w / 2)
@@ -289,7 +275,7 @@ class Layout:
         """In a deep room a sofa floats: keep the screen within about 3.5 m."""
         hit = self._ray(pos, yaw)
         if hit is not None and hit[2] > 5.2:
-            front, _ = _vec(yaw)
+            front, _ = vectors(yaw)
             shift = hit[2] - 4.2
             return (pos[0] + front[0] * shift, 0.0, pos[2] + front[1] * shift)
         return pos
@@ -297,7 +283,7 @@ class Layout:
     def _ray(self, pos, yaw: float) -> tuple[float, float, float] | None:
         from shapely.geometry import LineString
 
-        front, _ = _vec(yaw)
+        front, _ = vectors(yaw)
         far = LineString([(pos[0], pos[2]), (pos[0] + front[0] * 50, pos[2] + front[1] * 50)])
         hit = far.intersection(self.space.poly.exterior)
         pts = [hit] if hit.geom_type == "Point" else list(getattr(hit, "geoms", []))
@@ -315,11 +301,11 @@ class Layout:
         any free wall when that one is taken."""
         hit = self._facing_wall_point(sofa)
         if hit is not None:
-            front, _ = _vec(sofa.yaw)
+            front, _ = vectors(sofa.yaw)
             d = item.size[2]
             x, z = hit[0] - front[0] * (d / 2 + WALL_GAP), hit[1] - front[1] * (d / 2 + WALL_GAP)
             yaw = sofa.yaw + 180.0
-            _, right = _vec(yaw)
+            _, right = vectors(yaw)
             cands = [((x + right[0] * s, 0.0, z + right[1] * s), yaw, -abs(s)) for s in (0, -0.3, 0.3, -0.6, 0.6, -1.0, 1.0)]
             placed = self._try(item, cands, group=sofa.group)
             if placed:
@@ -327,7 +313,7 @@ class Layout:
         return self.place_against_wall(item)
 
     def place_coffee_table(self, item: ItemSpec, sofa: Placed) -> Placed | None:
-        front, _ = _vec(sofa.yaw)
+        front, _ = vectors(sofa.yaw)
         cands = []
         for gap in (0.45, 0.5, 0.4, 0.6, 0.35):
             off = sofa.size[2] / 2 + gap + item.size[2] / 2
@@ -336,7 +322,7 @@ class Layout:
 
     def place_armchair(self, item: ItemSpec, centre: Placed, sofa: Placed | None) -> Placed | None:
         ref_yaw = sofa.yaw if sofa is not None else centre.yaw
-        front, right = _vec(ref_yaw)
+        front, right = vectors(ref_yaw)
         cands = []
         for side in (1, -1):
             for extra in (0.35, 0.5, 0.25, 0.7):
@@ -355,7 +341,7 @@ class Layout:
     def place_beside(self, item: ItemSpec, anchor: Placed, against_wall: bool = True) -> Placed | None:
         """Beside an anchor's end (side table at a sofa's arm, floor lamp at the other); flush with its
         back when it stands against a wall, else level with its middle, a little further out if need be."""
-        front, right = _vec(anchor.yaw)
+        front, right = vectors(anchor.yaw)
         cands = []
         backs = [-anchor.size[2] / 2 + item.size[2] / 2 + 0.01] if against_wall else [0.0, -anchor.size[2] / 4]
         for k, extra in enumerate((0.06, 0.2, 0.4)):
@@ -368,7 +354,7 @@ class Layout:
         return self._try(item, cands, group=anchor.group)
 
     def place_at_foot(self, item: ItemSpec, bed: Placed) -> Placed | None:
-        front, _ = _vec(bed.yaw)
+        front, _ = vectors(bed.yaw)
         off = bed.size[2] / 2 + 0.08 + item.size[2] / 2
         pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
         return self._try(item, [(pos, bed.yaw + 180.0, 0.0)], group=bed.group) or self.place_against_wall(item)
@@ -398,7 +384,7 @@ class Layout:
 
     def place_chair_at(self, item: ItemSpec, table: Placed) -> Placed | None:
         """Chairs around a table: long sides first, then the ends; each faces the table."""
-        front, right = _vec(table.yaw)
+        front, right = vectors(table.yaw)
         w, d = table.size[0], table.size[2]
         seats: list[tuple[float, float, float]] = []  # (x, z, yaw)
         per_side = max(1, int((w + 0.05) / 0.62))
@@ -429,7 +415,7 @@ class Layout:
         return self._try(item, cands, group=table.group, use_zone=False)
 
     def place_desk_chair(self, item: ItemSpec, desk: Placed) -> Placed | None:
-        front, _ = _vec(desk.yaw)
+        front, _ = vectors(desk.yaw)
         cands = []
         for gap in (0.05, 0.15, 0.3):
             off = desk.size[2] / 2 + gap + item.size[2] / 2
@@ -441,7 +427,7 @@ class Layout:
     def _chair_fits(self, chair: ItemSpec, desk: Placed) -> bool:
         self.space.add(desk)
         try:
-            front, _ = _vec(desk.yaw)
+            front, _ = vectors(desk.yaw)
             off = desk.size[2] / 2 + 0.05 + chair.size[2] / 2
             pos = (desk.position[0] + front[0] * off, 0.0, desk.position[2] + front[1] * off)
             return self.space.fits(self._placed(chair, pos, desk.yaw + 180.0, group=desk.group))
@@ -495,112 +481,6 @@ class Layout:
 
         return self._try(item, self.wall_candidates(item, score, gap=0.05, step=0.25), group=f"new:{item.key}")
 
-    def _flank_candidates(self, item: ItemSpec, beside: Placed) -> list[Candidate]:
-        """A wall piece's two spots either side of another at its height (sconces by a mirror)."""
-        front, right = _vec(beside.yaw)
-        y = beside.position[1] + beside.size[1] / 2 - item.size[1] / 2
-        back = (beside.size[2] - item.size[2]) / 2
-        cands = []
-        for side in (1, -1):
-            off = side * (beside.size[0] / 2 + 0.1 + item.size[0] / 2)
-            x, z = beside.position[0] + right[0] * off, beside.position[2] + right[1] * off
-            cands.append(((x - front[0] * back, max(0.0, y), z - front[1] * back), beside.yaw, 0.0 if side == 1 else -0.1))
-        return cands
-
-    def place_mounted(self, item: ItemSpec, prefer: str | None = None, beside: Placed | None = None,
-                      flanked_by: ItemSpec | None = None) -> Placed | None:
-        """On a wall at its height: over its anchor (`prefer`: the one the brief names), beside a wall piece
-        (`beside`: sconces either side of a mirror), else any free wall; `flanked_by`: only where that
-        piece will fit on both sides of it."""
-        cat = item.category
-        if beside is not None:
-            placed = self._try(item, self._flank_candidates(item, beside), support="wall")
-            if placed is not None:
-                return placed
-        accept = None
-        if flanked_by is not None:
-            def accept(p: Placed) -> bool:
-                self.space.add(p)
-                ok = all(self.space.fits(self._placed(flanked_by, pos, yaw, "wall"))
-                         for pos, yaw, _ in self._flank_candidates(flanked_by, p))
-                self.space.items.pop()
-                return ok
-        height = MOUNT_HEIGHT.get(cat, 1.4)
-        d = item.size[2]
-        cands: list[Candidate] = []
-        above = {"painting": ("bed", "sofa", "sectional_sofa", "dresser", "console_table", "cabinet"),
-                 "mirror": ("sink", "vanity", "dresser"), "tv": ("tv_stand",), "whiteboard": ("desk",)}.get(cat, ())
-        if prefer is not None:
-            above = (prefer, *(a for a in above if a != prefer))
-        for rank, anchor_cat in enumerate(above):
-            for anchor in self._near(anchor_cat):
-                front, _ = _vec(anchor.yaw)
-                back = (anchor.position[0] - front[0] * anchor.size[2] / 2, anchor.position[2] - front[1] * anchor.size[2] / 2)
-                y = max(height, anchor.y1 + 0.25) if cat != "mirror" else max(height, anchor.y1 + 0.1)
-                if y + item.size[1] > self.space.room.height - 0.05:
-                    continue
-                pos = (back[0] + front[0] * (d / 2 + 0.005), y, back[1] + front[1] * (d / 2 + 0.005))
-                cands.append((pos, anchor.yaw, 10.0 - rank))
-        if cat == "curtain":
-            for op in self.space.room.openings:
-                if op.kind == "window":
-                    wall = self.space.walls[op.wall]
-                    x, z = wall.point(op.offset, d / 2 + 0.06)
-                    cands.append(((x, max(0.05, op.sill - 0.3), z), wall.yaw, 20.0))
-        # any free wall when the spot over its anchor is taken (or there is no anchor): nearest the named anchor first
-        near = self._near(prefer) if prefer is not None else []
-
-        def score(wall: Wall, t: float) -> float:
-            if near:
-                x, z = wall.point(t)
-                return -min(math.hypot(x - a.position[0], z - a.position[2]) for a in near)
-            return -abs(t - wall.length / 2) * 0.2
-
-        cands += self.wall_candidates(item, score, gap=0.005, y=height, step=0.3)
-        return self._try(item, cands, support="wall", accept=accept) or (
-            self._try(item, cands, support="wall") if accept is not None else None)
-
-    def place_ceiling(self, item: ItemSpec) -> Placed | None:
-        y = self.space.room.height - item.size[1] - 0.005
-        cands = []
-        for table in self._near("dining_table", "kitchen_island", "pool_table"):
-            cands.append(((table.position[0], y, table.position[2]), table.yaw, 5.0))
-        c = (self.space.region or self.space.poly).centroid
-        cands.append(((c.x, y, c.y), 0.0, 1.0))
-        cands += self.grid_candidates(item, (c.x, c.y), [0.0], step=0.5, y=y)
-        return self._try(item, cands, support="ceiling")
-
-    def place_on(self, item: ItemSpec, prefer: str | None = None) -> Placed | None:
-        """On a host's top: a free host first, then beside what already stands on it (two monitors on a desk).
-        `prefer`: the host category the brief names ("a printer on a cabinet")."""
-        hosts_order = ON_SURFACE.get(item.category, ())
-        if prefer is not None:
-            hosts_order = (prefer, *(h for h in hosts_order if h != prefer))
-        for shared in (False, True):
-            for host_cat in hosts_order:
-                for host in self._near(host_cat):
-                    if host.support != "floor" or (host.key in self._hosts_used) != shared:
-                        continue
-                    if item.size[0] > host.size[0] or item.size[2] > host.size[2] + 0.05:
-                        continue
-                    front, right = _vec(host.yaw)
-                    room = host.size[0] / 2 - item.size[0] / 2 - 0.03
-                    sides = [0.0, room, -room, room / 2, -room / 2]
-                    if "slot" in item.extra:  # one of several screens side by side
-                        k, n = item.extra["slot"]
-                        sides = [(k - (n - 1) / 2) * (item.size[0] + 0.03), *sides]
-                    if host.category in ("desk", "dresser", "cabinet", "console_table") and item.category == "table_lamp":
-                        sides = [room, -room]
-                    back = -host.size[2] / 2 + item.size[2] / 2 + 0.12 if item.category in ("tv", "monitor", "computer") else 0.0
-                    for side in sides:
-                        x = host.position[0] + right[0] * side + front[0] * back
-                        z = host.position[2] + right[1] * side + front[1] * back
-                        p = self._placed(item, (x, host.y1, z), host.yaw, support=host.key, group=host.group)
-                        if self.space.conflict(p) is None:
-                            self._hosts_used.add(host.key)
-                            return self._commit(item, p)
-        return None
-
     def place_near_window(self, item: ItemSpec, gap: float = 0.1,
                           accept: Callable[[Placed], bool] | None = None) -> Placed | None:
         """Against a window's wall, as close to the window as it may stand ("an armchair by the window")."""
@@ -615,7 +495,7 @@ class Layout:
 
     def place_in_front(self, item: ItemSpec, host: Placed) -> Placed | None:
         """In front of a piece, facing it ("a step stool in front of the sink")."""
-        front, right = _vec(host.yaw)
+        front, right = vectors(host.yaw)
         cands = []
         for k, gap in enumerate((0.05, 0.15, 0.3)):
             for side in (0.0, 0.25, -0.25):
@@ -628,7 +508,7 @@ class Layout:
     def place_facing(self, item: ItemSpec, host: Placed) -> Placed | None:
         """On the floor before a wall piece, facing it, side by side with the others ("treadmills facing
         a wall mirror")."""
-        front, right = _vec(host.yaw)
+        front, right = vectors(host.yaw)
         step = item.size[0] + 0.15
         cands = []
         for k, gap in enumerate((0.3, 0.5, 0.8)):
@@ -655,7 +535,7 @@ class Layout:
     def place_under(self, item: ItemSpec, host: Placed) -> Placed | None:
         """A rug under a piece ("a rug under the desk"): centred on it, drawn out into the room as far as
         it must be to stay off the walls, still overlapping it."""
-        front, _ = _vec(host.yaw)
+        front, _ = vectors(host.yaw)
         reach = (host.size[2] + item.size[2]) / 2 - 0.1
         cands = []
         for k in range(12):
@@ -675,7 +555,7 @@ class Layout:
             sized = ItemSpec(item.category, (round(rw, 2), h, round(rd, 2)), item.description, item.explicit, item.decor, item.index)
             cands.append((self._placed(sized, table.position, table.yaw), 4.0))
         for bed in self._near("bed"):
-            front, _ = _vec(bed.yaw)
+            front, _ = vectors(bed.yaw)
             off = bed.size[2] / 2 - d / 2 + 0.45
             pos = (bed.position[0] + front[0] * off, 0.0, bed.position[2] + front[1] * off)
             sized = ItemSpec(item.category, (round(max(w, bed.size[0] + 0.8), 2), h, d), item.description, item.explicit, item.decor, item.index)
