@@ -83,7 +83,7 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
         return None
 
     # armchairs asked at a dining table's ends are seats, placed with the table's chairs
-    table_seats = [i for i in pending if i.category == "armchair" and i.anchor and i.anchor.split("#")[0] in _TABLES]
+    table_seats = [i for i in pending if i.category in ("armchair", "bench") and i.anchor and i.anchor.split("#")[0] in _TABLES]
     for i in table_seats:
         pending.remove(i)
 
@@ -276,7 +276,8 @@ def arrange(layout: Layout, items: list[ItemSpec]) -> list[Placement]:
             if item.category in ("printer", "computer", "game_console") and layout.place_corner(item):
                 continue  # on the floor by the wall when no surface is free
             layout._skip(item, "nothing to stand it on")
-    for item in [i for i in pending if category_info(i.category).support == "wall"]:
+    wall_pieces = [i for i in pending if category_info(i.category).support == "wall"]
+    for item in sorted(wall_pieces, key=lambda i: not asks(i, "above")):  # asked over a piece: before decor takes it
         pending.remove(item)
         over = related(item, "above")
         flank = related(item, "either_side", "beside")

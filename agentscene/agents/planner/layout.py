@@ -387,7 +387,7 @@ class Layout(OffTheFloor):
         front, right = vectors(table.yaw)
         w, d = table.size[0], table.size[2]
         seats: list[tuple[float, float, float]] = []  # (x, z, yaw)
-        per_side = max(1, int((w + 0.05) / 0.62))
+        per_side = 1 if item.category == "bench" else max(1, int((w + 0.05) / 0.62))  # a bench runs along a side
         for k in range(per_side):
             along = (k + 0.5) * w / per_side - w / 2
             for side in (1, -1):

@@ -238,6 +238,11 @@ def build_program(brief: Brief, area: float, rng: random.Random, notes: list[str
                 decor[(zone, cat)] = is_decor
     for key, entries in named.items():
         counts[key] = sum(o.count for _, o in entries)  # the brief's number wins over the default
+    benched = {zone for (zone, cat), entries in named.items() if cat == "bench" and any(
+        o.anchor is not None and brief.objects[o.anchor].category in ("dining_table", "table") for _, o in entries)}
+    for zone in benched:  # benches asked at the table are its seats: no default chairs beside them
+        if (zone, "dining_chair") not in named:
+            counts.pop((zone, "dining_chair"), None)
     # things that make no sense alone, and things that make no sense without their anchor
     for zone in zones:
         def c(cat: str, zone: str | None = zone) -> int:
@@ -248,7 +253,8 @@ def build_program(brief: Brief, area: float, rng: random.Random, notes: list[str
             if have < c("desk"):
                 counts[(zone, "office_chair")] = c("office_chair") + c("desk") - have
         tables = c("dining_table") + c("table")
-        if tables and not c("dining_chair") and "dining_chair" not in excluded and not brief.only_named:
+        if tables and not c("dining_chair") and "dining_chair" not in excluded and not brief.only_named \
+                and zone not in benched:
             counts[(zone, "dining_chair")] = 4 * tables
         if c("kitchen_island") and not c("bar_stool") and "bar_stool" not in excluded and not brief.only_named:
             counts[(zone, "bar_stool")] = 2
@@ -318,6 +324,10 @@ def _items(brief: Brief, counts, named, decor, excluded, rng: random.Random) -> 
     for r in brief.relations:
         rels.setdefault(r.subject, []).append((r.kind, key_of_object.get(r.target) if r.target is not None else None,
                                                r.target_category))
+    for r in brief.relations:  # "a sideboard under a mirror": the mirror hangs above the sideboard
+        if r.kind == "under" and r.target is not None and r.target_category and \
+                category_info(r.target_category).support == "wall" and r.subject in key_of_object:
+            rels.setdefault(r.target, []).append(("above", key_of_object[r.subject], r.subject_category))
     for item, obj_index in item_objects:
         if obj_index in rels:
             item.extra["rels"] = rels[obj_index]
