@@ -208,8 +208,10 @@ class Layout(OffTheFloor):
         w, _, d = bed.size
         ns = nightstands[:2]
 
+        single = w < 1.2 and len(ns) <= 1  # a single bed with one nightstand goes in a corner, freeing a wall
+
         def score(wall: Wall, t: float) -> float:
-            s = -abs(t - wall.length / 2) * 0.6
+            s = -(min(t - w / 2, wall.length - t - w / 2) if single else abs(t - wall.length / 2)) * 0.6
             s += 0.0 if self._has_opening(wall, "door") else 2.0
             s += 0.0 if self._has_opening(wall, "window") else 0.6
             x, z = wall.point(t, d / 2)
