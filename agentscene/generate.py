@@ -32,6 +32,9 @@ log = logging.getLogger("agentscene.generate")
 #: settings that only a model agent uses; giving one implies agent "openai-compatible"
 MODEL_SETTINGS = ("provider", "model", "base_url", "api_key")
 
+#: GenerateConfig fields whose LoopConfig field is spelled differently (the rest share their names)
+LOOP_FIELDS = {"turns": "max_turns"}
+
 
 class GenerateConfig(BaseModel):
     """Every setting of a generate run (what spec_used.json records, minus the key)."""
@@ -108,9 +111,9 @@ class GenerateConfig(BaseModel):
         return data
 
     def loop_config(self) -> LoopConfig:
-        return LoopConfig(max_turns=self.turns, physics_feedback=self.physics_feedback, vlm_feedback=self.vlm_feedback,
-                          physics_optimization=self.physics_optimization, rollback=self.rollback,
-                          max_history_turns=self.max_history_turns, render_size=self.render_size, seed=self.seed)
+        """The loop's settings: every LoopConfig field this config has (by name, or as LOOP_FIELDS renames it)."""
+        names = {LOOP_FIELDS.get(f, f): f for f in type(self).model_fields}
+        return LoopConfig(**{k: getattr(self, names[k]) for k in LoopConfig.model_fields if k in names})
 
 
 class RunSummary(BaseModel):
