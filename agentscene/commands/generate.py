@@ -85,17 +85,18 @@ def config_problems(error: Exception) -> str:
     """A GenerateConfig error as one line in the CLI's words: `--turns: ...`, not `turns: Value error, ...`."""
     from pydantic import ValidationError
 
+    from agentscene.formats.errors import describe_validation_error
+
     if not isinstance(error, ValidationError):
         return str(error)
     options = {field: name for name, field in RENAMED.items()}
-    problems = []
-    for err in error.errors(include_url=False):
-        msg = err["msg"].removeprefix("Value error, ")
-        loc = [str(x) for x in err["loc"]]
-        if loc:
-            msg = f"--{options.get(loc[0], loc[0]).replace('_', '-')}: {msg}" if loc[0] != "prompt" else msg
-        problems.append(msg)
-    return "; ".join(problems)
+
+    def flag(loc: tuple[Any, ...]) -> str:
+        if not loc or loc[0] == "prompt":
+            return ""
+        return "--" + options.get(str(loc[0]), str(loc[0])).replace("_", "-")
+
+    return "; ".join(describe_validation_error(error, where=flag, show_input=False))
 
 
 def register(app: typer.Typer) -> None:
