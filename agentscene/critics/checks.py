@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from agentscene.critics.index import Item, SceneIndex, facing_angle
+from agentscene.critics.index import Item, JudgedScene, facing_angle
 from agentscene.critics.judgement import Finding
 from agentscene.critics.rules import ESSENTIALS, HOME_ROOMS, RULES_BY_ID, Rule
 from agentscene.geometry import normalize_yaw, yaw_facing
@@ -22,7 +22,7 @@ from agentscene.geometry import normalize_yaw, yaw_facing
 
 @dataclass
 class CheckContext:
-    ix: SceneIndex
+    ix: JudgedScene
     report: Any = None  # an EvalReport, or None
     requirements: Any = None  # a critics.requirements.Requirements, or None
     skipped: list[str] = field(default_factory=list)
@@ -56,7 +56,7 @@ def _xz(x: float, z: float) -> str:
     return f"({x:.2f}, {z:.2f})"
 
 
-def _against_nearest_wall(ix: SceneIndex, it: Item, max_angle: float = 20.0, slide: float = 2.0) -> str:
+def _against_nearest_wall(ix: JudgedScene, it: Item, max_angle: float = 20.0, slide: float = 2.0) -> str:
     """'move it to (x, z) with yaw Y' that puts its back against a wall: the one behind it when that is
     within `slide` metres (the smallest change), else the nearest."""
     gap, wall = ix.back_gap(it, max_angle)
@@ -96,7 +96,7 @@ def back_to_wall(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
         yield finding(rule, (it.id,), gap=nearest, a=it.id, fix=fix)
 
 
-def _back_to_back(ix: SceneIndex, it: Item, max_gap: float) -> bool:
+def _back_to_back(ix: JudgedScene, it: Item, max_gap: float) -> bool:
     """Backed by another piece of its kind (desks in a pod, a kitchen island's two sides)."""
     bx, bz = it.world(0.0, -it.d / 2 - max_gap / 2)
     return any(o is not it and o.obj.category == it.obj.category and o.box_distance(bx, bz) <= max_gap / 2
@@ -507,7 +507,7 @@ def out_of_place(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 
 
-def _matching(ix: SceneIndex, category: str) -> list[Item]:
+def _matching(ix: JudgedScene, category: str) -> list[Item]:
     from agentscene.rewards.terms import object_matches
 
     return [it for it in ix.items if it.obj.category == category or object_matches(spoken(category), it.obj)]

@@ -84,7 +84,7 @@ def facing_angle(item: Item, x: float, z: float) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
-class SceneIndex:
+class JudgedScene:
     """The scene as the judge's rules read it."""
 
     def __init__(self, scene: Scene, tolerances: Tolerances):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentscene.critics.checks import CHECKS, CheckContext, article
-from agentscene.critics.index import SceneIndex
+from agentscene.critics.index import JudgedScene
 from agentscene.critics.judgement import Finding, Judgement
 from agentscene.critics.requirements import requirements_from_prompt
 from agentscene.critics.rules import AXES, RULES, RULES_BY_ID
@@ -50,7 +50,7 @@ def judge(scene: Scene, prompt: str | None = None, *, report: EvalReport | None 
         meta = scene.metadata.get("prompt")
         prompt = meta if isinstance(meta, str) else None
     req = requirements
-    ctx = CheckContext(SceneIndex(scene, tolerances or Tolerances()), report)
+    ctx = CheckContext(JudgedScene(scene, tolerances or Tolerances()), report)
     if req is None and prompt and prompt.strip():
         req = requirements_from_prompt(prompt)
     ctx.requirements = req

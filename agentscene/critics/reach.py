@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agentscene.critics.index import Item, SceneIndex
+from agentscene.critics.index import Item, JudgedScene
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ReachGrid:
         return bool((sub & (dist <= reach)).any())
 
 
-def reach_map(ix: SceneIndex, cell: float, max_cells: int) -> ReachGrid | None:
+def reach_map(ix: JudgedScene, cell: float, max_cells: int) -> ReachGrid | None:
     """The walkable grid of the scene (cached on the index); None when the room has no door."""
     if "reach" in ix.memo:
         return ix.memo["reach"]
@@ -64,7 +64,7 @@ def reach_map(ix: SceneIndex, cell: float, max_cells: int) -> ReachGrid | None:
     return grid
 
 
-def _build(ix: SceneIndex, cell: float, max_cells: int) -> ReachGrid | None:
+def _build(ix: JudgedScene, cell: float, max_cells: int) -> ReachGrid | None:
     from scipy.ndimage import distance_transform_edt, label
 
     room = ix.scene.room

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from agentscene.critics.index import Item, SceneIndex, facing_angle
+from agentscene.critics.index import Item, JudgedScene, facing_angle
 from agentscene.critics.rules import RELATION_PARAMS
 
 #: relations with no target object: they relate the subject to the room
@@ -34,19 +34,19 @@ def _closest(table: Item, it: Item) -> tuple[float, float]:
     return table.world(max(-table.w / 2, min(table.w / 2, lx)), max(-table.d / 2, min(table.d / 2, lz)))
 
 
-Pair = Callable[[SceneIndex, Item, Item, dict[str, float]], bool]
-Room = Callable[[SceneIndex, Item, dict[str, float]], bool]
+Pair = Callable[[JudgedScene, Item, Item, dict[str, float]], bool]
+Room = Callable[[JudgedScene, Item, dict[str, float]], bool]
 
 
-def _facing(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _facing(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     return facing_angle(a, *_closest(b, a)) <= p["max_angle"] or facing_angle(a, b.x, b.z) <= p["max_angle"]
 
 
-def _beside(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _beside(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     return gap(a, b) <= p["max_gap"]
 
 
-def _at(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _at(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     return gap(a, b) <= p["max_gap"] and facing_angle(a, *_closest(b, a)) <= p["max_angle"]
 
 
@@ -56,56 +56,56 @@ def _long_axis_local(b: Item, a: Item) -> tuple[float, float, float, float]:
     return (lx, lz, b.w / 2, b.d / 2) if b.w >= b.d else (lz, lx, b.d / 2, b.w / 2)
 
 
-def _at_ends(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _at_ends(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     along, _, half_long, _ = _long_axis_local(b, a)
     return _at(ix, a, b, p) and abs(along) > half_long
 
 
-def _at_sides(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _at_sides(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     along, _, half_long, _ = _long_axis_local(b, a)
     return _at(ix, a, b, p) and abs(along) <= half_long
 
 
-def _in_front_of(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _in_front_of(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     _, lz = b.local(a.x, a.z)
     return lz > b.d / 2 - 0.1 and gap(a, b) <= p["max_gap"] and facing_angle(b, a.x, a.z) <= p["max_angle"]
 
 
-def _at_foot(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _at_foot(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     lx, lz = b.local(a.x, a.z)
     return lz > b.d / 2 - 0.1 and abs(lx) <= b.w / 2 + 0.1 and gap(a, b) <= p["max_gap"]
 
 
-def _on(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _on(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     return a.obj.support == b.id or (abs(a.bottom - b.top) <= ix.tol.support_tolerance and b.box_distance(a.x, a.z) <= 1e-6)
 
 
-def _under(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _under(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     """a lies under b: their footprints overlap and a is the lower (a rug under a table, a stool tucked under)."""
     if a.bottom > b.bottom + p["max_gap"] or a.top > b.top + 0.3:
         return False
     return a.box_distance(b.x, b.z) <= 1e-6 or any(a.box_distance(x, z) <= 1e-6 for x, z in b.corners)
 
 
-def _above(ix: SceneIndex, a: Item, b: Item, p: dict[str, float]) -> bool:
+def _above(ix: JudgedScene, a: Item, b: Item, p: dict[str, float]) -> bool:
     """a hangs above b: higher than b's top, its centre over b's footprint grown by `max_gap`."""
     return a.bottom >= b.top - 0.05 and b.box_distance(a.x, a.z) <= p["max_gap"]
 
 
-def _in_corner(ix: SceneIndex, a: Item, p: dict[str, float]) -> bool:
+def _in_corner(ix: JudgedScene, a: Item, p: dict[str, float]) -> bool:
     near = [w for w in ix.walls if min(w.distance(x, z) for x, z in a.corners) <= p["max_gap"]]
     return any(abs(u.direction[0] * v.direction[0] + u.direction[1] * v.direction[1]) < 0.5 for u in near for v in near)
 
 
-def _against_wall(ix: SceneIndex, a: Item, p: dict[str, float]) -> bool:
+def _against_wall(ix: JudgedScene, a: Item, p: dict[str, float]) -> bool:
     return ix.back_gap(a, p["max_angle"])[0] <= p["max_gap"]
 
 
-def _on_wall(ix: SceneIndex, a: Item, p: dict[str, float]) -> bool:
+def _on_wall(ix: JudgedScene, a: Item, p: dict[str, float]) -> bool:
     return a.obj.support == "wall" and ix.back_gap(a, p["max_angle"])[0] <= ix.tol.wall_tolerance + p["max_gap"]
 
 
-def _by_window(ix: SceneIndex, a: Item, p: dict[str, float]) -> bool:
+def _by_window(ix: JudgedScene, a: Item, p: dict[str, float]) -> bool:
     walls = {w.index: w for w in ix.walls}
     for op in ix.scene.room.openings:
         w = walls.get(op.wall)
@@ -138,7 +138,7 @@ def relation_names() -> list[str]:
     return sorted({*PAIR, *ROOM, "either_side"})
 
 
-def holds(ix: SceneIndex, relation: str, subjects: list[Item], targets: list[Item]) -> bool:
+def holds(ix: JudgedScene, relation: str, subjects: list[Item], targets: list[Item]) -> bool:
     """Whether the subjects stand in `relation` to the targets (to the room for ROOM_RELATIONS).
 
     One subject suffices, except for ALL_SUBJECTS relations (every subject at some target) and
