@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +18,16 @@ import typer
 
 from agentscene.commands import console, err_console, esc, fail  # noqa: F401 - fail is re-exported
 from agentscene.commands.help_format import PlainHelpGroup, use_plain_help
-from agentscene.formats import SceneFormatError, dialect_names, dump_scene, load_scene
-from agentscene.formats.native import scene_json_schema
-from agentscene.limits import InputLimitError
+
+#: (module, class) of the bad-input errors that end in one line; read from sys.modules so that a command
+#: which never loads the scene formats (`assets find`, every `--help`) does not import them to start
+_INPUT_ERRORS = (("agentscene.formats.errors", "SceneFormatError"), ("agentscene.limits", "InputLimitError"))
+
+
+def _is_input_error(error: BaseException) -> bool:
+    """Whether `error` is bad input; a module never imported cannot have raised its error class."""
+    classes = tuple(getattr(sys.modules[m], name) for m, name in _INPUT_ERRORS if m in sys.modules)
+    return isinstance(error, classes)
 
 
 class _Commands(PlainHelpGroup):
@@ -30,8 +38,10 @@ class _Commands(PlainHelpGroup):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (SceneFormatError, InputLimitError) as e:
-            raise fail(str(e)) from None
+        except ValueError as e:  # SceneFormatError and InputLimitError are ValueErrors
+            if _is_input_error(e):
+                raise fail(str(e)) from None
+            raise
         except OSError as e:
             where = f"{e.filename}: " if getattr(e, "filename", None) else ""
             raise fail(f"{where}{e.strerror}" if e.strerror else str(e)) from None
@@ -84,6 +94,8 @@ def validate(
     dialect: Annotated[str, typer.Option(help="Input dialect, or auto to detect.")] = "auto",
 ) -> None:
     """Check scene files; print each problem; exit 1 if any file is invalid."""
+    from agentscene.formats import SceneFormatError, load_scene
+
     bad = 0
     for path in scenes:
         try:
@@ -110,6 +122,8 @@ def convert(
     from_: Annotated[str, typer.Option("--from", help="Input dialect, or auto to detect.")] = "auto",
 ) -> None:
     """Convert a scene between native JSON and the SceneReVis / ReSpace dialects."""
+    from agentscene.formats import SceneFormatError, dump_scene, load_scene
+
     try:
         scene = load_scene(source, dialect=from_)
         data = dump_scene(scene, to)
@@ -126,6 +140,8 @@ def convert(
 @app.command()
 def schema(out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None) -> None:
     """Print the JSON Schema of native scene files."""
+    from agentscene.formats.native import scene_json_schema
+
     text = json.dumps(scene_json_schema(), indent=2)
     if out:
         from agentscene.fileio import atomic_write_text
@@ -146,7 +162,7 @@ def tools() -> None:
 @app.command()
 def dialects() -> None:
     """List the scene dialects this installation reads and writes."""
-    from agentscene.formats import get_dialect
+    from agentscene.formats import dialect_names, get_dialect
 
     for name in dialect_names():
         d = get_dialect(name)

@@ -14,103 +14,20 @@ import platform
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field
 
 from agentscene.agents.chat_agent import ChatAgent, ChatAgentConfig
 from agentscene.agents.client import get_client
 from agentscene.agents.critics import RuleCritic, VLMCritic
 from agentscene.brief import Brief, parse_brief
-from agentscene.limits import DEFAULT_LIMITS, first_unencodable, read_json
-from agentscene.loop import Episode, LoopConfig, StopReason, TurnRecord, run_episode
-from agentscene.run_dir import RunDirectory, check_name, redact, slugify
+from agentscene.generate_config import GenerateConfig
+from agentscene.limits import read_json
+from agentscene.loop import Episode, StopReason, TurnRecord, run_episode
+from agentscene.run_dir import RunDirectory, redact, slugify
 
 log = logging.getLogger("agentscene.generate")
-
-
-#: settings that only a model agent uses; giving one implies agent "openai-compatible"
-MODEL_SETTINGS = ("provider", "model", "base_url", "api_key")
-
-
-class GenerateConfig(BaseModel):
-    """Every setting of a generate run (what spec_used.json records, minus the key)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    prompt: str = Field(max_length=DEFAULT_LIMITS.prompt_chars)
-    name: str | None = None
-    out: Path = Path("outputs")
-    #: unset: openai-compatible when a provider, model, base URL or key is given, else offline
-    agent: Literal["offline", "openai-compatible"] = "offline"
-    #: unset: openrouter for the openai-compatible agent, None for the offline one
-    provider: Literal["openrouter", "vllm", "openai"] | None = None
-    model: str | None = None
-    base_url: str | None = None
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    mode: Literal["native", "text"] = "native"
-    renderer: Literal["raster", "blender", "none"] = "raster"
-    assets: Literal["procedural", "3d-future", "objaverse", "sam3d"] = "procedural"
-    #: settings of the asset backend, e.g. {"root": "/data/3D-FUTURE-model"} for 3d-future
-    assets_settings: dict[str, str] = Field(default_factory=dict)
-    turns: int = Field(default=5, ge=0, le=500)
-    physics_feedback: bool = True
-    vlm_feedback: bool = False
-    critic: Literal["auto", "rule", "vlm"] = "auto"
-    physics_optimization: bool = False
-    rollback: bool = True
-    max_history_turns: int = Field(default=4, ge=0)
-    render_size: int = Field(default=512, ge=64, le=4096)
-    seed: int = 0
-    resume: bool = False
-    timeout_s: float = Field(default=120.0, gt=0)
-    max_retries: int = Field(default=4, ge=0, le=20)
-    retry_initial_s: float = Field(default=1.0, ge=0)
-
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("the prompt is empty: describe the room, e.g. 'a cozy bedroom with two nightstands'")
-        return v
-
-    @field_validator("prompt", mode="before")
-    @classmethod
-    def _encodable_prompt(cls, v: Any) -> Any:
-        """A prompt from a command line with invalid UTF-8 holds lone surrogates: say so plainly."""
-        if isinstance(v, str) and first_unencodable(v) >= 0:
-            raise ValueError(f"the prompt holds an unpaired UTF-16 surrogate (invalid UTF-8) at character "
-                             f"{first_unencodable(v)}; pass whole characters")
-        return v
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        return None if v is None else check_name(v)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _agent_from_model_settings(cls, data: Any) -> Any:
-        """A provider, model, base URL or key means a model agent: it picks openai-compatible when no agent
-        is named, and is refused beside an explicit offline agent (it would be silently ignored)."""
-        if not isinstance(data, dict):
-            return data
-        given = [k for k in MODEL_SETTINGS if data.get(k) is not None]
-        agent = data.get("agent")
-        if agent is None:
-            data = {**data, "agent": "openai-compatible" if given else "offline"}
-        elif agent == "offline" and given:
-            flags = ", ".join("--" + k.replace("_", "-") for k in given)
-            raise ValueError(f"{flags} {'is' if len(given) == 1 else 'are'} for a model agent, but --agent is offline: drop --agent offline "
-                             "(a provider or model picks --agent openai-compatible)")
-        if data["agent"] == "openai-compatible" and data.get("provider") is None:
-            data = {**data, "provider": "openrouter"}
-        return data
-
-    def loop_config(self) -> LoopConfig:
-        return LoopConfig(max_turns=self.turns, physics_feedback=self.physics_feedback, vlm_feedback=self.vlm_feedback,
-                          physics_optimization=self.physics_optimization, rollback=self.rollback,
-                          max_history_turns=self.max_history_turns, render_size=self.render_size, seed=self.seed)
 
 
 class RunSummary(BaseModel):

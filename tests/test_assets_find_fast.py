@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -92,3 +96,23 @@ def test_quiet_model_loading_hides_transformers_bars_and_restores_them(capfd):
 def test_an_empty_description_is_refused_in_one_line(text):
     result = runner.invoke(app, ["assets", "find", text])
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "the description is empty" in result.output
+
+
+def test_a_cold_keyword_find_imports_neither_numpy_nor_the_scene_stack():
+    """Issue 17 item 6: the cold `assets find` keyword path stays light (no numpy, mesh builders,
+    scene model, formats or judge); a new module-level import on that path fails here, not in a timing."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from agentscene.cli import app\n"
+        "r = CliRunner().invoke(app, ['assets', 'find', 'oak dining table', '--size', '1.6', '0.75', '0.9', '--json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert 'dining_table' in r.output\n"
+        "heavy = ['numpy', 'trimesh', 'scipy', 'shapely', 'agentscene.scene', 'agentscene.formats',\n"
+        "         'agentscene.assets.procedural.kit', 'agentscene.critics']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]"

@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"rewards", "renderers", "assets", "exporters", "evaluator", "viewer", "datasets"},
     {"agents", "critics", "tasks"},
     {"loop"},
-    {"env", "batch", "mcpserver", "generate", "report"},
+    {"env", "batch", "mcpserver", "generate", "generate_config", "report"},
     {"commands", "cli", "__main__"},
 ]
 LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}

@@ -102,15 +102,23 @@ class _Evil(BaseHTTPRequestHandler):
             self._send(404, b"")
 
 
-@pytest.fixture
-def evil():
+@pytest.fixture(scope="module")
+def evil_server():
+    """One hostile server for the module (each test picks its behaviour through `mode`); starting and
+    stopping one per test cost half a second each in shutdown polling."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Evil)
-    server.mode = "ok"  # type: ignore[attr-defined]
     server.handle_error = lambda *args: None  # clients hanging up on purpose are not errors here
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def evil(evil_server):
+    evil_server.mode = "ok"  # type: ignore[attr-defined]
+    return evil_server
 
 
 def _backend(server, tmp_path, **http) -> Sam3DBackend:

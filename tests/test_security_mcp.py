@@ -15,7 +15,11 @@ import pytest
 
 pytest.importorskip("mcp")
 
+from agentscene.mcpserver.settings import MCPSettings  # noqa: E402
 from agentscene.mcpserver.stdio import peek_id  # noqa: E402
+
+#: just over the server's message cap: bigger pads only cost pipe and parse time in every round
+OVERSIZED = MCPSettings.model_fields["max_message_bytes"].default + (256 << 10)
 
 
 def _hostile_lines() -> list[tuple[object, bytes]]:
@@ -35,13 +39,13 @@ def _hostile_lines() -> list[tuple[object, bytes]]:
     lines.append(req('{"name": "rotate_object", "arguments": {"object_id": "x", "yaw": ' + "9" * 5000 + "}}"))
     lines.append(req('{"name": "rotate_object", "arguments": {"object_id": "x", "yaw": NaN}}'))
     lines.append(req('{"name": "rotate_object", "arguments": {"object_id": "x", "yaw": 1e99999}}'))
-    # oversized (over the 4 MiB message cap): the error must carry the id read from the message's head
+    # oversized (over the message cap): the error must carry the id read from the message's head
     n += 1
     lines.append((n, (f'{{"jsonrpc": "2.0", "id": {n}, "method": "tools/call", "params": {{"name": "get_scene", "arguments": {{"pad": "'
-                      + "x" * (5 * 1024 * 1024) + '"}}}}\n').encode()))
+                      + "x" * OVERSIZED + '"}}}}\n').encode()))
     n += 1
     lines.append((f"s{n}", (f'{{"jsonrpc": "2.0", "method": "tools/call", "id": "s{n}", "params": {{"pad": "'
-                           + "y" * (5 * 1024 * 1024) + '"}}}}\n').encode()))
+                           + "y" * OVERSIZED + '"}}}}\n').encode()))
     return lines
 
 

@@ -13,13 +13,14 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from agentscene.assets.embedders import Embedder, EmbedderSettings, get_embedder
 from agentscene.categories import CATEGORIES, UNKNOWN_CATEGORY, match_category
 from agentscene.fileio import atomic_write_bytes
+
+if TYPE_CHECKING:  # numpy is needed only once the text model runs; a keyword hit never loads it
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class CategoryClassifier:
     def _load_or_encode(self, phrases: list[str]) -> np.ndarray:
         """Phrase vectors from the disk cache (keyed by embedder and vocabulary), else computed
         and stored there. A transformer needs seconds for them; the file loads in microseconds."""
+        import numpy as np
+
         assert self.embedder is not None
         if self.cache_dir is None:
             return self.embedder.encode(phrases)
@@ -117,7 +120,7 @@ class CategoryClassifier:
             assert self.embedder is not None
             q = self.embedder.encode([description])[0]
             sims = vecs @ q
-            best = int(np.argmax(sims))
+            best = int(sims.argmax())
             sim = float(sims[best])
             guess = (
                 CategoryGuess(cats[best], sim, "embedding")
@@ -143,7 +146,7 @@ class CategoryClassifier:
             assert self.embedder is not None
             sims = self.embedder.encode(todo) @ vecs.T
             for description, row in zip(todo, sims, strict=True):
-                best = int(np.argmax(row))
+                best = int(row.argmax())
                 sim = float(row[best])
                 self._memo[description] = (CategoryGuess(cats[best], sim, "embedding") if sim >= self.min_similarity
                                            else CategoryGuess(UNKNOWN_CATEGORY, sim, "none"))

@@ -26,13 +26,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentscene.assets.base import MissingExtraError
 from agentscene.registry import Registry
+
+if TYPE_CHECKING:  # numpy is imported where vectors are made: a keyword-hit `assets find` never makes one
+    import numpy as np
 
 
 @runtime_checkable
@@ -67,6 +69,8 @@ class EmbedderSettings(BaseModel):
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     v = np.asarray(v, dtype=np.float32)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     return np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
@@ -122,6 +126,8 @@ class HashingEmbedder:
         return acc
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for i, v in self._features(text).items():
@@ -206,6 +212,8 @@ class TransformerEmbedder:
         def encode(texts: Sequence[str]) -> np.ndarray:
             v = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
                              normalize_embeddings=True, show_progress_bar=False)
+            import numpy as np
+
             return np.asarray(v, dtype=np.float32)
 
         return encode
@@ -251,12 +259,16 @@ class TransformerEmbedder:
                 else:
                     pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 chunks.append(pooled.float().cpu().numpy())
+            import numpy as np
+
             return _normalise(np.concatenate(chunks) if chunks else np.zeros((0, 1), np.float32))
 
         return encode
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
+            import numpy as np
+
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(self._encode(texts))
 

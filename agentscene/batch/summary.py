@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentscene.fileio import atomic_write_json
+from agentscene.formats.errors import describe_validation_error
 from agentscene.limits import read_json
 
 SUMMARY_FILE = "batch_summary.json"
@@ -259,9 +260,8 @@ def load_summary(out: str | Path) -> BatchSummary | None:
     try:
         return BatchSummary.model_validate_json(path.read_bytes())
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise ValueError(f"{path} is not a batch summary this version can read ({where}: {first['msg']})") from None
+        first = describe_validation_error(e, limit=1)[0]
+        raise ValueError(f"{path} is not a batch summary this version can read ({first})") from None
 
 
 def finished_scenes(out: str | Path) -> list[tuple[EpisodeRow, Path]]:

@@ -1,8 +1,8 @@
 """CLI command for batch runs: `agentscene batch`.
 
 `agentscene batch` takes every option of `agentscene generate` (except the per-run ones: the
-prompt, --name, --out and --resume, which the batch owns). Its signature is built from
-generate's, so a new generate option appears here with the same name, help and default.
+prompt, --name, --out and --resume, which the batch owns): the same declarations, derived from
+GenerateConfig, so a new generate option appears here with the same name, help and default.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from typing import Annotated, Any
 import typer
 
 from agentscene.commands import esc
+from agentscene.commands.generate import GENERATE_PARAMETERS
+from agentscene.commands.options import with_parameters
 
 #: generate's parameters that a batch sets per episode (or owns under the same name)
 _PER_RUN = frozenset({"prompt", "name", "out", "resume"})
-def generate_parameters() -> list[inspect.Parameter]:
-    """The shared options, taken from `agentscene generate` itself (annotations evaluated)."""
-    from agentscene.commands.generate import generate_command
 
-    sig = inspect.signature(generate_command, eval_str=True)
-    return [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in sig.parameters.values() if p.name not in _PER_RUN]
+
+def generate_parameters() -> list[inspect.Parameter]:
+    """The options a batch shares with `agentscene generate`."""
+    return [p for p in GENERATE_PARAMETERS if p.name not in _PER_RUN]
 
 
 def config_from_options(options: dict[str, Any]):
@@ -53,16 +54,17 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, old)
 
 
+@with_parameters(*generate_parameters())
 def batch_command(
-    prompts: Path,
-    out: Path,
-    indices: str | None,
-    workers: int | None,
-    continue_on_error: bool,
-    resume: bool,
-    skip_existing: bool,
-    backend: str,
-    address: str | None,
+    prompts: Annotated[Path, typer.Argument(help="Prompt suite: one prompt a line (blank lines and # comments ignored).")],
+    out: Annotated[Path, typer.Option(help="Batch directory: one run directory per prompt plus batch_summary.json.")],
+    indices: Annotated[str | None, typer.Option(help="Which prompts (0-based), e.g. 0-9,20,30-39. Default: all.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Episodes run at the same time (default: 1 process; Ray: every CPU of the cluster).")] = None,
+    continue_on_error: Annotated[bool, typer.Option("--continue-on-error", help="Record a failing prompt and go on (default: stop starting new ones).")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the batch in --out: keep finished episodes, resume the rest from their last turn.")] = False,
+    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Run only prompts that have no run directory in --out yet.")] = False,
+    backend: Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene[ray]').")] = "process",
+    address: Annotated[str | None, typer.Option(help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray).")] = None,
     **generate_options: Any,
 ) -> None:
     """Run every prompt of a suite (one prompt a line) through `agentscene generate`, in parallel."""
@@ -122,29 +124,6 @@ def batch_command(
         raise typer.Exit(2)
 
 
-def _batch_signature() -> inspect.Signature:
-    own = [
-        ("prompts", Annotated[Path, typer.Argument(help="Prompt suite: one prompt a line (blank lines and # comments ignored).")], inspect.Parameter.empty),
-        ("out", Annotated[Path, typer.Option(help="Batch directory: one run directory per prompt plus batch_summary.json.")], inspect.Parameter.empty),
-        ("indices", Annotated[str | None, typer.Option(help="Which prompts (0-based), e.g. 0-9,20,30-39. Default: all.")], None),
-        ("workers", Annotated[int | None, typer.Option(min=1, help="Episodes run at the same time (default: 1 process; Ray: every CPU of the cluster).")], None),
-        ("continue_on_error", Annotated[bool, typer.Option("--continue-on-error", help="Record a failing prompt and go on (default: stop starting new ones).")], False),
-        ("resume", Annotated[bool, typer.Option("--resume", help="Continue the batch in --out: keep finished episodes, resume the rest from their last turn.")], False),
-        ("skip_existing", Annotated[bool, typer.Option("--skip-existing", help="Run only prompts that have no run directory in --out yet.")], False),
-        ("backend", Annotated[str, typer.Option(help="process (local processes) or ray (pip install 'agentscene[ray]').")], "process"),
-        ("address", Annotated[str | None, typer.Option(help="Ray cluster to join, e.g. auto or ray://head:10001 (default: a local Ray).")], None),
-    ]
-    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a, default=d) for n, a, d in own]
-    return inspect.Signature([*params, *generate_parameters()])
-
-
-def _install_batch_signature() -> None:
-    sig = _batch_signature()
-    batch_command.__signature__ = sig  # type: ignore[attr-defined]
-    batch_command.__annotations__ = {p.name: p.annotation for p in sig.parameters.values()} | {"return": None}
-
-
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `agentscene` app."""
-    _install_batch_signature()
     app.command("batch")(batch_command)

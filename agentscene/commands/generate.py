@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+import inspect
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import typer
+from pydantic import SecretStr
+from pydantic.fields import FieldInfo
 
-from agentscene.commands.options import AssetsOption, parse_assets_options
+from agentscene.commands.options import AssetsOption, parse_assets_options, with_parameters
+from agentscene.generate_config import GenerateConfig
+
+#: the GenerateConfig fields `agentscene generate` takes, in --help order (the others keep their defaults).
+#: Each option is derived from its field: name `--field-name`, the field's default and its description as help;
+#: a bool is `--x/--no-x` when on by default, else the flag `--x`.
+OPTION_FIELDS = ("prompt", "name", "agent", "provider", "model", "base_url", "api_key", "mode", "renderer", "assets",
+                 "assets_settings", "turns", "physics_feedback", "vlm_feedback", "critic", "physics_optimization",
+                 "rollback", "seed", "resume", "out", "timeout_s", "max_retries")
 
 #: CLI option names whose GenerateConfig field is spelled differently
-RENAMED = {"timeout": "timeout_s", "retries": "max_retries"}
+RENAMED = {"timeout": "timeout_s", "retries": "max_retries", "assets_option": "assets_settings"}
+
+#: where an option differs from what its field gives (CLI-only facts)
+_CLI_ONLY: dict[str, dict[str, Any]] = {
+    # unset: openai-compatible when a model setting is given, else offline (GenerateConfig decides)
+    "agent": {"default": None, "show_default": False},
+    "provider": {"show_default": False},
+    "api_key": {"show_default": False},
+}
+
+
+def _cli_type(annotation: Any) -> Any:
+    """A field's type as typer reads it: a choice (Literal) or a secret is text; validation stays with pydantic."""
+    origin = get_origin(annotation)
+    if origin is Literal or annotation is SecretStr:
+        return str
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _cli_type(args[0]) | None
+    return annotation
+
+
+def _parameter(field: str) -> inspect.Parameter:
+    """The typer parameter of one GenerateConfig field."""
+    info: FieldInfo = GenerateConfig.model_fields[field]
+    name = {f: n for n, f in RENAMED.items()}.get(field, field)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    if field == "prompt":
+        return inspect.Parameter(name, keyword, annotation=Annotated[str, typer.Argument(help=info.description)])
+    if field == "assets_settings":
+        return inspect.Parameter(name, keyword, annotation=AssetsOption, default=None)
+    extra = dict(_CLI_ONLY.get(field, {}))
+    default = extra.pop("default", info.default)
+    decls = ()
+    if info.annotation is bool:
+        flag = "--" + name.replace("_", "-")
+        decls = (f"{flag}/--no-{flag[2:]}",) if info.default else (flag,)
+    option = typer.Option(*decls, help=info.description, **extra)
+    return inspect.Parameter(name, keyword, annotation=Annotated[_cli_type(info.annotation), option], default=default)
+
+
+#: `agentscene generate`'s parameters, derived from GenerateConfig (`agentscene batch` takes most of them too)
+GENERATE_PARAMETERS = tuple(_parameter(f) for f in OPTION_FIELDS)
 
 
 def config_from_options(options: dict[str, Any]):
@@ -18,17 +72,12 @@ def config_from_options(options: dict[str, Any]):
 
     Raises ValueError for a malformed value (pydantic's ValidationError is one); a CLI option
     with no GenerateConfig field is our bug and raises RuntimeError."""
-    from agentscene.generate import GenerateConfig
-
     data: dict[str, Any] = {}
     for name, value in options.items():
-        if name == "assets_option":
-            data["assets_settings"] = parse_assets_options(value)
-            continue
         field = RENAMED.get(name, name)
         if field not in GenerateConfig.model_fields:
             raise RuntimeError(f"generate option {name!r} has no GenerateConfig field; update RENAMED in {__name__}")
-        data[field] = value
+        data[field] = parse_assets_options(value) if field == "assets_settings" else value
     return GenerateConfig(**data)
 
 
@@ -36,17 +85,18 @@ def config_problems(error: Exception) -> str:
     """A GenerateConfig error as one line in the CLI's words: `--turns: ...`, not `turns: Value error, ...`."""
     from pydantic import ValidationError
 
+    from agentscene.formats.errors import describe_validation_error
+
     if not isinstance(error, ValidationError):
         return str(error)
-    options = {field: name for name, field in RENAMED.items()} | {"assets_settings": "assets_option"}
-    problems = []
-    for err in error.errors(include_url=False):
-        msg = err["msg"].removeprefix("Value error, ")
-        loc = [str(x) for x in err["loc"]]
-        if loc:
-            msg = f"--{options.get(loc[0], loc[0]).replace('_', '-')}: {msg}" if loc[0] != "prompt" else msg
-        problems.append(msg)
-    return "; ".join(problems)
+    options = {field: name for name, field in RENAMED.items()}
+
+    def flag(loc: tuple[Any, ...]) -> str:
+        if not loc or loc[0] == "prompt":
+            return ""
+        return "--" + options.get(str(loc[0]), str(loc[0])).replace("_", "-")
+
+    return "; ".join(describe_validation_error(error, where=flag, show_input=False))
 
 
 def register(app: typer.Typer) -> None:
@@ -54,32 +104,9 @@ def register(app: typer.Typer) -> None:
     app.command("generate")(generate_command)
 
 
-def generate_command(
-    prompt: Annotated[str, typer.Argument(help="What to build, e.g. 'a cozy bedroom with two nightstands'.")],
-    name: Annotated[str | None, typer.Option(help="Run directory name under --out (default: from the prompt).")] = None,
-    agent: Annotated[str | None, typer.Option(help="offline (no key, no network) or openai-compatible. Default: openai-compatible when --provider, --model, --base-url or --api-key is given, else offline.", show_default=False)] = None,
-    provider: Annotated[str | None, typer.Option(help="openrouter, vllm or openai; implies --agent openai-compatible. Default: openrouter.", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option(help="Model id (default: the provider's; vllm: the served model); implies --agent openai-compatible.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Override the provider's base URL; implies --agent openai-compatible.")] = None,
-    api_key: Annotated[str | None, typer.Option(help="API key (default: OPENROUTER_API_KEY / OPENAI_API_KEY).", show_default=False)] = None,
-    mode: Annotated[str, typer.Option(help="native (tool calling) or text (SceneReVis tags).")] = "native",
-    renderer: Annotated[str, typer.Option(help="raster (fast, CPU), blender, or none (no images).")] = "raster",
-    assets: Annotated[str, typer.Option(help="procedural, 3d-future, objaverse or sam3d.")] = "procedural",
-    assets_option: AssetsOption = None,
-    turns: Annotated[int, typer.Option(help="Most editing turns after the room is created.")] = 5,
-    physics_feedback: Annotated[bool, typer.Option("--physics-feedback/--no-physics-feedback", help="Tell the agent about collisions and out-of-bounds objects.")] = True,
-    vlm_feedback: Annotated[bool, typer.Option("--vlm-feedback", help="A critic scores each turn's render; its feedback goes to the agent.")] = False,
-    critic: Annotated[str, typer.Option(help="auto, rule (offline) or vlm (the agent's model as judge).")] = "auto",
-    physics_optimization: Annotated[bool, typer.Option("--physics-optimization", help="Push objects apart and inside after each turn.")] = False,
-    rollback: Annotated[bool, typer.Option("--rollback/--no-rollback", help="Undo a turn that makes the physics worse.")] = True,
-    seed: Annotated[int, typer.Option(help="Seed: same seed + offline agent gives the same scene.")] = 0,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from its last completed turn.")] = False,
-    out: Annotated[Path, typer.Option(help="Parent directory of run directories.")] = Path("outputs"),
-    timeout: Annotated[float, typer.Option(help="Seconds before a model call times out.")] = 120.0,
-    retries: Annotated[int, typer.Option(help="Retries of a failed model call (429, 5xx, timeouts).")] = 4,
-) -> None:
+@with_parameters(*GENERATE_PARAMETERS)
+def generate_command(**options: Any) -> None:
     """Generate a scene: create a room, furnish and revise it over several turns, render and evaluate it."""
-    options = dict(locals())
     from rich.console import Console
 
     from agentscene.agents.client import ProviderError

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -20,3 +22,16 @@ def parse_assets_options(items: list[str] | None) -> dict[str, str]:
             raise ValueError(f"--assets-option {item!r} must look like KEY=VALUE")
         settings[key.strip()] = value
     return settings
+
+
+def with_parameters(*parameters: inspect.Parameter) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command typer parameters declared elsewhere (built from a config model), where it is defined.
+
+    The command's own named parameters come first; `parameters` arrive in its `**options`."""
+    def declare(command: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values()
+               if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        command.__signature__ = inspect.Signature([*own, *parameters])  # type: ignore[attr-defined]
+        return command
+
+    return declare

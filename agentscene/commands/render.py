@@ -10,7 +10,6 @@ import typer
 
 from agentscene.commands import esc
 from agentscene.commands.options import AssetsOption, parse_assets_options
-from agentscene.limits import read_json
 
 
 def register(app: typer.Typer) -> None:
@@ -101,6 +100,8 @@ def _run_spec(run_dir: Path | None) -> dict[str, Any] | None:
     path = run_dir / "spec_used.json" if run_dir is not None else None
     if path is None or not path.is_file():
         return None
+    from agentscene.limits import read_json  # pydantic: loaded only when a run's spec is read
+
     try:
         data = read_json(path)
     except (ValueError, OSError):  # a damaged spec only loses the recorded backend

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import ValidationError
 
 from agentscene.limits import shown
@@ -35,20 +38,27 @@ def _loc(parts: tuple) -> str:
     return out or "(root)"
 
 
-def describe_validation_error(err: ValidationError, limit: int = 20) -> list[str]:
-    """Short lines like `objects[2].size[1]: must be greater than 0 (got -1)`."""
+def describe_validation_error(err: ValidationError, limit: int = 20, *,
+                              where: Callable[[tuple[Any, ...]], str] | None = None,
+                              show_input: bool = True) -> list[str]:
+    """Short lines like `objects[2].size[1]: must be greater than 0 (got -1)`.
+
+    `where` names a location in the caller's words instead (e.g. a CLI flag; "" drops the prefix);
+    `show_input=False` leaves out the `(got ...)` (the user typed it a moment ago)."""
     lines = []
     for e in err.errors(include_url=False)[:limit]:
         msg = e["msg"].removeprefix("Value error, ")
         if len(msg) > 300:  # a validator's message may quote input: keep it readable
             msg = msg[:297] + "..."
-        got = shown(e.get("input"), 60)
+        place = _loc(e["loc"]) if where is None else where(tuple(e["loc"]))
+        prefix = f"{place}: " if place else ""
+        got = f" (got {shown(e.get('input'), 60)})" if show_input else ""
         if e["type"] in ("missing",):
-            lines.append(f"{_loc(e['loc'])}: required field is missing")
+            lines.append(f"{prefix}required field is missing")
         elif e["type"] == "extra_forbidden":
-            lines.append(f"{_loc(e['loc'])}: unknown field")
+            lines.append(f"{prefix}unknown field")
         else:
-            lines.append(f"{_loc(e['loc'])}: {msg} (got {got})")
+            lines.append(f"{prefix}{msg}{got}")
     extra = err.error_count() - limit
     if extra > 0:
         lines.append(f"... and {extra} more problems")

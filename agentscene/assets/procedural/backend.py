@@ -8,6 +8,7 @@ without any retrieval step.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agentscene.assets.base import AssetMatch, AssetNotFoundError, Size3
 from agentscene.assets.classify import CategoryClassifier, CategoryGuess
 from agentscene.assets.embedders import EmbedderSettings, as_embedder_settings
-from agentscene.assets.procedural.kit import BUILDERS
-from agentscene.assets.procedural.registry import build_mesh
-from agentscene.assets.procedural.style import stable_seed
+from agentscene.assets.procedural.seeds import stable_seed
 from agentscene.categories import UNKNOWN_CATEGORY, category_info, category_names
 
 if TYPE_CHECKING:
@@ -73,12 +72,19 @@ def parse_asset_id(asset_id: str) -> tuple[str, int]:
     if len(parts) != 3 or parts[0] != SOURCE or not parts[2].isdigit():
         raise AssetNotFoundError(f"{asset_id!r} is not a procedural asset id (procedural:<category>:<seed>)")
     category, seed = parts[1], int(parts[2])
-    if category not in _KNOWN:
+    if category not in _known():
         raise AssetNotFoundError(f"procedural asset {asset_id!r}: unknown category {category!r}")
     return category, seed
 
 
-_KNOWN = frozenset(category_names()) | frozenset(BUILDERS)
+@cache
+def _known() -> frozenset[str]:
+    """Every category a variant can be built for. The builders (numpy) load on first use, so a `find`
+    with a keyword hit and no --category never imports them."""
+    from agentscene.assets.procedural import registry  # noqa: F401 - importing it registers every builder
+    from agentscene.assets.procedural.kit import BUILDERS
+
+    return frozenset(category_names()) | frozenset(BUILDERS)
 
 
 def description_seed(description: str) -> int:
@@ -108,14 +114,14 @@ class ProceduralBackend:
 
     def category_for(self, description: str, category: str | None) -> str:
         """A given known category wins; otherwise the description decides."""
-        if category and category != UNKNOWN_CATEGORY and category in _KNOWN:
+        if category and category != UNKNOWN_CATEGORY and category in _known():
             return category
         return self.classify(description).category
 
     def find(self, description: str, category: str | None = None, size: Size3 | None = None, k: int = 5) -> list[AssetMatch]:
         if k <= 0:
             return []
-        if category and category != UNKNOWN_CATEGORY and category in _KNOWN:
+        if category and category != UNKNOWN_CATEGORY and category in _known():
             guesses = [CategoryGuess(category, 1.0, "keyword")]
         else:
             guesses = self.classifier.ranked(description, k=3)
@@ -136,11 +142,15 @@ class ProceduralBackend:
         return out
 
     def mesh(self, asset_id: str) -> trimesh.Trimesh:
+        from agentscene.assets.procedural.registry import build_mesh
+
         category, seed = parse_asset_id(asset_id)
         return build_mesh(category, seed=seed)
 
     def object_mesh(self, obj: SceneObject) -> trimesh.Trimesh:
         """The object's mesh at its own size; the asset id (if procedural) fixes the variant."""
+        from agentscene.assets.procedural.registry import build_mesh
+
         if obj.asset is not None and obj.asset.source in (SOURCE, None) and obj.asset.asset_id.startswith(SOURCE + ":"):
             category, seed = parse_asset_id(obj.asset.asset_id)
         else:

@@ -7,13 +7,13 @@ identical and different seeds give visibly different variants.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from agentscene.assets.procedural.parts import Colour
+from agentscene.assets.procedural.seeds import stable_seed
 
 #: Colour and material words that may appear in descriptions, as sRGB.
 COLOUR_WORDS: dict[str, Colour] = {
@@ -54,12 +54,6 @@ PAINTS: tuple[Colour, ...] = ((236, 236, 230), (32, 32, 34), (128, 128, 130), (1
 METALS: tuple[Colour, ...] = ((32, 32, 34), (190, 192, 196), (181, 148, 74), (70, 70, 72))
 
 _WORD = re.compile(r"[a-z]+")
-
-
-def stable_seed(*parts: object) -> int:
-    """A seed that is the same in every process (Python's hash() is salted)."""
-    h = hashlib.blake2b("\x1f".join(str(p) for p in parts).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(h, "little")
 
 
 def colour_words(description: str) -> tuple[Colour, ...]:
