@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from agentscene.commands import console, err_console, esc, fail  # noqa: F401 - fail is re-exported
@@ -35,7 +34,7 @@ class _Commands(PlainHelpGroup):
     file that cannot be read or written, input over a limit) ends in one line, never a traceback.
     Bugs (any other exception) still raise with their traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except ValueError as e:  # SceneFormatError and InputLimitError are ValueErrors
