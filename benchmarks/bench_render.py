@@ -208,7 +208,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
     parser.add_argument("--sizes", default="1,64,512")
     parser.add_argument("--runs", type=int, default=5, help="runs per batch size (1-scene batches take 20x this)")
-    parser.add_argument("--samples", type=int, default=None, help="MSAA samples (default: the renderer's: 4 on a GPU, 0 on the CPU)")
+    parser.add_argument("--samples", type=int, default=None, help="MSAA samples (default: the renderer's, 4)")
     parser.add_argument("--also-samples", type=int, default=None,
                         help="also time the 64-scene batch and one by one with this many MSAA samples, in the same run")
     parser.add_argument("--env-steps", type=int, default=5)
