@@ -11,8 +11,14 @@ unused is reported in `unread`. Bounded: at most `MAX_BRIEF_CHARS` are read, in 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from agentscene.brief.mentions import (
+    Mention,
+    effective_count,
+    mention_phrase,
+    merge_target,
+    previous_anchor,
+)
 from agentscene.brief.model import MAX_COUNT, Brief, BriefObject, Relation, Zone
 from agentscene.brief.scan import (
     PUNCT,
@@ -23,7 +29,6 @@ from agentscene.brief.scan import (
     looks_english,
     match_lead,
     match_relation,
-    phrase_index,
     singular,
     style_words,
     tokens,
@@ -84,30 +89,6 @@ class BriefError(ValueError):
     """A prompt that cannot be a brief at all (empty or whitespace only)."""
 
 
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    category: str
-    np_start: int
-    count: int = 1
-    kind: str = "exact"
-    definite: bool = False
-    additive: bool = False
-    negated: bool = False
-    plural: bool = False
-    attributes: list[str] = field(default_factory=list)
-    noun: str = ""
-    sentence: int = 0
-    zone: str | None = None
-    placement: str | None = None
-    anchor: int | None = None  # mention index
-    relations: list[tuple[str, int | None]] = field(default_factory=list)  # (kind, target mention index)
-    header_of_list: bool = False
-    list_parent: int | None = None
-    dropped: bool = False
-
-
 def parse_brief(prompt: str) -> Brief:
     """Read a prompt into a `Brief`. Raises `BriefError` only for an empty prompt; any other text
     gives a Brief (with warnings when it could not be read)."""
@@ -152,11 +133,11 @@ def parse_brief(prompt: str) -> Brief:
         spans = [sp for sp in spans if not room_words.intersection(range(sp[0], sp[1]))]
         spans = find_objects(sing, size_idx | room_words)
 
-    mentions: list[_Mention] = []
+    mentions: list[Mention] = []
     prev_end = 0
     for start, end, cat in spans:
         count, kind, np_start, definite, additive = count_before(raw, start, prev_end)
-        m = _Mention(start=start, end=end, category=cat, np_start=np_start, sentence=sentence_of[start],
+        m = Mention(start=start, end=end, category=cat, np_start=np_start, sentence=sentence_of[start],
                      definite=definite and count is None, additive=additive, noun=" ".join(sing[start:end]))
         m.plural = raw[end - 1] != sing[end - 1] or raw[end - 1] in ("drapes", "blinds", "dumbbells")
         m.negated = is_negated(raw, np_start, prev_end)
@@ -212,7 +193,7 @@ def parse_brief(prompt: str) -> Brief:
         zones = tuple(Zone(kind=k, phrase=p) for k, p, _ in ordered)
     zone_kinds = [z.kind for z in zones]
     if zones:
-        prev: _Mention | None = None
+        prev: Mention | None = None
         for m in mentions:
             before = [r for r in real_rooms if r[1] <= m.start and sentence_of[r[0]] == m.sentence]
             home = ROOM_FROM_OBJECT.get(m.category)
@@ -287,9 +268,9 @@ def parse_brief(prompt: str) -> Brief:
                     target = idx - 1 if idx > 0 else None  # "a reading chair with a floor lamp beside it"
                     used[after] = True
                 elif raw[after : after + 2] in (["the", "group"], ["the", "whole"], ["the", "seating"], ["the", "arrangement"]):
-                    target = _previous_anchor(mentions, idx)
+                    target = previous_anchor(mentions, idx)
                 elif kind in ("at_sides", "at_ends", "either_side", "around", "at"):
-                    target = _previous_anchor(mentions, idx)
+                    target = previous_anchor(mentions, idx)
             if kind in ("at", "on", "beside", "above", "under", "in_front_of", "facing", "at_foot") and target is None:
                 i = after
                 continue
@@ -339,7 +320,7 @@ def parse_brief(prompt: str) -> Brief:
                   or (m.category in SEATS and mentions[k].category in SEATS)]
         if not family:
             continue
-        total = sum(_effective_count(mentions[k]) for k in family)
+        total = sum(effective_count(mentions[k]) for k in family)
         if total != m.count:
             warnings.append(f"the brief says {m.count} {m.category.replace('_', ' ')}s but lists {total}; "
                             f"placing the {total} listed")
@@ -376,7 +357,7 @@ def parse_brief(prompt: str) -> Brief:
 
     # -- exclusions -----------------------------------------------------------------------------------
     excluded: list[str] = []
-    prev_neg: _Mention | None = None
+    prev_neg: Mention | None = None
     for m in mentions:
         if not m.negated and prev_neg is not None:
             between = raw[prev_neg.end : m.np_start]
@@ -412,7 +393,7 @@ def parse_brief(prompt: str) -> Brief:
             parts = [(p, n) for p, n in subgroups] + ([(m.placement, rest)] if rest > 0 else [])
         else:
             parts = [(m.placement, m.count)]
-        merged_into = None if (m.additive or subgroups) else _merge_target(objects, nouns, m, entry_of)
+        merged_into = None if (m.additive or subgroups) else merge_target(objects, nouns, m, entry_of)
         if merged_into is not None:
             entry_of[idx] = merged_into
             entries_of[idx] = [merged_into]
@@ -422,7 +403,7 @@ def parse_brief(prompt: str) -> Brief:
             attrs = tuple(dict.fromkeys((*old.attributes, *m.attributes)))
             objects[merged_into] = old.model_copy(update={
                 "count": count, "count_kind": kind, "attributes": attrs, "placement": old.placement or m.placement,
-                "phrase": _phrase(m, raw) if len(attrs) > len(old.attributes) else old.phrase})
+                "phrase": mention_phrase(m, raw) if len(attrs) > len(old.attributes) else old.phrase})
             continue
         entry_of[idx] = len(objects)
         entries_of[idx] = []
@@ -431,7 +412,7 @@ def parse_brief(prompt: str) -> Brief:
             nouns.append(m.noun)
             objects.append(BriefObject(
                 category=m.category, count=max(1, min(n, MAX_COUNT * 2)), count_kind=m.kind,  # type: ignore[arg-type]
-                phrase=_phrase(m, raw), attributes=tuple(dict.fromkeys(m.attributes)), zone=m.zone,
+                phrase=mention_phrase(m, raw), attributes=tuple(dict.fromkeys(m.attributes)), zone=m.zone,
                 placement=placement,  # type: ignore[arg-type]
             ))
     # anchors and relations in object indices
@@ -523,54 +504,6 @@ def parse_brief(prompt: str) -> Brief:
         empty=empty, only_named=(only or empty) and bool(positive), styles=tuple(styles), materials=tuple(materials),
         unread=tuple(unread), warnings=tuple(dict.fromkeys(warnings)), readable=readable,
     )
-
-
-def _previous_anchor(mentions: list[_Mention], idx: int) -> int | None:
-    """The object a relation word without its own noun refers to ("... on each side" of the table)."""
-    for k in range(idx - 1, -1, -1):
-        if mentions[k].category not in SEATS and not mentions[k].negated:
-            return k
-    return None
-
-
-def _effective_count(m: _Mention) -> int:
-    subs = [n for kd, n in m.relations if kd.startswith("split:")]
-    return sum(subs) if subs else m.count
-
-
-def _phrase(m: _Mention, raw: list[str]) -> str:
-    noun = category_info(m.category).name.replace("_", " ") if m.category != _raw_category(raw, m) else " ".join(raw[m.start:m.end])
-    words = [*m.attributes[-4:], noun]
-    return " ".join(words)[:120]
-
-
-def _raw_category(raw: list[str], m: _Mention) -> str:
-    key = tuple(singular(t) for t in raw[m.start : m.end])
-    for k, cat in phrase_index().get(key[0], ()):
-        if k == key:
-            return cat
-    return m.category
-
-
-def _merge_target(objects: list[BriefObject], nouns: list[str], m: _Mention, entry_of: dict[int, int]) -> int | None:
-    """The earlier object this mention repeats: "the sofa" after "a sofa", or "a desk" after "an oak desk"."""
-    anchor = entry_of.get(m.anchor) if m.anchor is not None else None
-    for k in range(len(objects) - 1, -1, -1):
-        o = objects[k]
-        if o.category != m.category or o.zone != m.zone:
-            continue
-        if m.definite:
-            return k
-        if nouns[k] != m.noun:
-            continue
-        if anchor is not None and o.anchor != anchor:
-            continue
-        if m.placement is not None and o.placement is not None and m.placement != o.placement:
-            continue
-        a, b = set(o.attributes), set(m.attributes)
-        if a <= b or b <= a:
-            return k
-    return None
 
 
 def _cap_total(objects: list[BriefObject]) -> tuple[list[BriefObject], str | None]:

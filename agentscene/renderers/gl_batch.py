@@ -28,6 +28,7 @@ from agentscene.meshes import object_matrices
 from agentscene.renderers.base import RenderError
 from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
+from agentscene.renderers.shaders import OVERLAY_FS, OVERLAY_VS, SCENE_FS, SCENE_VS
 from agentscene.renderers.view_parts import ViewRules
 from agentscene.scene_meshes import StyleSettings, _unit_box_arrays, drawable_mesh, room_parts
 
@@ -49,70 +50,6 @@ def face_normals(triangles: np.ndarray) -> np.ndarray:
     n[bad] = (0.0, 1.0, 0.0)
     length[bad] = 1.0
     return n / length[:, None]
-
-_SCENE_VS = """
-#version 330
-uniform sampler2D tiles;    // per tile: 4 texels = columns of clip_from_world, 1 texel = ndc scale.xy, offset.zw
-uniform vec3 light;
-uniform vec2 shade;         // ambient, diffuse
-in vec3 in_position;
-in vec3 in_normal;
-in vec3 in_color;
-in vec4 in_m0;              // rows of the 3x4 object matrix
-in vec4 in_m1;
-in vec4 in_m2;
-in vec4 in_tint;            // rgb tint, w = tile index
-out vec3 v_color;
-void main() {
-    vec4 p = vec4(in_position, 1.0);
-    vec3 world = vec3(dot(in_m0, p), dot(in_m1, p), dot(in_m2, p));
-    int t = int(in_tint.w + 0.5);
-    mat4 clip_from_world = mat4(texelFetch(tiles, ivec2(0, t), 0), texelFetch(tiles, ivec2(1, t), 0),
-                                texelFetch(tiles, ivec2(2, t), 0), texelFetch(tiles, ivec2(3, t), 0));
-    vec4 rect = texelFetch(tiles, ivec2(4, t), 0);
-    vec4 c = clip_from_world * vec4(world, 1.0);
-    gl_ClipDistance[0] = c.w - c.x;
-    gl_ClipDistance[1] = c.w + c.x;
-    gl_ClipDistance[2] = c.w - c.y;
-    gl_ClipDistance[3] = c.w + c.y;
-    gl_Position = vec4(c.xy * rect.xy + rect.zw * c.w, c.z, c.w);
-    mat3 rows = mat3(in_m0.xyz, in_m1.xyz, in_m2.xyz);   // = transpose(A) for the linear part A
-    vec3 n = normalize(inverse(rows) * in_normal);        // inverse-transpose of A
-    float lambert = abs(dot(n, light));
-    v_color = clamp(in_color * in_tint.rgb * (shade.x + shade.y * lambert), 0.0, 1.0);
-}
-"""
-
-_SCENE_FS = """
-#version 330
-in vec3 v_color;
-out vec4 frag_color;
-void main() { frag_color = vec4(v_color, 1.0); }
-"""
-
-_OVERLAY_VS = """
-#version 330
-uniform vec2 target_size;
-in vec2 in_xy;
-in vec2 in_uv;
-in vec4 in_rgba;
-out vec2 v_uv;
-out vec4 v_rgba;
-void main() {
-    gl_Position = vec4(in_xy / target_size * 2.0 - 1.0, 0.0, 1.0);
-    v_uv = in_uv;
-    v_rgba = in_rgba;
-}
-"""
-
-_OVERLAY_FS = """
-#version 330
-uniform sampler2D sprites;
-in vec2 v_uv;
-in vec4 v_rgba;
-out vec4 frag_color;
-void main() { frag_color = v_uv.x < 0.0 ? v_rgba : texture(sprites, v_uv); }
-"""
 
 SPRITE_ATLAS = 2048  # side of the text-sprite texture (RGBA8: 16 MiB)
 TILE_FLOATS = 20  # 5 texels of 4 floats per tile
@@ -192,11 +129,11 @@ class GLBatch:
         self.atlas_size = min(atlas_size, self.max_size)
         self.asset_budget = asset_cache_mb * 1024 * 1024
         self.style = style
-        self.scene_program = ctx.program(vertex_shader=_SCENE_VS, fragment_shader=_SCENE_FS)
+        self.scene_program = ctx.program(vertex_shader=SCENE_VS, fragment_shader=SCENE_FS)
         self.scene_program["light"].value = tuple(float(v) for v in LIGHT_DIRECTION)
         self.scene_program["shade"].value = (AMBIENT, DIFFUSE)
         self.scene_program["tiles"].value = 0
-        self.overlay_program = ctx.program(vertex_shader=_OVERLAY_VS, fragment_shader=_OVERLAY_FS)
+        self.overlay_program = ctx.program(vertex_shader=OVERLAY_VS, fragment_shader=OVERLAY_FS)
         self.overlay_program["sprites"].value = 1
         self.assets: OrderedDict[Any, _Asset] = OrderedDict()
         self.asset_bytes = 0
