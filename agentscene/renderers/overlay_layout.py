@@ -12,9 +12,10 @@ cost per view is a few numpy calls, not a Python loop over objects.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -70,6 +71,17 @@ def _label(text: str, font_size: int, r: int, g: int, b: int) -> tuple[SpriteKey
     return key, sprite_size(key)
 
 
+#: Objects whose arrays a renderer keeps between calls (an env step re-renders mostly the same objects).
+OBJECT_CACHE = 1 << 16
+_ROW = 12  # floats per object: position (3), size (3), yaw, colour (3), hangs from the ceiling, hangs on a wall
+
+
+def _object_row(obj: Any) -> tuple[float, ...]:
+    (r, g, b), ceiling, wall = _traits(obj.category, obj.support)
+    p, s = obj.position, obj.size
+    return (p[0], p[1], p[2], s[0], s[1], s[2], obj.yaw, r, g, b, float(ceiling), float(wall))
+
+
 @dataclass(frozen=True, eq=False)
 class SceneArrays:
     """A scene's objects as arrays (built once per scene, shared by its views)."""
@@ -84,16 +96,45 @@ class SceneArrays:
 
     @classmethod
     def of(cls, scene: Scene) -> SceneArrays:
-        objs = scene.objects
-        n = len(objs)
-        pos = np.array([o.position for o in objs], dtype=np.float64).reshape(n, 3)
-        size = np.array([o.size for o in objs], dtype=np.float64).reshape(n, 3)
-        yaw = np.array([o.yaw for o in objs], dtype=np.float64)
-        traits = [_traits(o.category, o.support) for o in objs]
-        colors = np.array([t[0] for t in traits], dtype=np.uint8).reshape(n, 3)
-        ceiling = np.array([t[1] for t in traits], dtype=bool)
-        wall = np.array([t[2] for t in traits], dtype=bool)
-        return cls(tuple(o.id for o in objs), pos, size, yaw, colors, ceiling, wall)
+        return cls.of_many([scene])[0]
+
+    @classmethod
+    def of_many(cls, scenes: Sequence[Scene], cache: dict[int, tuple[Any, tuple[float, ...]]] | None = None) -> list[SceneArrays]:
+        """Every scene's arrays from one pass over all their objects.
+
+        `cache` (id(object) -> (object, row), owned by the caller) keeps each SceneObject's row:
+        scene edits keep the objects they do not touch, so an episode's next render reads only
+        the moved ones. Entries hold their object, so an id is not reused while cached.
+        """
+        flat: list[float] = []
+        ids: list[str] = []
+        counts: list[int] = []
+        for scene in scenes:
+            objs = scene.objects
+            counts.append(len(objs))
+            for o in objs:
+                ids.append(o.id)
+                if cache is None:
+                    flat.extend(_object_row(o))
+                    continue
+                hit = cache.get(id(o))
+                if hit is None or hit[0] is not o:
+                    hit = (o, _object_row(o))
+                    cache[id(o)] = hit
+                flat.extend(hit[1])
+        if cache is not None and len(cache) > OBJECT_CACHE:
+            cache.clear()
+        m = np.array(flat, dtype=np.float64).reshape(-1, _ROW)
+        pos, size = np.ascontiguousarray(m[:, 0:3]), np.ascontiguousarray(m[:, 3:6])
+        yaw, colors = np.ascontiguousarray(m[:, 6]), m[:, 7:10].astype(np.uint8)
+        ceiling, wall = m[:, 10] > 0.5, m[:, 11] > 0.5
+        out = []
+        end = 0
+        for n in counts:
+            start, end = end, end + n
+            out.append(cls(tuple(ids[start:end]), pos[start:end], size[start:end], yaw[start:end], colors[start:end],
+                           ceiling[start:end], wall[start:end]))
+        return out
 
     @property
     def tops(self) -> np.ndarray:
@@ -111,13 +152,27 @@ class Layer:
     xy: np.ndarray  # segments (K, 4) x0 y0 x1 y1; triangles (K, 3, 2); sprites (K, 2) top-left corner
     rgba: np.ndarray | None = None  # (K, 4) uint8 (segments, triangles)
     width: np.ndarray | None = None  # (K,) pixels (segments)
-    keys: list[SpriteKey] = field(default_factory=list)  # sprites
+    keys: list[SpriteKey] = field(default_factory=list)  # sprites, one per primitive
+    table: list[SpriteKey] = field(default_factory=list)  # sprites: the distinct keys, looked up once by painters
+    index: np.ndarray | None = None  # sprites: (K,) where each primitive's key is in `table`
+
+    @classmethod
+    def sprites(cls, view: np.ndarray, xy: np.ndarray, table: list[SpriteKey], index: np.ndarray) -> Layer:
+        return cls("sprites", view, xy, keys=[table[i] for i in index.tolist()], table=table, index=index)
+
+    def key_table(self) -> tuple[list[SpriteKey], np.ndarray]:
+        """(distinct keys, index of each primitive's key in them) of a sprites layer."""
+        if self.index is not None:
+            return self.table, self.index
+        table = list(dict.fromkeys(self.keys))
+        where = {k: i for i, k in enumerate(table)}
+        return table, np.array([where[k] for k in self.keys], dtype=np.intp)
 
     def select(self, view: int) -> Layer:
         m = self.view == view
         keys = [k for k, keep in zip(self.keys, m, strict=True) if keep] if self.keys else []
         return Layer(self.kind, self.view[m], self.xy[m], None if self.rgba is None else self.rgba[m],
-                     None if self.width is None else self.width[m], keys)
+                     None if self.width is None else self.width[m], keys, self.table, None if self.index is None else self.index[m])
 
 
 @dataclass
@@ -161,7 +216,11 @@ def _pixels(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray) -> np
 
 def _project_segments(cams: dict[str, np.ndarray], view: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """World segments to pixel segments (K, 4), clipped at perspective cameras' near planes; and which survive."""
-    pa, pb = _to_camera(cams, view, a), _to_camera(cams, view, b)
+    return _clip_segments(cams, view, _to_camera(cams, view, a), _to_camera(cams, view, b))
+
+
+def _clip_segments(cams: dict[str, np.ndarray], view: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Camera-space segments to pixel segments (K, 4), clipped at perspective cameras' near planes; and which survive."""
     near = cams["near"][view]
     persp = cams["persp"][view]
     za, zb = pa[:, 2], pb[:, 2]
@@ -174,6 +233,25 @@ def _project_segments(cams: dict[str, np.ndarray], view: np.ndarray, a: np.ndarr
     pa = pa + (pb - pa) * ta[:, None]
     pb = pb + (pa - pb) * tb[:, None]
     seg = np.concatenate([_pixels(cams, view, pa), _pixels(cams, view, pb)], axis=1)
+    keep &= np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
+    return seg, keep
+
+
+def _segments_between(cams: dict[str, np.ndarray], view: np.ndarray, pa: np.ndarray, pb: np.ndarray,
+                      uva: np.ndarray, uvb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_clip_segments` of points already projected (camera space and pixels): only segments that
+    cross a near plane are clipped again, the others join their end points' pixels."""
+    persp = cams["persp"][view]
+    if not persp.any():
+        seg = np.concatenate([uva, uvb], axis=1)
+        return seg, np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
+    near = cams["near"][view]
+    za, zb = pa[:, 2], pb[:, 2]
+    keep = ~persp | (np.maximum(za, zb) > near)
+    seg = np.concatenate([uva, uvb], axis=1)
+    crossing = np.nonzero(persp & keep & ((za < near) | (zb < near)))[0]
+    if len(crossing):
+        seg[crossing] = _clip_segments(cams, view[crossing], pa[crossing], pb[crossing])[0]
     keep &= np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
     return seg, keep
 
@@ -265,6 +343,20 @@ def _clamp_box(x0: np.ndarray, y0: np.ndarray, w: np.ndarray, h: np.ndarray, wid
 # -- the layout ---------------------------------------------------------------------------------------
 
 
+def _distinct(items: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct items (by identity) in order of first appearance, and where each item is among them."""
+    where: dict[int, int] = {}
+    first: list[Any] = []
+    index = []
+    for item in items:
+        k = where.get(id(item))
+        if k is None:
+            k = where[id(item)] = len(first)
+            first.append(item)
+        index.append(k)
+    return first, np.array(index, dtype=np.intp)
+
+
 def layout_overlays(
     views: list[tuple[Scene, Camera]],
     settings: OverlaySettings,
@@ -273,61 +365,94 @@ def layout_overlays(
     arrays: list[SceneArrays] | None = None,
 ) -> OverlayLayout:
     """Lay out the annotations of many views at once. With `overlays=False` only what a view
-    needs to be read (ceiling items' outlines in the top view) is kept."""
+    needs to be read (ceiling items' outlines in the top view) is kept.
+
+    Views that share a scene (`arrays`, or the scene object) share its per-object work, and
+    views that share a Camera object its per-camera work (grid, caption, fonts).
+    """
     n_views = len(views)
     if arrays is None:
-        cache: dict[int, SceneArrays] = {}
-        arrays = [cache.setdefault(id(scene), SceneArrays.of(scene)) for scene, _ in views]
+        scenes, view_scene = _distinct([scene for scene, _ in views])
+        scene_arrays = SceneArrays.of_many(scenes)
+    else:
+        scene_arrays, view_scene = _distinct(arrays)
     cameras = [cam for _, cam in views]
-    cams = _camera_arrays(cameras)
+    distinct_cams, view_cam = _distinct(cameras)
+    cams = {k: v[view_cam] for k, v in _camera_arrays(distinct_cams).items()}
     sizes = [(c.width, c.height) for c in cameras]
     wh = np.array(sizes, dtype=np.float64)
-    top_down = np.array([c.top_down for c in cameras], dtype=bool)
-    font = [font_size_for(c, settings) for c in cameras]
-    line_w = np.array([line_width_for(c) for c in cameras], dtype=np.float32)
-    counts = np.array([len(a.ids) for a in arrays])
-    obj_view = np.repeat(np.arange(n_views), counts)  # one row per (view, object)
-    positions = np.concatenate([a.positions for a in arrays]) if counts.sum() else np.zeros((0, 3))
-    sizes3 = np.concatenate([a.sizes for a in arrays]) if counts.sum() else np.zeros((0, 3))
-    yaws = np.concatenate([a.yaws for a in arrays]) if counts.sum() else np.zeros(0)
-    dark = (np.concatenate([a.colors for a in arrays]).astype(np.float64) * 0.55).astype(np.uint8) if counts.sum() else np.zeros((0, 3), np.uint8)
-    ceiling = np.concatenate([a.ceiling for a in arrays]) if counts.sum() else np.zeros(0, bool)
-    opaque = np.full((len(dark), 1), 255, np.uint8)
-    obj_rgba = np.concatenate([dark, opaque], axis=1)
+    cam_top = np.array([c.top_down for c in distinct_cams], dtype=bool)
+    cam_font = [font_size_for(c, settings) for c in distinct_cams]
+    top_down = cam_top[view_cam]
+    font = [cam_font[c] for c in view_cam.tolist()]
+    line_w = np.array([line_width_for(c) for c in distinct_cams], dtype=np.float32)[view_cam]
+
+    # per object of the distinct scenes, then one row per (view, object) gathered from them
+    scene_counts = np.array([len(a.ids) for a in scene_arrays], dtype=np.intp)
+    counts = scene_counts[view_scene]
+    n_rows = int(counts.sum())
+    obj_view = np.repeat(np.arange(n_views), counts)
+    obj_src = np.repeat((np.cumsum(scene_counts) - scene_counts)[view_scene] - (np.cumsum(counts) - counts), counts) + np.arange(n_rows)
+    if n_rows:
+        positions = np.concatenate([a.positions for a in scene_arrays])
+        sizes3 = np.concatenate([a.sizes for a in scene_arrays])
+        yaws = np.concatenate([a.yaws for a in scene_arrays])
+        dark = (np.concatenate([a.colors for a in scene_arrays]).astype(np.float64) * 0.55).astype(np.uint8)
+        ceiling = np.concatenate([a.ceiling for a in scene_arrays])[obj_src]
+        corners = box_corners_many(positions, sizes3, yaws)
+        tops = positions.copy()
+        tops[:, 1] += sizes3[:, 1]
+    else:
+        positions = sizes3 = tops = np.zeros((0, 3))
+        yaws = np.zeros(0)
+        dark = np.zeros((0, 3), np.uint8)
+        ceiling = np.zeros(0, bool)
+        corners = np.zeros((0, 8, 3))
+    obj_rgba = np.concatenate([dark, np.full((len(dark), 1), 255, np.uint8)], axis=1)[obj_src]
     layers: list[Layer] = []
-    placed: list[list[tuple[float, float, float, float]]] = [[] for _ in range(n_views)]
+    placed: list[list[np.ndarray]] = [[] for _ in range(n_views)]  # boxes labels must avoid, per view
 
     def add_segments(view, seg, rgba, width):
         if len(seg):
             layers.append(Layer("segments", view, seg.astype(np.float32, copy=False), rgba.astype(np.uint8, copy=False),
                                 width.astype(np.float32, copy=False)))
 
-    # grid (top views) and its labels
+    # grid (top views) and its labels, once per camera and room
     if overlays and settings.grid and top_down.any():
-        g_view, g_seg, s_view, s_xy, s_keys = [], [], [], [], []
-        for v in np.nonzero(top_down)[0]:
-            cam, scene = cameras[v], views[v][0]
-            segs, labels = _grid_cached(tuple(scene.room.bounds), tuple(cam.K.ravel()), tuple(cam.R.ravel()), tuple(cam.t),
-                                        (cam.width, cam.height), settings.grid_step, font[v])
+        grids: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        table: list[SpriteKey] = []
+        g_seg, g_view, s_view, s_xy, s_index = [], [], [], [], []
+        for v in np.nonzero(top_down)[0].tolist():
+            room = views[v][0].room
+            grid = grids.get((view_cam[v], id(room)))
+            if grid is None:
+                cam = cameras[v]
+                segs, labels = _grid_cached(tuple(room.bounds), tuple(cam.K.ravel()), tuple(cam.R.ravel()), tuple(cam.t),
+                                            (cam.width, cam.height), settings.grid_step, font[v])
+                index = np.arange(len(table), len(table) + len(labels))
+                table.extend(key for key, *_ in labels)
+                xy = np.array([(x, y) for _, x, y, _ in labels], np.float32).reshape(-1, 2)
+                boxes = np.array([box for *_, box in labels], np.float64).reshape(-1, 4)
+                grid = grids[(view_cam[v], id(room))] = (segs, xy, boxes, index)
+            segs, xy, boxes, index = grid
             g_seg.append(segs)
             g_view.append(np.full(len(segs), v))
-            for key, x, y, box in labels:
-                s_view.append(v)
-                s_xy.append((x, y))
-                s_keys.append(key)
-                placed[v].append(box)
+            s_view.append(np.full(len(xy), v))
+            s_xy.append(xy)
+            s_index.append(index)
+            placed[v].append(boxes)
         seg = np.concatenate(g_seg)
         add_segments(np.concatenate(g_view), seg, np.tile(np.array(GRID_RGBA, np.uint8), (len(seg), 1)), np.ones(len(seg)))
-        if s_keys:
-            layers.append(Layer("sprites", np.array(s_view), np.array(s_xy, np.float32), keys=s_keys))
+        if table:
+            layers.append(Layer.sprites(np.concatenate(s_view), np.concatenate(s_xy), table, np.concatenate(s_index)))
 
-    corners = box_corners_many(positions, sizes3, yaws) if len(positions) else np.zeros((0, 8, 3))
     # ceiling items in the top view: dashed outlines of their footprint, always drawn
     outline = ceiling & top_down[obj_view]
     if outline.any():
         rows = np.nonzero(outline)[0]
-        a = corners[rows][:, TOP_EDGES[:, 0]].reshape(-1, 3)
-        b = corners[rows][:, TOP_EDGES[:, 1]].reshape(-1, 3)
+        c = corners[obj_src[rows]]
+        a = c[:, TOP_EDGES[:, 0]].reshape(-1, 3)
+        b = c[:, TOP_EDGES[:, 1]].reshape(-1, 3)
         view = np.repeat(obj_view[rows], len(TOP_EDGES))
         seg, keep = _project_segments(cams, view, a, b)
         dashes, src = _dashes(seg[keep])
@@ -336,27 +461,38 @@ def layout_overlays(
         deep[:, :3] = (deep[:, :3].astype(np.float64) * CEILING_SHADE).astype(np.uint8)
         add_segments(view[keep][src], dashes, deep, line_w[view[keep][src]] + 1)
 
-    if overlays and settings.boxes and len(corners):
+    if overlays and settings.boxes and n_rows:
         rows = np.nonzero(~outline)[0]
         rows_top = rows[top_down[obj_view[rows]]]
         rows_side = rows[~top_down[obj_view[rows]]]
         for sel, edges in ((rows_top, BOX_EDGES[4:8]), (rows_side, BOX_EDGES)):
             if not len(sel):
                 continue
-            a = corners[sel][:, edges[:, 0]].reshape(-1, 3)
-            b = corners[sel][:, edges[:, 1]].reshape(-1, 3)
+            # project each corner once, then join the corners' pixels into edges
+            used, local = np.unique(edges, return_inverse=True)
+            local = local.reshape(edges.shape)
+            n_used = len(used)
+            corner_view = np.repeat(obj_view[sel], n_used)
+            pc = _to_camera(cams, corner_view, corners[obj_src[sel]][:, used].reshape(-1, 3))
+            uv = _pixels(cams, corner_view, pc)
+            pc, uv = pc.reshape(len(sel), n_used, 3), uv.reshape(len(sel), n_used, 2)
             view = np.repeat(obj_view[sel], len(edges))
             owner = np.repeat(sel, len(edges))
-            seg, keep = _project_segments(cams, view, a, b)
+            seg, keep = _segments_between(cams, view, pc[:, local[:, 0]].reshape(-1, 3), pc[:, local[:, 1]].reshape(-1, 3),
+                                          uv[:, local[:, 0]].reshape(-1, 2), uv[:, local[:, 1]].reshape(-1, 2))
             add_segments(view[keep], seg[keep], obj_rgba[owner[keep]], line_w[view[keep]])
 
-    if overlays and settings.arrows and len(positions):
+    wants_arrows = overlays and settings.arrows and n_rows
+    wants_ids = overlays and settings.ids and n_rows
+    if wants_arrows or wants_ids:  # both start at the middle of each object's top
+        pc_top = _to_camera(cams, obj_view, tops[obj_src])
+        uv_top = _pixels(cams, obj_view, pc_top)
+
+    if wants_arrows:
         front = rotation_matrices_y(yaws)[:, :, 2]  # local +z in world: each object's front
-        start = positions.copy()
-        start[:, 1] += sizes3[:, 1]
         reach = sizes3[:, 2] / 2.0 + np.maximum(0.15, 0.25 * sizes3[:, 2])
-        end = start + front * reach[:, None]
-        seg, keep = _project_segments(cams, obj_view, start, end)
+        pc_end = _to_camera(cams, obj_view, (tops + front * reach[:, None])[obj_src])
+        seg, keep = _segments_between(cams, obj_view, pc_top, pc_end, uv_top, _pixels(cams, obj_view, pc_end))
         d = seg[:, 2:] - seg[:, :2]
         length = np.hypot(d[:, 0], d[:, 1])
         keep &= length >= 2.0
@@ -374,28 +510,30 @@ def layout_overlays(
 
     # caption, then ids
     if overlays and settings.caption:
-        c_keys, c_xy = [], []
-        for v, cam in enumerate(cameras):
-            key = SpriteKey("caption", f"{cam.name}: x right, z down" if top_down[v] else cam.name, font[v])
+        c_table = []
+        for c, cam in enumerate(distinct_cams):
+            key = SpriteKey("caption", f"{cam.name}: x right, z down" if cam_top[c] else cam.name, cam_font[c])
             w, h = sprite_size(key)
-            c_keys.append(key)
-            c_xy.append((2.0, 0.0))
-            placed[v].append((2.0, 0.0, 2.0 + w, 0.0 + h))
-        caption_layer = Layer("sprites", np.arange(n_views), np.array(c_xy, np.float32), keys=c_keys)
+            c_table.append(key)
+            box = np.array([[2.0, 0.0, 2.0 + w, 0.0 + h]])
+            for v in np.nonzero(view_cam == c)[0].tolist():
+                placed[v].append(box)
+        caption_layer = Layer.sprites(np.arange(n_views), np.tile(np.array([2.0, 0.0], np.float32), (n_views, 1)), c_table, view_cam)
     else:
         caption_layer = None
 
-    if overlays and settings.ids and len(positions):
-        label_layers = _place_ids(cams, obj_view, positions, sizes3, [a.ids for a in arrays], obj_rgba, wh, font, placed, settings)
-        layers.extend(label_layers)
+    if wants_ids:
+        ids = [i for a in scene_arrays for i in a.ids]
+        layers.extend(_place_ids(cams, obj_view, obj_src, pc_top, uv_top, ids, obj_rgba, wh, font, placed, settings))
     if caption_layer is not None:
         layers.append(caption_layer)
     return OverlayLayout(sizes, layers)
 
 
-def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
-                    offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each label: the first candidate box free of `others`, else the least-overlapping; and whether it was free."""
+def _candidates(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
+                offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each label's candidate boxes (L, C, 4) at `offsets`, as drawn (whole pixels, inside the image),
+    and their overlap with `others` (L, C) (L, P, 4)."""
     cx = anchor[:, 0:1] + offsets[None, :, 0] * w
     cy = anchor[:, 1:2] + offsets[None, :, 1] * h
     x0, y0 = _clamp_box(cx - w / 2.0, cy - h / 2.0, w, h, wh[:, 0:1], wh[:, 1:2])
@@ -404,20 +542,47 @@ def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.nda
     o = others[:, None, :, :]  # (L, 1, P, 4)
     ox = np.minimum(cand[..., None, 2], o[..., 2]) - np.maximum(cand[..., None, 0], o[..., 0])
     oy = np.minimum(cand[..., None, 3], o[..., 3]) - np.maximum(cand[..., None, 1], o[..., 1])
-    area = (np.maximum(ox, 0.0) * np.maximum(oy, 0.0)).sum(axis=2)  # (L, C)
+    return cand, (np.maximum(ox, 0.0) * np.maximum(oy, 0.0)).sum(axis=2)
+
+
+def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
+                    offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each label: the first candidate box free of `others`, else the least-overlapping; and whether it was free."""
+    cand, area = _candidates(anchor, w, h, wh, others, offsets)
     free = area <= 1e-9
     any_free = free.any(axis=1)
     choice = np.where(any_free, free.argmax(axis=1), area.argmin(axis=1))
     return cand[np.arange(len(cand)), choice], any_free
 
 
-def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, font, placed, settings) -> list[Layer]:
-    """Greedy, batched label placement: label k of every view at once, each against what its view placed before."""
-    n_views = len(ids_per_view)
-    tops = positions.copy()
-    tops[:, 1] += sizes3[:, 1]
-    pc = _to_camera(cams, obj_view, tops)
-    uv = _pixels(cams, obj_view, pc)
+def _place_rank(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """`_best_candidate` over the near ring, then the far ring for labels the near ring has no room for;
+    the spot on the anchor is tried first on its own (most labels fit there)."""
+    cand0, area0 = _candidates(anchor, w, h, wh, others, LABEL_OFFSETS[:1])
+    chosen = cand0[:, 0].copy()
+    todo = np.nonzero(area0[:, 0] > 1e-9)[0]
+    if not len(todo):
+        return chosen
+    cand, area = _candidates(anchor[todo], w[todo], h[todo], wh[todo], others[todo], LABEL_OFFSETS[1:NEAR_CANDIDATES])
+    cand = np.concatenate([cand0[todo], cand], axis=1)
+    area = np.concatenate([area0[todo], area], axis=1)
+    free = area <= 1e-9
+    any_free = free.any(axis=1)
+    choice = np.where(any_free, free.argmax(axis=1), area.argmin(axis=1))
+    chosen[todo] = cand[np.arange(len(todo)), choice]
+    retry = todo[~any_free]
+    if len(retry):  # the near ring is full for these: try the far ring, keep the least overlap
+        far, far_free = _best_candidate(anchor[retry], w[retry], h[retry], wh[retry], others[retry], LABEL_OFFSETS[NEAR_CANDIDATES:])
+        chosen[retry[far_free]] = far[far_free]
+    return chosen
+
+
+def _place_ids(cams, obj_view, obj_src, pc, uv, ids, obj_rgba, wh, font, placed, settings) -> list[Layer]:
+    """Greedy, batched label placement: label k of every view at once, each against what its view placed before.
+
+    `pc`, `uv`: each (view, object) row's top centre in camera space and pixels; `ids[obj_src[row]]` its id.
+    """
+    n_views = len(placed)
     visible = (~cams["persp"][obj_view] | (pc[:, 2] > cams["near"][obj_view]))
     visible &= np.all(np.isfinite(uv), axis=1)
     visible &= (uv[:, 0] >= 0) & (uv[:, 1] >= 0) & (uv[:, 0] < wh[obj_view, 0]) & (uv[:, 1] < wh[obj_view, 1])
@@ -433,34 +598,36 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     keep = rank < settings.max_labels
     rows, view, rank = rows[keep], view[keep], rank[keep]
     n_rank = int(rank.max()) + 1
-    flat_ids = [i for ids in ids_per_view for i in ids]
-    labels = [_label(flat_ids[r], font[v], r_, g_, b_)
-              for r, v, (r_, g_, b_) in zip(rows.tolist(), view.tolist(), obj_rgba[rows, :3].tolist(), strict=True)]
-    keys = [key for key, _ in labels]
-    dims = np.array([size for _, size in labels], dtype=np.float64)
+
+    # one sprite per distinct (id, font size, colour): copies of a scene share their labels
+    codes: dict[str, int] = {}
+    id_code = np.array([codes.setdefault(i, len(codes)) for i in ids], dtype=np.int64).reshape(-1)
+    rgb = obj_rgba[rows, :3].astype(np.int64)
+    label_code = (id_code[obj_src[rows]] << 40) | (np.array(font, dtype=np.int64)[view] << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    distinct, first_row, inverse = np.unique(label_code, return_index=True, return_inverse=True)
+    table, table_dims = [], []
+    for k in first_row.tolist():
+        key, size = _label(ids[obj_src[rows[k]]], font[view[k]], *(int(c) for c in rgb[k]))
+        table.append(key)
+        table_dims.append(size)
+    dims = np.array(table_dims, dtype=np.float64).reshape(-1, 2)[inverse]
 
     # pre-placed boxes (grid labels, caption), padded per view
-    n_pre = max((len(p) for p in placed), default=0)
+    pre = [np.concatenate(p) if p else np.zeros((0, 4)) for p in placed]
+    n_pre_view = np.array([len(p) for p in pre], dtype=np.intp)
+    n_pre = int(n_pre_view.max(initial=0))
     boxes = np.full((n_views, n_pre + n_rank, 4), -1.0)  # empty slots never overlap (zero size)
-    boxes[..., 2:] = -1.0
-    for v, p in enumerate(placed):
-        if p:
-            boxes[v, : len(p)] = p
+    if n_pre:
+        boxes[np.repeat(np.arange(n_views), n_pre_view), np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)] = np.concatenate(pre)
     slot = np.full(n_views, n_pre)
     final = np.zeros((len(rows), 4))
-    by_rank = [np.nonzero(rank == k)[0] for k in range(n_rank)]
-    near_ring, far_ring = LABEL_OFFSETS[:NEAR_CANDIDATES], LABEL_OFFSETS[NEAR_CANDIDATES:]
+    by_rank = np.argsort(rank, kind="stable")
+    rank_bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1))
     for k in range(n_rank):
-        idx = by_rank[k]
+        idx = by_rank[rank_bounds[k] : rank_bounds[k + 1]]
         v = view[idx]
-        w, h = dims[idx, 0:1], dims[idx, 1:2]
-        a = uv[rows[idx]]
         others = boxes[v, : int(slot[v].max())]  # (L, P, 4): only the slots filled so far
-        chosen, free = _best_candidate(a, w, h, wh[v], others, near_ring)
-        if not free.all():  # the near ring is full for some: try the far ring, keep the least overlap
-            retry = np.nonzero(~free)[0]
-            far, far_free = _best_candidate(a[retry], w[retry], h[retry], wh[v[retry]], others[retry], far_ring)
-            chosen[retry[far_free]] = far[far_free]
+        chosen = _place_rank(uv[rows[idx]], dims[idx, 0:1], dims[idx, 1:2], wh[v], others)
         final[idx] = chosen
         boxes[v, slot[v]] = chosen
         slot[v] += 1
@@ -479,7 +646,7 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
         tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
         layers.append(Layer("triangles", np.tile(view[away], 2), tris.astype(np.float32), np.tile(rgba, (2, 1))))
     xy = np.round(final[:, :2]).astype(np.float32)
-    layers.append(Layer("sprites", view, xy, keys=keys))
+    layers.append(Layer.sprites(view, xy, table, inverse))
     return layers
 
 
