@@ -47,6 +47,7 @@ LABEL_OFFSETS = np.array([
     (1.86, -1.15), (-1.86, -1.15), (1.86, 1.15), (-1.86, 1.15), (0.0, -4.6), (0.0, 4.6), (2.48, 0.0), (-2.48, 0.0),
 ])
 NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
+NEAR_STAGES = ((0, 1), (1, 2), (2, NEAR_CANDIDATES))  # the near ring in the order labels find room: on the anchor, above, the rest
 
 GRID_RGBA = (60, 60, 80, 70)
 DASH_PX, GAP_PX = 6.0, 4.0
@@ -237,22 +238,31 @@ def _clip_segments(cams: dict[str, np.ndarray], view: np.ndarray, pa: np.ndarray
     return seg, keep
 
 
-def _segments_between(cams: dict[str, np.ndarray], view: np.ndarray, pa: np.ndarray, pb: np.ndarray,
-                      uva: np.ndarray, uvb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`_clip_segments` of points already projected (camera space and pixels): only segments that
-    cross a near plane are clipped again, the others join their end points' pixels."""
+def _edge_segments(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray, uv: np.ndarray, edges: np.ndarray,
+                   dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """`_clip_segments` of `edges` (E, 2) between points already projected, one view per row (pc: camera
+    space (n, c, 3), uv: pixels (n, c, 2)): pixel segments (n * E, 4) and which survive. Only edges that
+    cross a perspective camera's near plane are clipped again; the others join their end points' pixels."""
+    n, n_edges = len(pc), len(edges)
+    e0, e1 = edges[:, 0], edges[:, 1]
+    seg = np.empty((n, n_edges, 4), dtype)
+    seg[..., :2] = uv[:, e0]
+    seg[..., 2:] = uv[:, e1]
+    seg = seg.reshape(-1, 4)
+    ok = np.isfinite(uv).all(axis=2) & (np.abs(uv).max(axis=2) < 1e6)
+    keep = (ok[:, e0] & ok[:, e1]).reshape(-1)
     persp = cams["persp"][view]
-    if not persp.any():
-        seg = np.concatenate([uva, uvb], axis=1)
-        return seg, np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
-    near = cams["near"][view]
-    za, zb = pa[:, 2], pb[:, 2]
-    keep = ~persp | (np.maximum(za, zb) > near)
-    seg = np.concatenate([uva, uvb], axis=1)
-    crossing = np.nonzero(persp & keep & ((za < near) | (zb < near)))[0]
-    if len(crossing):
-        seg[crossing] = _clip_segments(cams, view[crossing], pa[crossing], pb[crossing])[0]
-    keep &= np.all(np.isfinite(seg), axis=1) & (np.abs(seg).max(axis=1) < 1e6)
+    if persp.any():
+        near = cams["near"][view][:, None]
+        z = pc[..., 2]
+        ahead, behind = z > near, z < near
+        edge_persp = np.repeat(persp, n_edges)
+        seen = ~edge_persp | (ahead[:, e0] | ahead[:, e1]).reshape(-1)
+        keep &= seen
+        crossing = np.nonzero(edge_persp & seen & (behind[:, e0] | behind[:, e1]).reshape(-1))[0]
+        if len(crossing):
+            row, edge = crossing // n_edges, crossing % n_edges
+            seg[crossing], keep[crossing] = _clip_segments(cams, view[row], pc[row, e0[edge]], pc[row, e1[edge]])
     return seg, keep
 
 
@@ -470,17 +480,18 @@ def layout_overlays(
                 continue
             # project each corner once, then join the corners' pixels into edges
             used, local = np.unique(edges, return_inverse=True)
-            local = local.reshape(edges.shape)
-            n_used = len(used)
-            corner_view = np.repeat(obj_view[sel], n_used)
-            pc = _to_camera(cams, corner_view, corners[obj_src[sel]][:, used].reshape(-1, 3))
+            sel_view = obj_view[sel]
+            corner_view = np.repeat(sel_view, len(used))
+            pc = _to_camera(cams, corner_view, corners[obj_src[sel][:, None], used[None, :]].reshape(-1, 3))
             uv = _pixels(cams, corner_view, pc)
-            pc, uv = pc.reshape(len(sel), n_used, 3), uv.reshape(len(sel), n_used, 2)
-            view = np.repeat(obj_view[sel], len(edges))
-            owner = np.repeat(sel, len(edges))
-            seg, keep = _segments_between(cams, view, pc[:, local[:, 0]].reshape(-1, 3), pc[:, local[:, 1]].reshape(-1, 3),
-                                          uv[:, local[:, 0]].reshape(-1, 2), uv[:, local[:, 1]].reshape(-1, 2))
-            add_segments(view[keep], seg[keep], obj_rgba[owner[keep]], line_w[view[keep]])
+            seg, keep = _edge_segments(cams, sel_view, pc.reshape(len(sel), len(used), 3), uv.reshape(len(sel), len(used), 2),
+                                       local.reshape(edges.shape), np.float32)
+            view = np.repeat(sel_view, len(edges))
+            rgba = np.repeat(obj_rgba[sel], len(edges), axis=0)
+            if keep.all():
+                add_segments(view, seg, rgba, line_w[view])
+            else:
+                add_segments(view[keep], seg[keep], rgba[keep], line_w[view[keep]])
 
     wants_arrows = overlays and settings.arrows and n_rows
     wants_ids = overlays and settings.ids and n_rows
@@ -492,7 +503,8 @@ def layout_overlays(
         front = rotation_matrices_y(yaws)[:, :, 2]  # local +z in world: each object's front
         reach = sizes3[:, 2] / 2.0 + np.maximum(0.15, 0.25 * sizes3[:, 2])
         pc_end = _to_camera(cams, obj_view, (tops + front * reach[:, None])[obj_src])
-        seg, keep = _segments_between(cams, obj_view, pc_top, pc_end, uv_top, _pixels(cams, obj_view, pc_end))
+        seg, keep = _edge_segments(cams, obj_view, np.stack([pc_top, pc_end], axis=1),
+                                   np.stack([uv_top, _pixels(cams, obj_view, pc_end)], axis=1), np.array([[0, 1]]))
         d = seg[:, 2:] - seg[:, :2]
         length = np.hypot(d[:, 0], d[:, 1])
         keep &= length >= 2.0
@@ -530,50 +542,66 @@ def layout_overlays(
     return OverlayLayout(sizes, layers)
 
 
-def _candidates(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
-                offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each label's candidate boxes (L, C, 4) at `offsets`, as drawn (whole pixels, inside the image),
-    and their overlap with `others` (L, C) (L, P, 4)."""
+def _candidate_boxes(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each label's candidate boxes at `offsets` as drawn (whole pixels, inside the image): (4, L, C),
+    one plane per coordinate x0, y0, x1, y1."""
     cx = anchor[:, 0:1] + offsets[None, :, 0] * w
     cy = anchor[:, 1:2] + offsets[None, :, 1] * h
     x0, y0 = _clamp_box(cx - w / 2.0, cy - h / 2.0, w, h, wh[:, 0:1], wh[:, 1:2])
     x0, y0 = np.round(x0), np.round(y0)  # labels land on whole pixels: test the boxes as drawn
-    cand = np.stack([x0, y0, x0 + w, y0 + h], axis=2)  # (L, C, 4)
-    o = others[:, None, :, :]  # (L, 1, P, 4)
-    ox = np.minimum(cand[..., None, 2], o[..., 2]) - np.maximum(cand[..., None, 0], o[..., 0])
-    oy = np.minimum(cand[..., None, 3], o[..., 3]) - np.maximum(cand[..., None, 1], o[..., 1])
-    return cand, (np.maximum(ox, 0.0) * np.maximum(oy, 0.0)).sum(axis=2)
+    return np.stack([x0, y0, x0 + w, y0 + h])
+
+
+def _overlap(cand: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Total overlap area (L, C) of candidate boxes (4, L, C) with each label's `others` (4, L, P)."""
+    ox = np.minimum(cand[2][:, :, None], others[2][:, None, :])
+    ox -= np.maximum(cand[0][:, :, None], others[0][:, None, :])
+    oy = np.minimum(cand[3][:, :, None], others[3][:, None, :])
+    oy -= np.maximum(cand[1][:, :, None], others[1][:, None, :])
+    np.maximum(ox, 0.0, out=ox)
+    np.maximum(oy, 0.0, out=oy)
+    ox *= oy
+    return ox.sum(axis=2)
 
 
 def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray,
                     offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each label: the first candidate box free of `others`, else the least-overlapping; and whether it was free."""
-    cand, area = _candidates(anchor, w, h, wh, others, offsets)
+    """For each label: the first candidate box (L, 4) free of `others` (4, L, P), else the least-overlapping;
+    and whether it was free."""
+    cand = _candidate_boxes(anchor, w, h, wh, offsets)
+    area = _overlap(cand, others)
     free = area <= 1e-9
     any_free = free.any(axis=1)
     choice = np.where(any_free, free.argmax(axis=1), area.argmin(axis=1))
-    return cand[np.arange(len(cand)), choice], any_free
+    return cand[:, np.arange(len(anchor)), choice].T, any_free
 
 
-def _place_rank(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """`_best_candidate` over the near ring, then the far ring for labels the near ring has no room for;
-    the spot on the anchor is tried first on its own (most labels fit there)."""
-    cand0, area0 = _candidates(anchor, w, h, wh, others, LABEL_OFFSETS[:1])
-    chosen = cand0[:, 0].copy()
-    todo = np.nonzero(area0[:, 0] > 1e-9)[0]
-    if not len(todo):
-        return chosen
-    cand, area = _candidates(anchor[todo], w[todo], h[todo], wh[todo], others[todo], LABEL_OFFSETS[1:NEAR_CANDIDATES])
-    cand = np.concatenate([cand0[todo], cand], axis=1)
-    area = np.concatenate([area0[todo], area], axis=1)
-    free = area <= 1e-9
-    any_free = free.any(axis=1)
-    choice = np.where(any_free, free.argmax(axis=1), area.argmin(axis=1))
-    chosen[todo] = cand[np.arange(len(todo)), choice]
-    retry = todo[~any_free]
-    if len(retry):  # the near ring is full for these: try the far ring, keep the least overlap
-        far, far_free = _best_candidate(anchor[retry], w[retry], h[retry], wh[retry], others[retry], LABEL_OFFSETS[NEAR_CANDIDATES:])
-        chosen[retry[far_free]] = far[far_free]
+def _place_rank(near: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """`_best_candidate` over the near ring (`near`: its boxes, (4, L, NEAR_CANDIDATES)), then over the far ring
+    for labels the near ring has no room for. The near ring is tried in stages (the spot on the anchor, the
+    one above, the rest): most labels fit in the first two, and only the others are tested further."""
+    chosen = near[:, :, 0].T.copy()
+    todo = np.arange(len(anchor))
+    least = least_at = None  # the least overlap so far of each label still without a free spot, and where
+    for lo, hi in NEAR_STAGES:
+        area = _overlap(near[:, todo, lo:hi], others[:, todo])
+        free = area <= 1e-9
+        any_free = free.any(axis=1)
+        placed = todo[any_free]
+        chosen[placed] = near[:, placed, lo + free[any_free].argmax(axis=1)].T
+        stage_least, stage_at = area.min(axis=1), lo + area.argmin(axis=1)
+        if least is None:
+            least, least_at = stage_least, stage_at
+        else:  # strictly less: the first of equal overlaps wins, as one argmin over the ring
+            better = stage_least < least
+            least, least_at = np.where(better, stage_least, least), np.where(better, stage_at, least_at)
+        todo, least, least_at = todo[~any_free], least[~any_free], least_at[~any_free]
+        if not len(todo):
+            return chosen
+    chosen[todo] = near[:, todo, least_at].T
+    # the near ring is full for these: try the far ring, keep the least overlap
+    far, far_free = _best_candidate(anchor[todo], w[todo], h[todo], wh[todo], others[:, todo], LABEL_OFFSETS[NEAR_CANDIDATES:])
+    chosen[todo[far_free]] = far[far_free]
     return chosen
 
 
@@ -616,24 +644,27 @@ def _place_ids(cams, obj_view, obj_src, pc, uv, ids, obj_rgba, wh, font, placed,
     pre = [np.concatenate(p) if p else np.zeros((0, 4)) for p in placed]
     n_pre_view = np.array([len(p) for p in pre], dtype=np.intp)
     n_pre = int(n_pre_view.max(initial=0))
-    boxes = np.full((n_views, n_pre + n_rank, 4), -1.0)  # empty slots never overlap (zero size)
+    boxes = np.full((4, n_views, n_pre + n_rank), -1.0)  # one plane per coordinate; empty slots never overlap (zero size)
     if n_pre:
-        boxes[np.repeat(np.arange(n_views), n_pre_view), np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)] = np.concatenate(pre)
+        at = np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)
+        boxes[:, np.repeat(np.arange(n_views), n_pre_view), at] = np.concatenate(pre).T
     slot = np.full(n_views, n_pre)
     final = np.zeros((len(rows), 4))
+    anchors, label_wh = uv[rows], wh[view]
+    near = _candidate_boxes(anchors, dims[:, 0:1], dims[:, 1:2], label_wh, LABEL_OFFSETS[:NEAR_CANDIDATES])
     by_rank = np.argsort(rank, kind="stable")
     rank_bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1))
     for k in range(n_rank):
         idx = by_rank[rank_bounds[k] : rank_bounds[k + 1]]
         v = view[idx]
-        others = boxes[v, : int(slot[v].max())]  # (L, P, 4): only the slots filled so far
-        chosen = _place_rank(uv[rows[idx]], dims[idx, 0:1], dims[idx, 1:2], wh[v], others)
+        others = boxes[:, v, : int(slot[v].max())]  # (4, L, P): only the slots filled so far
+        chosen = _place_rank(near[:, idx], anchors[idx], dims[idx, 0:1], dims[idx, 1:2], label_wh[idx], others)
         final[idx] = chosen
-        boxes[v, slot[v]] = chosen
+        boxes[:, v, slot[v]] = chosen.T
         slot[v] += 1
 
     # leader lines for labels moved off their anchor
-    anchor = uv[rows]
+    anchor = anchors
     nearest = np.column_stack([np.clip(anchor[:, 0], final[:, 0], final[:, 2]), np.clip(anchor[:, 1], final[:, 1], final[:, 3])])
     away = np.hypot(*(anchor - nearest).T) > 1.5
     layers: list[Layer] = []
