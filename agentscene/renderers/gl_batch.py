@@ -26,7 +26,7 @@ import numpy as np
 from agentscene import palette
 from agentscene.meshes import object_matrices
 from agentscene.renderers.base import RenderError
-from agentscene.renderers.overlay_layout import Layer, SceneArrays
+from agentscene.renderers.overlay_layout import Layer, SceneArrays, distinct
 from agentscene.renderers.overlays import SpriteKey, sprite
 from agentscene.renderers.shaders import OVERLAY_FS, OVERLAY_VS, SCENE_FS, SCENE_VS
 from agentscene.renderers.view_parts import ViewRules
@@ -67,6 +67,21 @@ class Job:
     warnings: list[str]
     triangles: int = 0  # object triangles per view (room and cords not counted)
     room_json: str = ""  # the room as JSON: the key of its uploaded floor and walls
+
+
+@dataclass
+class Instances:
+    """Instance rows of every object of a batch (jobs one after the other) and of the ceiling items' cords."""
+
+    keys: list[Any]  # asset keys; "box" first
+    rows: np.ndarray  # (N, 16) float32: 3x4 object matrix, tint, tile column (filled per pass)
+    code: np.ndarray  # (N,) each object's asset: an index into keys
+    ceiling: np.ndarray  # (N,) bool: hangs from the ceiling (left out of top views)
+    start: np.ndarray  # (jobs,) each job's first row
+    count: np.ndarray  # (jobs,) each job's objects
+    cords: np.ndarray  # (C, 16) float32 rows of unit boxes (drawn with the "box" asset, not in top views)
+    cord_start: np.ndarray  # (jobs,)
+    cord_count: np.ndarray  # (jobs,)
 
 
 @dataclass
@@ -145,6 +160,7 @@ class GLBatch:
         self.tile_texture: Any = None
         self.overlay_vbo: Any = None
         self.overlay_vao: Any = None
+        self.overlay_host = np.empty(0, np.float32)  # overlay vertices on the host, reused between calls (no page faults)
         self.flip = 0
         self.readback = ReadbackPool()
         # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
@@ -221,46 +237,67 @@ class GLBatch:
 
     # -- instances ---------------------------------------------------------------------------------
 
-    def object_instances(self, job: Job) -> tuple[list[tuple[Any, np.ndarray]], np.ndarray, np.ndarray]:
-        """Per job: [(asset key, rows)], the (N, 16) instance rows (tile column left 0) and the cord rows."""
-        arr = job.arrays
-        n = len(arr.ids)
+    def object_instances(self, jobs: list[Job]) -> Instances:
+        """Every job's objects (and ceiling cords) as instance rows, in one set of arrays."""
+        n_jobs = len(jobs)
+        counts = np.array([len(job.arrays.ids) for job in jobs], dtype=np.intp)
+        n = int(counts.sum())
+        start = np.cumsum(counts) - counts
+        job_of = np.repeat(np.arange(n_jobs), counts)
+        if n:
+            positions = np.concatenate([job.arrays.positions for job in jobs])
+            sizes = np.concatenate([job.arrays.sizes for job in jobs])
+            yaws = np.concatenate([job.arrays.yaws for job in jobs])
+            colors = np.concatenate([job.arrays.colors for job in jobs])
+            ceiling = np.concatenate([job.arrays.ceiling for job in jobs])
+        else:
+            positions = sizes = np.zeros((0, 3))
+            yaws = np.zeros(0)
+            colors = np.zeros((0, 3), np.uint8)
+            ceiling = np.zeros(0, bool)
         extents = np.ones((n, 3))
         bottoms = np.zeros((n, 3))
-        tints = arr.colors.astype(np.float32) / 255.0
-        keys: list[Any] = ["box"] * n
+        tints = colors.astype(np.float32) / 255.0
+        keys: list[Any] = ["box"]
+        code = np.zeros(n, np.intp)  # index into keys
         self.box_asset()
-        if job.mesh_provider is not None:
-            for i, obj in enumerate(job.scene.objects):
+        for j, job in enumerate(jobs):
+            if job.mesh_provider is None:
+                continue
+            for i, obj in enumerate(job.scene.objects, start=int(start[j])):
                 mesh = drawable_mesh(obj, job.mesh_provider, job.warnings)
                 if mesh is None:
                     continue
                 key, asset = self.mesh_asset(mesh)
-                keys[i] = key
+                if key not in keys:
+                    keys.append(key)
+                code[i] = keys.index(key)
                 extents[i], bottoms[i] = asset.extent, asset.bottom
                 if not asset.tinted:
                     tints[i] = 1.0
-        mats = object_matrices(arr.positions, arr.sizes, arr.yaws, extents, bottoms)
+        mats = object_matrices(positions, sizes, yaws, extents, bottoms)
         rows = np.zeros((n, 16), np.float32)
         rows[:, :12] = mats.reshape(n, 12)
         rows[:, 12:15] = tints
-        groups: dict[Any, list[int]] = {}
-        for i, key in enumerate(keys):
-            groups.setdefault(key, []).append(i)
-        job.triangles = sum(self.assets[k].vertices // 3 * len(v) for k, v in groups.items())
+        triangles = np.array([self.assets[k].vertices // 3 for k in keys], dtype=np.int64)[code]
+        for job, t in zip(jobs, np.bincount(job_of, weights=triangles, minlength=n_jobs).tolist(), strict=True):
+            job.triangles = int(t)
         cords = np.zeros((0, 16), np.float32)
-        if self.style.ceiling_cords and arr.ceiling.any():
-            idx = np.nonzero(arr.ceiling)[0]
-            top = arr.positions[idx, 1] + arr.sizes[idx, 1]
-            length = job.scene.room.height - top
+        cord_job = np.zeros(0, np.intp)
+        if self.style.ceiling_cords and ceiling.any():
+            idx = np.nonzero(ceiling)[0]
+            top = positions[idx, 1] + sizes[idx, 1]
+            length = np.array([job.scene.room.height for job in jobs])[job_of[idx]] - top
             ok = length > 1e-3
             idx, top, length = idx[ok], top[ok], length[ok]
             w = self.style.cord_width
             cords = np.zeros((len(idx), 16), np.float32)
             cords[:, 0], cords[:, 5], cords[:, 10] = w, length, w
-            cords[:, 3], cords[:, 7], cords[:, 11] = arr.positions[idx, 0], top, arr.positions[idx, 2]
+            cords[:, 3], cords[:, 7], cords[:, 11] = positions[idx, 0], top, positions[idx, 2]
             cords[:, 12:15] = np.array(self.style.cord_color, np.float32) / 255.0
-        return [(k, np.asarray(v)) for k, v in groups.items()], rows, cords
+            cord_job = job_of[idx]
+        cord_counts = np.bincount(cord_job, minlength=n_jobs)
+        return Instances(keys, rows, code, ceiling, start, counts, cords, np.cumsum(cord_counts) - cord_counts, cord_counts)
 
     # -- targets -------------------------------------------------------------------------------------
 
@@ -311,57 +348,84 @@ class GLBatch:
         raise RenderError(f"the {len(keys)} text labels of this batch do not fit one {SPRITE_ATLAS}x{SPRITE_ATLAS} texture; render fewer scenes per call or lower overlay.max_labels")
 
 
-def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Every layer as triangles, in draw order: (V, 8) vertices (x, y in atlas pixels, u, v or -1 for
-    solid colour, r, g, b, a) and the view each vertex belongs to."""
-    chunks: list[np.ndarray] = []
-    views: list[np.ndarray] = []
+def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]],
+                     pass_of: np.ndarray, n_passes: int, scratch: np.ndarray | None = None) -> list[list[np.ndarray]]:
+    """Every layer as triangles, per atlas pass (`pass_of`: each view's pass), in draw order: for each
+    pass a list of (V, 8) float32 vertex chunks (x, y in atlas pixels, u, v or -1 for solid colour,
+    r, g, b, a), drawn one after the other. The chunks are views into `scratch` (a float32 buffer the
+    caller reuses, large enough: see `overlay_floats`) or, without it, into fresh arrays."""
+    per_pass: list[list[np.ndarray]] = [[] for _ in range(n_passes)]
+    at = 0
     for layer in layers:
         if not len(layer.view):
             continue
-        off = tile_xy[layer.view].astype(np.float32, copy=False)
-        if layer.kind == "segments":
-            assert layer.rgba is not None and layer.width is not None
-            p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
-            d = p1 - p0
-            length = np.hypot(d[:, 0], d[:, 1])
-            safe = np.where(length > 1e-6, length, 1.0)
-            u = np.where((length > 1e-6)[:, None], d / safe[:, None], np.array([1.0, 0.0], np.float32))
-            n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
-            ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
-            a, b = p0 - ext, p1 + ext
-            out = np.empty((len(a), 6, 8), np.float32)
-            for c, corner in enumerate((a - n, b - n, b + n, a - n, b + n, a + n)):
-                out[:, c, :2] = corner
-            out[:, :, 2:4] = -1.0  # no texture: solid colour
-            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
-            chunks.append(out.reshape(-1, 8))
-            views.append(np.repeat(layer.view, 6))
-        elif layer.kind == "triangles":
-            assert layer.rgba is not None
-            out = np.empty((len(layer.xy), 3, 8), np.float32)
-            out[:, :, :2] = layer.xy + off[:, None, :]
-            out[:, :, 2:4] = -1.0
-            out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
-            chunks.append(out.reshape(-1, 8))
-            views.append(np.repeat(layer.view, 3))
+        corners = _CORNERS[layer.kind]
+        size = len(layer.view) * corners * 8
+        out = (np.empty(size, np.float32) if scratch is None else scratch[at : at + size]).reshape(-1, corners, 8)
+        at += size
+        where = pass_of[layer.view]
+        if np.any(where[1:] < where[:-1]):  # primitives of a pass keep their order within the layer
+            order = np.argsort(where, kind="stable")
+            where = where[order]
+            np.take(_layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at), order, axis=0, out=out)
         else:
-            rects = np.array([sprite_at[k] for k in layer.keys], dtype=np.float32)  # x, y, w, h in the texture
-            x0 = layer.xy + off
-            x1 = x0 + rects[:, 2:]
-            t0 = rects[:, :2] / SPRITE_ATLAS
-            t1 = (rects[:, :2] + rects[:, 2:]) / SPRITE_ATLAS
-            corners = [(x0, t0, (0, 0)), (x1, t1, (1, 0)), (x1, t1, (1, 1)), (x0, t0, (0, 0)), (x1, t1, (1, 1)), (x0, t0, (0, 1))]
-            verts = []
-            for _, _, (sx, sy) in corners:
-                xy = np.column_stack([x1[:, 0] if sx else x0[:, 0], x1[:, 1] if sy else x0[:, 1]])
-                uv = np.column_stack([t1[:, 0] if sx else t0[:, 0], t1[:, 1] if sy else t0[:, 1]])
-                verts.append(np.concatenate([xy, uv, np.ones((len(xy), 4), np.float32)], axis=1))
-            chunks.append(np.stack(verts, axis=1).reshape(-1, 8))
-            views.append(np.repeat(layer.view, 6))
-    if not chunks:
-        return np.zeros((0, 8), np.float32), np.zeros(0, int)
-    return np.concatenate(chunks).astype(np.float32, copy=False), np.concatenate(views)
+            _layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at, out)
+        bounds = np.searchsorted(where, np.arange(n_passes + 1)).tolist()
+        for p in range(n_passes):
+            if bounds[p] < bounds[p + 1]:
+                per_pass[p].append(out[bounds[p] : bounds[p + 1]].reshape(-1, 8))
+    return per_pass
+
+
+_CORNERS = {"segments": 6, "triangles": 3, "sprites": 6}  # vertices per primitive (a segment or sprite is two triangles)
+
+
+def overlay_floats(layers: list[Layer]) -> int:
+    """The float32s `overlay_vertices` writes for these layers."""
+    return sum(len(layer.view) * _CORNERS[layer.kind] * 8 for layer in layers)
+
+
+def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]],
+                    out: np.ndarray | None = None) -> np.ndarray:
+    """One layer's primitives as (K, corners, 8) float32 vertices (into `out` if given); `off`: each primitive's tile corner."""
+    if out is None:
+        out = np.empty((len(layer.view), _CORNERS[layer.kind], 8), np.float32)
+    if layer.kind == "segments":
+        assert layer.rgba is not None and layer.width is not None
+        p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
+        d = p1 - p0
+        length = np.hypot(d[:, 0], d[:, 1])
+        long = length > 1e-6
+        u = np.where(long[:, None], d / np.where(long, length, 1.0)[:, None], np.array([1.0, 0.0], np.float32))
+        n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
+        ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
+        a, b = p0 - ext, p1 + ext
+        out[:, 0, :2] = out[:, 3, :2] = a - n
+        out[:, 1, :2] = b - n
+        out[:, 2, :2] = out[:, 4, :2] = b + n
+        out[:, 5, :2] = a + n
+        out[:, :, 2:4] = -1.0  # no texture: solid colour
+        out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+        return out
+    if layer.kind == "triangles":
+        assert layer.rgba is not None
+        out[:, :, :2] = layer.xy + off[:, None, :]
+        out[:, :, 2:4] = -1.0
+        out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
+        return out
+    table, index = layer.key_table()
+    rects = np.array([sprite_at[k] for k in table], dtype=np.float32).reshape(-1, 4)[index]  # x, y, w, h in the texture
+    x0 = layer.xy + off
+    x1 = x0 + rects[:, 2:]
+    t0 = rects[:, :2] / SPRITE_ATLAS
+    t1 = (rects[:, :2] + rects[:, 2:]) / SPRITE_ATLAS
+    for c, (sx, sy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 0), (1, 1), (0, 1))):
+        out[:, c, 0] = (x1 if sx else x0)[:, 0]
+        out[:, c, 1] = (x1 if sy else x0)[:, 1]
+        out[:, c, 2] = (t1 if sx else t0)[:, 0]
+        out[:, c, 3] = (t1 if sy else t0)[:, 1]
+    out[:, :, 4:] = 1.0
+    return out
 
 
 def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, int, int]]]:
@@ -398,8 +462,69 @@ class Tile:
     rules: ViewRules
 
 
-def _identity_row(tile: int) -> np.ndarray:
-    return np.array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, tile], np.float32)
+IDENTITY_ROW = np.array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0], np.float32)  # a room instance (tile column 0)
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated ranges [start, start + count): the indices, and which range each came from."""
+    total = int(counts.sum())
+    which = np.repeat(np.arange(len(counts)), counts)
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total), which
+
+
+def pass_instances(gl: GLBatch, jobs: list[Job], inst: Instances, tiles: list[Tile],
+                   passes: list[list[tuple[int, int, int]]]) -> list[list[tuple[Any, np.ndarray]]]:
+    """For each pass: (asset key, instance rows) per asset, in draw order (tile column: the tile's place in its pass).
+
+    Within a pass, assets are drawn in the order they first appear going through its tiles (each
+    tile: its objects, its cords, its room), and each asset's rows follow the same order, so the
+    pixels do not depend on how the rows are gathered (all passes are gathered at once).
+    """
+    order = [i for placements in passes for i, _, _ in placements]
+    tile_pass = np.repeat(np.arange(len(passes)), [len(p) for p in passes])
+    tile_col = np.concatenate([np.arange(len(p)) for p in passes])
+    n_tiles = len(order)
+    tile_job = np.array([tiles[i].job for i in order], dtype=np.intp)
+    top = np.array([tiles[i].rules.top_down for i in order], dtype=bool)
+    obj, obj_tile = _ranges(inst.start[tile_job], inst.count[tile_job])
+    shown = ~(top[obj_tile] & inst.ceiling[obj])
+    obj, obj_tile = obj[shown], obj_tile[shown]
+    cord_tiles = np.nonzero(~top)[0]
+    cord, cord_tile = _ranges(inst.cord_start[tile_job[cord_tiles]], inst.cord_count[tile_job[cord_tiles]])
+    cord_tile = cord_tiles[cord_tile]
+    keys = list(inst.keys)
+    room_code = np.zeros(n_tiles, np.intp)
+    where: dict[tuple[str, frozenset[int]], int] = {}
+    for k, i in enumerate(order):
+        job, tall = jobs[tiles[i].job], tiles[i].rules.tall_walls
+        c = where.get((job.room_json, tall))
+        if c is None:
+            room_key, _ = gl.room_asset(job.scene, tall, job.room_json)
+            c = where[(job.room_json, tall)] = len(keys)
+            keys.append(room_key)
+        room_code[k] = c
+    # every instance: its source row, tile and asset, in tile order (objects, then cords, then the room)
+    source = np.concatenate([inst.rows, inst.cords, IDENTITY_ROW[None]])
+    src = np.concatenate([obj, len(inst.rows) + cord, np.full(n_tiles, len(inst.rows) + len(inst.cords))])
+    tile_of = np.concatenate([obj_tile, cord_tile, np.arange(n_tiles)])
+    code = np.concatenate([inst.code[obj], np.zeros(len(cord), np.intp), room_code])
+    kind = np.concatenate([np.zeros(len(obj), np.intp), np.ones(len(cord), np.intp), np.full(n_tiles, 2)])
+    seq = np.argsort(tile_of * 3 + kind, kind="stable")
+    src, tile_of, code = src[seq], tile_of[seq], code[seq]
+    group = tile_pass[tile_of] * len(keys) + code  # (pass, asset)
+    present, first = np.unique(group, return_index=True)
+    first_at = np.empty(int(present.max()) + 1, np.intp)
+    first_at[present] = first
+    seq = np.argsort(first_at[group], kind="stable")  # by pass, then asset by first appearance, rows in tile order
+    rows = source[src[seq]]
+    rows[:, 15] = tile_col[tile_of[seq]]
+    group = group[seq]
+    bounds = (np.flatnonzero(np.diff(group)) + 1).tolist()
+    out: list[list[tuple[Any, np.ndarray]]] = [[] for _ in passes]
+    for lo, hi in zip([0, *bounds], [*bounds, len(group)], strict=True):
+        p, c = divmod(int(group[lo]), len(keys))
+        out[p].append((keys[c], rows[lo:hi]))
+    return out
 
 
 class ReadbackPool:
@@ -450,9 +575,11 @@ class PassResult:
         return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
 
 
-def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Tile], placements: list[tuple[int, int, int]],
-              overlay: np.ndarray) -> PassResult:
-    """Draw the tiles of one pass into the atlas and start reading it back."""
+def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, int]], instances: list[tuple[Any, np.ndarray]],
+              overlay: list[np.ndarray]) -> PassResult:
+    """Draw the tiles of one pass into the atlas and start reading it back.
+
+    `instances`: (asset key, rows) in draw order (`pass_instances`); `overlay`: vertex chunks in draw order."""
     import moderngl
 
     ctx = gl.ctx
@@ -462,28 +589,13 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
     draw = draw or resolve
     pbo = pbos[gl.flip]
     gl.flip ^= 1
+    index, xs, ys = (np.array(v, dtype=np.intp) for v in zip(*placements, strict=True))
+    cams, which = distinct([tiles[i].camera for i in index.tolist()])
     tile_data = np.zeros((len(placements), 5, 4), np.float32)
-    per_asset: dict[Any, list[np.ndarray]] = {}
-    for k, (i, x, y) in enumerate(placements):
-        tile = tiles[i]
-        cam = tile.camera
-        tile_data[k, :4] = cam.clip_matrix().T  # texel j = column j
-        tile_data[k, 4] = (cam.width / width, cam.height / height, (2 * x + cam.width) / width - 1.0, (2 * y + cam.height) / height - 1.0)
-        job = jobs[tile.job]
-        groups, rows, cords = instances[tile.job]
-        hidden = job.arrays.ceiling if tile.rules.top_down else None
-        for key, idx in groups:
-            sel = idx if hidden is None else idx[~hidden[idx]]
-            if len(sel):
-                chunk = rows[sel].copy()
-                chunk[:, 15] = k
-                per_asset.setdefault(key, []).append(chunk)
-        if not tile.rules.top_down and len(cords):
-            chunk = cords.copy()
-            chunk[:, 15] = k
-            per_asset.setdefault("box", []).append(chunk)
-        room_key, _ = gl.room_asset(job.scene, tile.rules.tall_walls, job.room_json)
-        per_asset.setdefault(room_key, []).append(_identity_row(k)[None])
+    tile_data[:, :4] = np.stack([cam.clip_matrix().T for cam in cams])[which]  # texel j = column j
+    w = np.array([c.width for c in cams], np.float64)[which]
+    h = np.array([c.height for c in cams], np.float64)[which]
+    tile_data[:, 4] = np.column_stack([w / width, h / height, (2 * xs + w) / width - 1.0, (2 * ys + h) / height - 1.0])
     if gl.tile_texture is None or gl.tile_texture.size[1] < len(placements):
         if gl.tile_texture is not None:
             gl.tile_texture.release()
@@ -499,9 +611,8 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
     for d in range(4):
         ctx.enable_direct(GL_CLIP_DISTANCE0 + d)
     draw.clear(*gl.background, 1.0, depth=1.0)
-    for key, chunks in per_asset.items():
+    for key, data in instances:
         asset = gl.assets[key]
-        data = np.concatenate(chunks)
         if asset.instances.size < data.nbytes:
             asset.instances.orphan(max(data.nbytes, 2 * asset.instances.size))
         asset.instances.write(data)
@@ -515,8 +626,8 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         raw = resolve.read(viewport=(0, 0, width, height), components=1, attachment=-1, dtype="f4", alignment=1)
         depth = np.frombuffer(raw, np.float32).reshape(height, width)
 
-    verts = overlay
-    if len(verts):
+    n_verts = sum(len(chunk) for chunk in overlay)
+    if n_verts:
         resolve.use()
         ctx.viewport = (0, 0, width, height)
         ctx.disable(moderngl.DEPTH_TEST)
@@ -524,15 +635,18 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
         gl.sprites.use(1)
         gl.overlay_program["target_size"].value = (float(width), float(height))
-        nbytes = verts.nbytes
+        nbytes = n_verts * 32
         if gl.overlay_vbo is None or gl.overlay_vbo.size < nbytes:
             if gl.overlay_vbo is not None:
                 gl.overlay_vao.release()
                 gl.overlay_vbo.release()
             gl.overlay_vbo = ctx.buffer(reserve=max(nbytes, 1 << 20))
             gl.overlay_vao = ctx.vertex_array(gl.overlay_program, [(gl.overlay_vbo, "2f 2f 4f", "in_xy", "in_uv", "in_rgba")])
-        gl.overlay_vbo.write(np.ascontiguousarray(verts))
-        gl.overlay_vao.render(moderngl.TRIANGLES, vertices=len(verts))
+        at = 0
+        for chunk in overlay:  # the layers' vertices in draw order, copied once, into the buffer
+            gl.overlay_vbo.write(chunk, offset=at)
+            at += chunk.nbytes
+        gl.overlay_vao.render(moderngl.TRIANGLES, vertices=n_verts)
         ctx.disable(moderngl.BLEND)
     if gl.direct_read:
         # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride

@@ -353,7 +353,7 @@ def _clamp_box(x0: np.ndarray, y0: np.ndarray, w: np.ndarray, h: np.ndarray, wid
 # -- the layout ---------------------------------------------------------------------------------------
 
 
-def _distinct(items: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
+def distinct(items: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
     """The distinct items (by identity) in order of first appearance, and where each item is among them."""
     where: dict[int, int] = {}
     first: list[Any] = []
@@ -382,12 +382,12 @@ def layout_overlays(
     """
     n_views = len(views)
     if arrays is None:
-        scenes, view_scene = _distinct([scene for scene, _ in views])
+        scenes, view_scene = distinct([scene for scene, _ in views])
         scene_arrays = SceneArrays.of_many(scenes)
     else:
-        scene_arrays, view_scene = _distinct(arrays)
+        scene_arrays, view_scene = distinct(arrays)
     cameras = [cam for _, cam in views]
-    distinct_cams, view_cam = _distinct(cameras)
+    distinct_cams, view_cam = distinct(cameras)
     cams = {k: v[view_cam] for k, v in _camera_arrays(distinct_cams).items()}
     sizes = [(c.width, c.height) for c in cameras]
     wh = np.array(sizes, dtype=np.float64)
@@ -681,4 +681,4 @@ def _place_ids(cams, obj_view, obj_src, pc, uv, ids, obj_rgba, wh, font, placed,
     return layers
 
 
-__all__ = ["BOX_EDGES", "Layer", "OverlayLayout", "SceneArrays", "layout_overlays"]
+__all__ = ["BOX_EDGES", "Layer", "OverlayLayout", "SceneArrays", "distinct", "layout_overlays"]

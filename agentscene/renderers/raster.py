@@ -217,7 +217,15 @@ class RasterRenderer:
             and self._device is not None and self._device.kind == "gpu" and not self._forced_cpu
 
     def _render_many(self, scenes, views, size, overlays, seeds, mesh_provider, output) -> list[RenderResult]:
-        from agentscene.renderers.gl_batch import Job, Tile, draw_pass, overlay_vertices, pack_tiles
+        from agentscene.renderers.gl_batch import (
+            Job,
+            Tile,
+            draw_pass,
+            overlay_floats,
+            overlay_vertices,
+            pack_tiles,
+            pass_instances,
+        )
 
         start = time.perf_counter()
         gl = self._context()
@@ -241,7 +249,7 @@ class RasterRenderer:
         depths: list[np.ndarray | None] = [None] * len(tiles)
         try:
             with self._ctx:
-                instances = [gl.object_instances(job) for job in jobs]
+                instances = pass_instances(gl, jobs, gl.object_instances(jobs), tiles, passes)
                 gl.ensure_sprites({k for layer in layout.layers for k in layer.keys})
                 tile_xy = np.zeros((len(tiles), 2), np.float32)
                 pass_of = np.zeros(len(tiles), int)
@@ -249,13 +257,13 @@ class RasterRenderer:
                     for i, x, y in placements:
                         tile_xy[i] = (x, y)
                         pass_of[i] = p
-                verts, vert_view = overlay_vertices(layout.layers, tile_xy, gl.sprite_at)
-                order = np.argsort(pass_of[vert_view], kind="stable")  # keeps layer order within a pass
-                verts, vert_pass = verts[order], pass_of[vert_view][order]
-                bounds = np.searchsorted(vert_pass, np.arange(len(passes) + 1))
+                floats = overlay_floats(layout.layers)
+                if len(gl.overlay_host) < floats:
+                    gl.overlay_host = np.empty(floats, np.float32)
+                overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, pass_of, len(passes), gl.overlay_host)
                 pending = None
                 for p, placements in enumerate(passes):
-                    result = draw_pass(gl, jobs, instances, tiles, placements, verts[bounds[p] : bounds[p + 1]])
+                    result = draw_pass(gl, tiles, placements, instances[p], overlay[p])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)
                     pending = result
