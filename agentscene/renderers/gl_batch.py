@@ -390,6 +390,9 @@ def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tu
     """One layer's primitives as (K, corners, 8) float32 vertices (into `out` if given); `off`: each primitive's tile corner."""
     if out is None:
         out = np.empty((len(layer.view), _CORNERS[layer.kind], 8), np.float32)
+    # vertices are written as 8-byte units (x, y | u, v | r, g | b, a), one column of the output at a time:
+    # numpy copies long strided columns quickly and short rows slowly
+    units = out.view(np.uint64)  # (K, corners, 4)
     if layer.kind == "segments":
         assert layer.rgba is not None and layer.width is not None
         p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
@@ -400,32 +403,42 @@ def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tu
         n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
         ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
         a, b = p0 - ext, p1 + ext
-        out[:, 0, :2] = out[:, 3, :2] = a - n
-        out[:, 1, :2] = b - n
-        out[:, 2, :2] = out[:, 4, :2] = b + n
-        out[:, 5, :2] = a + n
-        out[:, :, 2:4] = -1.0  # no texture: solid colour
-        out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
-        return out
-    if layer.kind == "triangles":
+        a_minus, b_plus = _unit(a - n), _unit(b + n)
+        for c, corner in enumerate((a_minus, _unit(b - n), b_plus, a_minus, b_plus, _unit(a + n))):
+            units[:, c, 0] = corner
+        _solid(units, layer.rgba)
+    elif layer.kind == "triangles":
         assert layer.rgba is not None
-        out[:, :, :2] = layer.xy + off[:, None, :]
-        out[:, :, 2:4] = -1.0
-        out[:, :, 4:] = (layer.rgba.astype(np.float32) / 255.0)[:, None, :]
-        return out
-    table, index = layer.key_table()
-    rects = np.array([sprite_at[k] for k in table], dtype=np.float32).reshape(-1, 4)[index]  # x, y, w, h in the texture
-    x0 = layer.xy + off
-    x1 = x0 + rects[:, 2:]
-    t0 = rects[:, :2] / SPRITE_ATLAS
-    t1 = (rects[:, :2] + rects[:, 2:]) / SPRITE_ATLAS
-    for c, (sx, sy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 0), (1, 1), (0, 1))):
-        out[:, c, 0] = (x1 if sx else x0)[:, 0]
-        out[:, c, 1] = (x1 if sy else x0)[:, 1]
-        out[:, c, 2] = (t1 if sx else t0)[:, 0]
-        out[:, c, 3] = (t1 if sy else t0)[:, 1]
-    out[:, :, 4:] = 1.0
+        units[:, :, 0] = (layer.xy + off[:, None, :]).view(np.uint64)[..., 0]
+        _solid(units, layer.rgba)
+    else:
+        table, index = layer.key_table()
+        rects = np.array([sprite_at[k] for k in table], dtype=np.float32).reshape(-1, 4)[index]  # x, y, w, h in the texture
+        x0 = layer.xy + off
+        x1 = x0 + rects[:, 2:]
+        t0 = rects[:, :2] / SPRITE_ATLAS
+        t1 = (rects[:, :2] + rects[:, 2:]) / SPRITE_ATLAS
+        corners = [(x0, t0), (np.column_stack([x1[:, 0], x0[:, 1]]), np.column_stack([t1[:, 0], t0[:, 1]])), (x1, t1),
+                   (np.column_stack([x0[:, 0], x1[:, 1]]), np.column_stack([t0[:, 0], t1[:, 1]]))]  # TL, TR, BR, BL
+        for c, k in enumerate((0, 1, 2, 0, 2, 3)):
+            units[:, c, 0] = _unit(corners[k][0])
+            units[:, c, 1] = _unit(corners[k][1])
+        units[:, :, 2] = units[:, :, 3] = _unit(np.ones((1, 2), np.float32))[0]  # white: the sprite's own colours
     return out
+
+
+def _unit(pairs: np.ndarray) -> np.ndarray:
+    """(K, 2) float32 as (K,) 8-byte units (the same bytes)."""
+    return np.ascontiguousarray(pairs, dtype=np.float32).view(np.uint64)[:, 0]
+
+
+def _solid(units: np.ndarray, rgba: np.ndarray) -> None:
+    """Texture coordinates -1 (no texture) and colour in [0, 1] into every vertex of solid primitives."""
+    solid = np.empty((len(rgba), 6), np.float32)
+    solid[:, :2] = -1.0
+    solid[:, 2:] = rgba.astype(np.float32) / 255.0
+    for j, column in enumerate(solid.view(np.uint64).T, start=1):
+        units[:, :, j] = column[:, None]
 
 
 def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, int, int]]]:

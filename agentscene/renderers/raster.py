@@ -94,6 +94,8 @@ class RasterRenderer:
         self._device: GLDevice | None = None
         self._forced_cpu = False
         self._cameras: OrderedDict[Any, dict[str, Camera]] = OrderedDict()
+        self._rooms: dict[int, tuple[Any, str]] = {}  # id(room) -> (room, its JSON); entries hold their room, so ids are not reused
+        self._object_rows: dict[int, Any] = {}  # SceneArrays.of_many's cache: objects rendered before
         self._notes: list[str] = []
 
     # -- GL plumbing ---------------------------------------------------------------------------
@@ -146,6 +148,15 @@ class RasterRenderer:
                 "raise memory_limit_mb, lower samples, or render a smaller image"
             )
         return side
+
+    def _room_json(self, room: Any) -> str:
+        """The room as JSON (the key of its cameras and uploaded floor and walls), kept per Room object."""
+        hit = self._rooms.get(id(room))
+        if hit is None or hit[0] is not room:
+            hit = self._rooms[id(room)] = (room, room.model_dump_json())
+            if len(self._rooms) > CAMERA_CACHE:
+                self._rooms.pop(next(iter(self._rooms)))
+        return hit[1]
 
     def _scene_cameras(self, scene: Scene, room_json: str, views: Sequence[str | Camera], size: int, seed: int) -> dict[str, Camera]:
         if any(not isinstance(v, str) for v in views) or isinstance(views, str):
@@ -231,13 +242,12 @@ class RasterRenderer:
         gl = self._context()
         jobs: list[Job] = []
         tiles: list[Tile] = []
-        rooms: dict[int, str] = {}  # scenes of a batch often share their room object
-        for j, (scene, seed) in enumerate(zip(scenes, seeds, strict=True)):
-            room_json = rooms.get(id(scene.room)) or rooms.setdefault(id(scene.room), scene.room.model_dump_json())
+        style = self.settings.style
+        for j, (scene, seed, arrays) in enumerate(zip(scenes, seeds, SceneArrays.of_many(scenes, self._object_rows), strict=True)):
+            room_json = self._room_json(scene.room)
             cams = self._scene_cameras(scene, room_json, views, size, seed)
-            arrays = SceneArrays.of(scene)
             holding = walls_holding_items(scene) if arrays.wall.any() else frozenset()
-            rules = {name: view_rules(scene, cam, self.settings.style, holding) for name, cam in cams.items()}
+            rules = {name: view_rules(scene, cam, style, holding) for name, cam in cams.items()}
             jobs.append(Job(scene, cams, rules, arrays, mesh_provider, [], room_json=room_json))
             tiles.extend(Tile(j, cam, rules[name]) for name, cam in cams.items())
         layout = layout_overlays([(jobs[t.job].scene, t.camera) for t in tiles], self.settings.overlay,
@@ -250,13 +260,12 @@ class RasterRenderer:
         try:
             with self._ctx:
                 instances = pass_instances(gl, jobs, gl.object_instances(jobs), tiles, passes)
-                gl.ensure_sprites({k for layer in layout.layers for k in layer.keys})
+                gl.ensure_sprites({k for layer in layout.layers if layer.kind == "sprites" for k in layer.key_table()[0]})
+                placed = np.array([at for placements in passes for at in placements], dtype=np.intp).reshape(-1, 3)
                 tile_xy = np.zeros((len(tiles), 2), np.float32)
-                pass_of = np.zeros(len(tiles), int)
-                for p, placements in enumerate(passes):
-                    for i, x, y in placements:
-                        tile_xy[i] = (x, y)
-                        pass_of[i] = p
+                tile_xy[placed[:, 0]] = placed[:, 1:]
+                pass_of = np.zeros(len(tiles), np.intp)
+                pass_of[placed[:, 0]] = np.repeat(np.arange(len(passes)), [len(p) for p in passes])
                 floats = overlay_floats(layout.layers)
                 if len(gl.overlay_host) < floats:
                     gl.overlay_host = np.empty(floats, np.float32)
