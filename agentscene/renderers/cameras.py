@@ -121,8 +121,11 @@ class Camera:
         """4x4 from world to OpenGL clip space, rows top-down (NDC y = -1 is image row 0).
 
         Reading a framebuffer from GL's bottom row up then yields image rows in order, so a
-        rasteriser needs no flip.
+        rasteriser needs no flip. Made once per camera (read-only): renders reuse their cameras.
         """
+        cached = self.__dict__.get("_clip_matrix")
+        if cached is not None:
+            return cached
         w, h, n, f = float(self.width), float(self.height), self.near, self.far
         fx, fy, cx, cy, s = self.K[0, 0], self.K[1, 1], self.K[0, 2], self.K[1, 2], self.K[0, 1]
         if self.projection == "perspective":
@@ -146,7 +149,10 @@ class Camera:
         V = np.eye(4)
         V[:3, :3] = self.R
         V[:3, 3] = self.t
-        return P @ V
+        out = P @ V
+        out.setflags(write=False)
+        self.__dict__["_clip_matrix"] = out  # the fields are frozen; the camera's own dict is not
+        return out
 
     def depth_from_ndc(self, d: np.ndarray) -> np.ndarray:
         """Window depth in [0, 1] (GL's depth buffer) to metres along the view axis; 1 -> inf."""

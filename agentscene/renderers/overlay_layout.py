@@ -208,8 +208,13 @@ def _to_camera(cams: dict[str, np.ndarray], view: np.ndarray, points: np.ndarray
 
 def _pixels(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray) -> np.ndarray:
     persp = cams["persp"][view]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xy = np.where(persp[:, None], pc[:, :2] / pc[:, 2:3], pc[:, :2])
+    if not persp.any():
+        xy = pc[:, :2]
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xy = pc[:, :2] / pc[:, 2:3]
+        if not persp.all():
+            xy = np.where(persp[:, None], xy, pc[:, :2])
     uv = xy * cams["f"][view] + cams["c"][view]
     uv[:, 0] += cams["skew"][view] * xy[:, 1]
     return uv
@@ -238,6 +243,23 @@ def _clip_segments(cams: dict[str, np.ndarray], view: np.ndarray, pa: np.ndarray
     return seg, keep
 
 
+def _box_edges(cams: dict[str, np.ndarray], view: np.ndarray, corners: np.ndarray, rgba: np.ndarray,
+               edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixel segments (float32) of `edges` of boxes (`corners`: (n, 8, 3) world, one view per box), each
+    corner projected once; with each segment's view and colour (segments that do not survive left out)."""
+    used, local = np.unique(edges, return_inverse=True)  # the corners these edges join
+    corner_view = np.repeat(view, len(used))
+    pc = _to_camera(cams, corner_view, corners[:, used].reshape(-1, 3))
+    uv = _pixels(cams, corner_view, pc)
+    seg, keep = _edge_segments(cams, view, pc.reshape(len(view), len(used), 3), uv.reshape(len(view), len(used), 2),
+                               local.reshape(edges.shape), np.float32)
+    view = np.repeat(view, len(edges))
+    rgba = np.repeat(rgba, len(edges), axis=0)
+    if keep.all():
+        return view, seg, rgba
+    return view[keep], seg[keep], rgba[keep]
+
+
 def _edge_segments(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray, uv: np.ndarray, edges: np.ndarray,
                    dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """`_clip_segments` of `edges` (E, 2) between points already projected, one view per row (pc: camera
@@ -249,7 +271,8 @@ def _edge_segments(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray
     seg[..., :2] = uv[:, e0]
     seg[..., 2:] = uv[:, e1]
     seg = seg.reshape(-1, 4)
-    ok = np.isfinite(uv).all(axis=2) & (np.abs(uv).max(axis=2) < 1e6)
+    size = np.abs(uv)
+    ok = (size[..., 0] < 1e6) & (size[..., 1] < 1e6)  # finite (NaN compares false) and not absurdly far
     keep = (ok[:, e0] & ok[:, e1]).reshape(-1)
     persp = cams["persp"][view]
     if persp.any():
@@ -476,22 +499,9 @@ def layout_overlays(
         rows_top = rows[top_down[obj_view[rows]]]
         rows_side = rows[~top_down[obj_view[rows]]]
         for sel, edges in ((rows_top, BOX_EDGES[4:8]), (rows_side, BOX_EDGES)):
-            if not len(sel):
-                continue
-            # project each corner once, then join the corners' pixels into edges
-            used, local = np.unique(edges, return_inverse=True)
-            sel_view = obj_view[sel]
-            corner_view = np.repeat(sel_view, len(used))
-            pc = _to_camera(cams, corner_view, corners[obj_src[sel][:, None], used[None, :]].reshape(-1, 3))
-            uv = _pixels(cams, corner_view, pc)
-            seg, keep = _edge_segments(cams, sel_view, pc.reshape(len(sel), len(used), 3), uv.reshape(len(sel), len(used), 2),
-                                       local.reshape(edges.shape), np.float32)
-            view = np.repeat(sel_view, len(edges))
-            rgba = np.repeat(obj_rgba[sel], len(edges), axis=0)
-            if keep.all():
+            if len(sel):
+                view, seg, rgba = _box_edges(cams, obj_view[sel], corners[obj_src[sel]], obj_rgba[sel], edges)
                 add_segments(view, seg, rgba, line_w[view])
-            else:
-                add_segments(view[keep], seg[keep], rgba[keep], line_w[view[keep]])
 
     wants_arrows = overlays and settings.arrows and n_rows
     wants_ids = overlays and settings.ids and n_rows
