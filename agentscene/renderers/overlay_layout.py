@@ -592,24 +592,21 @@ def _place_rank(near: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndarr
     one above, the rest): most labels fit in the first two, and only the others are tested further."""
     chosen = near[:, :, 0].T.copy()
     todo = np.arange(len(anchor))
-    least = least_at = None  # the least overlap so far of each label still without a free spot, and where
     for lo, hi in NEAR_STAGES:
-        area = _overlap(near[:, todo, lo:hi], others[:, todo])
-        free = area <= 1e-9
-        any_free = free.any(axis=1)
-        placed = todo[any_free]
-        chosen[placed] = near[:, placed, lo + free[any_free].argmax(axis=1)].T
-        stage_least, stage_at = area.min(axis=1), lo + area.argmin(axis=1)
-        if least is None:
-            least, least_at = stage_least, stage_at
-        else:  # strictly less: the first of equal overlaps wins, as one argmin over the ring
-            better = stage_least < least
-            least, least_at = np.where(better, stage_least, least), np.where(better, stage_at, least_at)
-        todo, least, least_at = todo[~any_free], least[~any_free], least_at[~any_free]
+        free = _overlap(near[:, todo, lo:hi], others[:, todo]) <= 1e-9
+        if hi - lo == 1:
+            fits = free[:, 0]
+            placed = todo[fits]
+            chosen[placed] = near[:, placed, lo].T
+        else:
+            fits = free.any(axis=1)
+            placed = todo[fits]
+            chosen[placed] = near[:, placed, lo + free[fits].argmax(axis=1)].T
+        todo = todo[~fits]
         if not len(todo):
             return chosen
-    chosen[todo] = near[:, todo, least_at].T
-    # the near ring is full for these: try the far ring, keep the least overlap
+    # the near ring is full for these: its least overlapping box, unless the far ring has a free one
+    chosen[todo], _ = _best_candidate(anchor[todo], w[todo], h[todo], wh[todo], others[:, todo], LABEL_OFFSETS[:NEAR_CANDIDATES])
     far, far_free = _best_candidate(anchor[todo], w[todo], h[todo], wh[todo], others[:, todo], LABEL_OFFSETS[NEAR_CANDIDATES:])
     chosen[todo[far_free]] = far[far_free]
     return chosen
