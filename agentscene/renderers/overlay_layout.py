@@ -593,7 +593,8 @@ def _place_rank(near: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndarr
     chosen = near[:, :, 0].T.copy()
     todo = np.arange(len(anchor))
     for lo, hi in NEAR_STAGES:
-        free = _overlap(near[:, todo, lo:hi], others[:, todo]) <= 1e-9
+        everyone = len(todo) == len(anchor)
+        free = _overlap(near[:, :, lo:hi] if everyone else near[:, todo, lo:hi], others if everyone else others[:, todo]) <= 1e-9
         if hi - lo == 1:
             fits = free[:, 0]
             placed = todo[fits]
@@ -655,20 +656,20 @@ def _place_ids(cams, obj_view, obj_src, pc, uv, ids, obj_rgba, wh, font, placed,
     if n_pre:
         at = np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)
         boxes[:, np.repeat(np.arange(n_views), n_pre_view), at] = np.concatenate(pre).T
-    slot = np.full(n_views, n_pre)
-    final = np.zeros((len(rows), 4))
     anchors, label_wh = uv[rows], wh[view]
-    near = _candidate_boxes(anchors, dims[:, 0:1], dims[:, 1:2], label_wh, LABEL_OFFSETS[:NEAR_CANDIDATES])
+    # labels in rank order (rank k of every view together), each rank one contiguous slice
     by_rank = np.argsort(rank, kind="stable")
-    rank_bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1))
-    for k in range(n_rank):
-        idx = by_rank[rank_bounds[k] : rank_bounds[k + 1]]
-        v = view[idx]
-        others = boxes[:, v, : int(slot[v].max())]  # (4, L, P): only the slots filled so far
-        chosen = _place_rank(near[:, idx], anchors[idx], dims[idx, 0:1], dims[idx, 1:2], label_wh[idx], others)
-        final[idx] = chosen
-        boxes[:, v, slot[v]] = chosen.T
-        slot[v] += 1
+    bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1)).tolist()
+    r_anchor, r_w, r_h, r_wh, r_view = anchors[by_rank], dims[by_rank, 0:1], dims[by_rank, 1:2], label_wh[by_rank], view[by_rank]
+    near = _candidate_boxes(r_anchor, r_w, r_h, r_wh, LABEL_OFFSETS[:NEAR_CANDIDATES])
+    chosen = np.empty((len(rows), 4))
+    for k in range(n_rank):  # rank k goes into slot n_pre + k of every view that has it
+        at = slice(bounds[k], bounds[k + 1])
+        v = r_view[at]
+        chosen[at] = _place_rank(near[:, at], r_anchor[at], r_w[at], r_h[at], r_wh[at], boxes[:, v, : n_pre + k])
+        boxes[:, v, n_pre + k] = chosen[at].T
+    final = np.empty_like(chosen)
+    final[by_rank] = chosen
 
     # leader lines for labels moved off their anchor
     anchor = anchors
