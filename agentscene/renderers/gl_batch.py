@@ -393,19 +393,22 @@ def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tu
     # vertices are written as 8-byte units (x, y | u, v | r, g | b, a), one column of the output at a time:
     # numpy copies long strided columns quickly and short rows slowly
     units = out.view(np.uint64)  # (K, corners, 4)
-    if layer.kind == "segments":
+    if layer.kind == "segments":  # a quad around each segment, computed per coordinate (x and y arrays)
         assert layer.rgba is not None and layer.width is not None
-        p0, p1 = layer.xy[:, :2] + off, layer.xy[:, 2:] + off
-        d = p1 - p0
-        length = np.hypot(d[:, 0], d[:, 1])
+        xy, ox, oy = layer.xy, off[:, 0], off[:, 1]
+        p0x, p0y, p1x, p1y = xy[:, 0] + ox, xy[:, 1] + oy, xy[:, 2] + ox, xy[:, 3] + oy
+        dx, dy = p1x - p0x, p1y - p0y
+        length = np.hypot(dx, dy)
         long = length > 1e-6
-        u = np.where(long[:, None], d / np.where(long, length, 1.0)[:, None], np.array([1.0, 0.0], np.float32))
-        n = np.column_stack([-u[:, 1], u[:, 0]]) * (layer.width / 2.0)[:, None]
-        ext = u * 0.5  # square caps of half a pixel, like Pillow's line ends
-        a, b = p0 - ext, p1 + ext
-        a_minus, b_plus = _unit(a - n), _unit(b + n)
-        for c, corner in enumerate((a_minus, _unit(b - n), b_plus, a_minus, b_plus, _unit(a + n))):
-            units[:, c, 0] = corner
+        safe = np.where(long, length, 1.0)
+        ux, uy = np.where(long, dx / safe, np.float32(1.0)), np.where(long, dy / safe, np.float32(0.0))  # unit direction
+        half = layer.width / 2.0
+        nx, ny = -uy * half, ux * half  # half the width across
+        ex, ey = ux * 0.5, uy * 0.5  # square caps of half a pixel, like Pillow's line ends
+        ax, ay, bx, by = p0x - ex, p0y - ey, p1x + ex, p1y + ey
+        corners = ((ax - nx, ay - ny), (bx - nx, by - ny), (bx + nx, by + ny), (ax + nx, ay + ny))
+        for c, k in enumerate((0, 1, 2, 0, 2, 3)):
+            out[:, c, 0], out[:, c, 1] = corners[k]
         _solid(units, layer.rgba)
     elif layer.kind == "triangles":
         assert layer.rgba is not None
