@@ -591,11 +591,27 @@ class PassResult:
         return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
 
 
+def tile_rects(tiles: list[Tile], passes: list[list[tuple[int, int, int]]]) -> np.ndarray:
+    """(tiles, 5, 4) float32: each tile's clip-from-world matrix (4 texels, column j in texel j) and where
+    its view lies in its pass' atlas in NDC (scale x, y, offset x, y)."""
+    cams, which = distinct([t.camera for t in tiles])
+    out = np.zeros((len(tiles), 5, 4), np.float32)
+    out[:, :4] = np.stack([cam.clip_matrix().T for cam in cams])[which]
+    w = np.array([c.width for c in cams], np.float64)[which]
+    h = np.array([c.height for c in cams], np.float64)[which]
+    for placements in passes:
+        index, xs, ys = (np.array(v, dtype=np.intp) for v in zip(*placements, strict=True))
+        width, height = int((xs + w[index]).max()), int((ys + h[index]).max())
+        out[index, 4] = np.column_stack([w[index] / width, h[index] / height, (2 * xs + w[index]) / width - 1.0, (2 * ys + h[index]) / height - 1.0])
+    return out
+
+
 def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, int]], instances: list[tuple[Any, np.ndarray]],
-              overlay: list[np.ndarray]) -> PassResult:
+              overlay: list[np.ndarray], tile_data: np.ndarray) -> PassResult:
     """Draw the tiles of one pass into the atlas and start reading it back.
 
-    `instances`: (asset key, rows) in draw order (`pass_instances`); `overlay`: vertex chunks in draw order."""
+    `instances`: (asset key, rows) in draw order (`pass_instances`); `overlay`: vertex chunks in draw
+    order; `tile_data`: `tile_rects` of the pass' tiles."""
     import moderngl
 
     ctx = gl.ctx
@@ -605,19 +621,12 @@ def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, i
     draw = draw or resolve
     pbo = pbos[gl.flip]
     gl.flip ^= 1
-    index, xs, ys = (np.array(v, dtype=np.intp) for v in zip(*placements, strict=True))
-    cams, which = distinct([tiles[i].camera for i in index.tolist()])
-    tile_data = np.zeros((len(placements), 5, 4), np.float32)
-    tile_data[:, :4] = np.stack([cam.clip_matrix().T for cam in cams])[which]  # texel j = column j
-    w = np.array([c.width for c in cams], np.float64)[which]
-    h = np.array([c.height for c in cams], np.float64)[which]
-    tile_data[:, 4] = np.column_stack([w / width, h / height, (2 * xs + w) / width - 1.0, (2 * ys + h) / height - 1.0])
     if gl.tile_texture is None or gl.tile_texture.size[1] < len(placements):
         if gl.tile_texture is not None:
             gl.tile_texture.release()
         gl.tile_texture = ctx.texture((5, max(len(placements), 64)), 4, dtype="f4")
         gl.tile_texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
-    gl.tile_texture.write(tile_data.tobytes(), viewport=(0, 0, 5, len(placements)))
+    gl.tile_texture.write(np.ascontiguousarray(tile_data), viewport=(0, 0, 5, len(placements)))
     gl.tile_texture.use(0)
 
     draw.use()

@@ -236,6 +236,7 @@ class RasterRenderer:
             overlay_vertices,
             pack_tiles,
             pass_instances,
+            tile_rects,
         )
 
         start = time.perf_counter()
@@ -260,6 +261,7 @@ class RasterRenderer:
         try:
             with self._ctx:
                 instances = pass_instances(gl, jobs, gl.object_instances(jobs), tiles, passes)
+                rects = tile_rects(tiles, passes)
                 gl.ensure_sprites({k for layer in layout.layers if layer.kind == "sprites" for k in layer.key_table()[0]})
                 placed = np.array([at for placements in passes for at in placements], dtype=np.intp).reshape(-1, 3)
                 tile_xy = np.zeros((len(tiles), 2), np.float32)
@@ -272,7 +274,7 @@ class RasterRenderer:
                 overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, pass_of, len(passes), gl.overlay_host)
                 pending = None
                 for p, placements in enumerate(passes):
-                    result = draw_pass(gl, tiles, placements, instances[p], overlay[p])
+                    result = draw_pass(gl, tiles, placements, instances[p], overlay[p], rects[[i for i, _, _ in placements]])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)
                     pending = result
