@@ -244,17 +244,8 @@ class GLBatch:
         n = int(counts.sum())
         start = np.cumsum(counts) - counts
         job_of = np.repeat(np.arange(n_jobs), counts)
-        if n:
-            positions = np.concatenate([job.arrays.positions for job in jobs])
-            sizes = np.concatenate([job.arrays.sizes for job in jobs])
-            yaws = np.concatenate([job.arrays.yaws for job in jobs])
-            colors = np.concatenate([job.arrays.colors for job in jobs])
-            ceiling = np.concatenate([job.arrays.ceiling for job in jobs])
-        else:
-            positions = sizes = np.zeros((0, 3))
-            yaws = np.zeros(0)
-            colors = np.zeros((0, 3), np.uint8)
-            ceiling = np.zeros(0, bool)
+        every = SceneArrays.stack([job.arrays for job in jobs])
+        positions, sizes, yaws, colors, ceiling = every.positions, every.sizes, every.yaws, every.colors, every.ceiling
         extents = np.ones((n, 3))
         bottoms = np.zeros((n, 3))
         tints = colors.astype(np.float32) / 255.0

@@ -94,6 +94,7 @@ class SceneArrays:
     colors: np.ndarray  # (N, 3) uint8, the palette colour (overlays use a darker shade)
     ceiling: np.ndarray  # (N,) bool
     wall: np.ndarray  # (N,) bool: hangs on a wall
+    part_of: tuple[SceneArrays, int, int] | None = None  # (arrays of a whole batch, first row, end) when a slice of one
 
     @classmethod
     def of(cls, scene: Scene) -> SceneArrays:
@@ -129,13 +130,30 @@ class SceneArrays:
         pos, size = np.ascontiguousarray(m[:, 0:3]), np.ascontiguousarray(m[:, 3:6])
         yaw, colors = np.ascontiguousarray(m[:, 6]), m[:, 7:10].astype(np.uint8)
         ceiling, wall = m[:, 10] > 0.5, m[:, 11] > 0.5
+        whole = cls(tuple(ids), pos, size, yaw, colors, ceiling, wall)
         out = []
         end = 0
         for n in counts:
             start, end = end, end + n
-            out.append(cls(tuple(ids[start:end]), pos[start:end], size[start:end], yaw[start:end], colors[start:end],
-                           ceiling[start:end], wall[start:end]))
+            out.append(cls(whole.ids[start:end], pos[start:end], size[start:end], yaw[start:end], colors[start:end],
+                           ceiling[start:end], wall[start:end], (whole, start, end)))
         return out
+
+    @classmethod
+    def stack(cls, arrays: Sequence[SceneArrays]) -> SceneArrays:
+        """Many scenes' arrays one after the other (free when they are, in order, all of one `of_many` batch)."""
+        parts = [a.part_of for a in arrays]
+        if parts and parts[0] is not None and parts[0][1] == 0:
+            whole = parts[0][0]
+            if all(p is not None and p[0] is whole and p[1] == q[2] for p, q in zip(parts[1:], parts, strict=False)) \
+                    and parts[-1][2] == len(whole.ids):  # type: ignore[index]
+                return whole
+        if len(arrays) == 1:
+            return arrays[0]
+        if not arrays:
+            return cls((), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3), np.uint8), np.zeros(0, bool), np.zeros(0, bool))
+        return cls(tuple(i for a in arrays for i in a.ids), *(np.concatenate([getattr(a, f) for a in arrays])
+                   for f in ("positions", "sizes", "yaws", "colors", "ceiling", "wall")))
 
     @property
     def tops(self) -> np.ndarray:
@@ -427,11 +445,10 @@ def layout_overlays(
     obj_view = np.repeat(np.arange(n_views), counts)
     obj_src = np.repeat((np.cumsum(scene_counts) - scene_counts)[view_scene] - (np.cumsum(counts) - counts), counts) + np.arange(n_rows)
     if n_rows:
-        positions = np.concatenate([a.positions for a in scene_arrays])
-        sizes3 = np.concatenate([a.sizes for a in scene_arrays])
-        yaws = np.concatenate([a.yaws for a in scene_arrays])
-        dark = (np.concatenate([a.colors for a in scene_arrays]).astype(np.float64) * 0.55).astype(np.uint8)
-        ceiling = np.concatenate([a.ceiling for a in scene_arrays])[obj_src]
+        every = SceneArrays.stack(scene_arrays)
+        positions, sizes3, yaws = every.positions, every.sizes, every.yaws
+        dark = (every.colors.astype(np.float64) * 0.55).astype(np.uint8)
+        ceiling = every.ceiling[obj_src]
         corners = box_corners_many(positions, sizes3, yaws)
         tops = positions.copy()
         tops[:, 1] += sizes3[:, 1]
@@ -545,7 +562,7 @@ def layout_overlays(
         caption_layer = None
 
     if wants_ids:
-        ids = [i for a in scene_arrays for i in a.ids]
+        ids = SceneArrays.stack(scene_arrays).ids
         layers.extend(_place_ids(cams, obj_view, obj_src, pc_top, uv_top, ids, obj_rgba, wh, font, placed, settings))
     if caption_layer is not None:
         layers.append(caption_layer)
