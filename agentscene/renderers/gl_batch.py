@@ -25,6 +25,7 @@ import numpy as np
 
 from agentscene import palette
 from agentscene.meshes import object_matrices
+from agentscene.renderers import gl_readback
 from agentscene.renderers.base import RenderError
 from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
@@ -118,7 +119,7 @@ class GLBatch:
     """The GL side of the raster backend: one context, its programs, caches and targets."""
 
     def __init__(self, ctx: Any, *, samples: int, depth: bool, background: tuple[int, int, int],
-                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, direct_read: bool = False):
+                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, readback: str = "pixel-buffer"):
         import moderngl
 
         self.ctx = ctx
@@ -146,11 +147,15 @@ class GLBatch:
         self.overlay_vbo: Any = None
         self.overlay_vao: Any = None
         self.flip = 0
+        self.notes: list[str] = []
         self.readback = ReadbackPool()
         # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
         # copy, and 4-byte pixels are its fast path; a GPU packs RGB in its copy engine, a quarter less to move
-        self.direct_read = direct_read
-        self.channels = 4 if direct_read else 3
+        self.direct_read = readback == "direct"
+        self.host_gl = gl_readback.load(ctx) if readback == "host-buffer" else None  # None: moderngl's buffers
+        if readback == "host-buffer" and self.host_gl is None:
+            self.notes.append("host-memory pixel buffers need GL 4.4 and EGL; reading through moderngl's buffers")
+        self.channels = 4 if self.direct_read else 3
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -272,7 +277,7 @@ class GLBatch:
                 draw, resolve, pbos = self.targets.pop(next(iter(self.targets)))
                 for obj in (draw, resolve, *pbos):
                     if obj is not None:
-                        obj.release()
+                        obj.release()  # a host buffer's fence has been waited on: its pass was collected
             ctx = self.ctx
             resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth or not self.samples else None)
             if self.samples:
@@ -280,7 +285,11 @@ class GLBatch:
             else:  # no MSAA: draw straight into the target read back (no resolve copy)
                 draw = None
             # two pixel buffers: one is read while the next pass draws into the other
-            pbos = (ctx.buffer(reserve=width * height * 4), ctx.buffer(reserve=width * height * 4))
+            nbytes = width * height * 4
+            if self.host_gl is not None:
+                pbos = (gl_readback.HostPixelBuffer(ctx, self.host_gl, nbytes), gl_readback.HostPixelBuffer(ctx, self.host_gl, nbytes))
+            else:
+                pbos = (ctx.buffer(reserve=nbytes), ctx.buffer(reserve=nbytes))
             self.targets[key] = (draw, resolve, pbos)
         return self.targets[key]
 
@@ -444,7 +453,12 @@ class PassResult:
         data = self.data
         if data is None:
             data = self.pool.take((self.height + 1) * self.width * self.channels)
-            self.pbo.read_into(data, size=self.width * self.height * self.channels)
+            nbytes = self.width * self.height * self.channels
+            if isinstance(self.pbo, gl_readback.HostPixelBuffer):
+                self.pbo.wait()
+                np.copyto(data[:nbytes], self.pbo.view[:nbytes])
+            else:
+                self.pbo.read_into(data, size=nbytes)
         self.data = None
         data.setflags(write=False)
         return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
@@ -539,5 +553,8 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         data = gl.readback.take((height + 1) * width * gl.channels)
         resolve.read_into(data, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
         return PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
-    resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+    if isinstance(pbo, gl_readback.HostPixelBuffer):
+        pbo.read_from(resolve, (0, 0, width, height), gl.channels)
+    else:
+        resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
     return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels)
