@@ -105,8 +105,11 @@ def test_cpu_without_msaa_stays_close_to_the_pinned_images():
 
 
 @pytest.mark.parametrize("readback", ["pixel-buffer", "host-buffer"])
-def test_gpu_read_back_paths_give_the_same_pixels(readback):
+def test_gpu_read_back_paths_give_the_same_pixels(readback, monkeypatch):
     """A GPU reads RGB through two pixel buffers, one pass behind; forced here on the CPU, the pixels match."""
+    from agentscene.renderers import gl_readback
+
+    monkeypatch.setattr(gl_readback, "COPY_CHUNK", 4096)  # host buffers are copied out in many pieces on threads
     scenes = fixtures(3)
     with RasterRenderer(device="cpu", atlas_size=256) as r:  # several passes: the pixel buffers take turns
         direct = r.render_many(scenes, size=128)

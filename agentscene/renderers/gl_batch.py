@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,7 +120,8 @@ class GLBatch:
     """The GL side of the raster backend: one context, its programs, caches and targets."""
 
     def __init__(self, ctx: Any, *, samples: int, depth: bool, background: tuple[int, int, int],
-                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, readback: str = "pixel-buffer"):
+                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, readback: str = "pixel-buffer",
+                 copy_threads: int = 1):
         import moderngl
 
         self.ctx = ctx
@@ -155,7 +157,15 @@ class GLBatch:
         self.host_gl = gl_readback.load(ctx) if readback == "host-buffer" else None  # None: moderngl's buffers
         if readback == "host-buffer" and self.host_gl is None:
             self.notes.append("host-memory pixel buffers need GL 4.4 and EGL; reading through moderngl's buffers")
+        self.copier = ThreadPoolExecutor(max_workers=copy_threads, thread_name_prefix="agentscene-readback") \
+            if self.host_gl is not None and copy_threads > 1 else None
         self.channels = 4 if self.direct_read else 3
+
+    def close(self) -> None:
+        """Stop the copy threads (the GL objects go with the context)."""
+        if self.copier is not None:
+            self.copier.shutdown(wait=True)
+            self.copier = None
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -440,7 +450,8 @@ class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
     def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
-                 channels: int = 4, data: np.ndarray | None = None):
+                 channels: int = 4, data: np.ndarray | None = None, copier: ThreadPoolExecutor | None = None):
+        self.copier = copier
         self.channels = channels
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
@@ -456,7 +467,7 @@ class PassResult:
             nbytes = self.width * self.height * self.channels
             if isinstance(self.pbo, gl_readback.HostPixelBuffer):
                 self.pbo.wait()
-                np.copyto(data[:nbytes], self.pbo.view[:nbytes])
+                gl_readback.copy_out(data, self.pbo.view[:nbytes], self.copier)
             else:
                 self.pbo.read_into(data, size=nbytes)
         self.data = None
@@ -557,4 +568,4 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         pbo.read_from(resolve, (0, 0, width, height), gl.channels)
     else:
         resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
-    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels)
+    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels, copier=gl.copier)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,23 @@ class HostPixelBuffer:
             self.mapped = False
         glo = _U(self.glo)
         self.gl.delete_buffers(1, ctypes.byref(glo))
+
+
+#: Bytes per piece when copying a mapped buffer out in parallel (numpy releases the GIL while it copies).
+COPY_CHUNK = 8 << 20
+
+
+def copy_out(dst: np.ndarray, src: np.ndarray, pool: ThreadPoolExecutor | None) -> None:
+    """dst[:] = src, in pieces on `pool`'s threads when there is one: one core copies about 6 GB/s out
+    of mapped memory, which for a 64-scene batch is 16 ms; the host has more cores than that."""
+    n = len(src)
+    dst = dst[:n]
+    if pool is None or n <= COPY_CHUNK:
+        np.copyto(dst, src)
+        return
+    starts = range(0, n, COPY_CHUNK)
+    for future in [pool.submit(np.copyto, dst[a : a + COPY_CHUNK], src[a : a + COPY_CHUNK]) for a in starts]:
+        future.result()
 
 
 class ReadbackError(GLFailure):

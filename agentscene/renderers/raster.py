@@ -66,6 +66,7 @@ class RasterSettings(BaseModel):
         "how pixels reach the host: direct (glReadPixels into our memory; the CPU's fast path), pixel-buffer "
         "(moderngl buffers, read while the next pass draws), host-buffer (pixel buffers in host memory, mapped once; "
         "a GPU's fast path, needs GL 4.4); auto: direct on the CPU, host-buffer on a GPU where it works"))
+    copy_threads: int = Field(default=4, ge=1, le=64, description="threads that copy host-buffer pixels out in parallel (host-buffer read-back only)")
     gl_backend: str = Field(default="egl", description="moderngl standalone backend: egl (headless) or the platform default ('')")
     atlas_size: int | None = Field(default=None, ge=256, le=32768, description="side of the framebuffer views are packed into; None: 4096 on a GPU, 2048 on the CPU")
     asset_cache_mb: int = Field(default=256, ge=1, le=65536, description="device memory for uploaded meshes; least recently used are dropped past it")
@@ -127,7 +128,8 @@ class RasterRenderer:
             self._notes.append(f"MSAA lowered from {wanted} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
-                               asset_cache_mb=s.asset_cache_mb, style=s.style, readback=self._readback(found))
+                               asset_cache_mb=s.asset_cache_mb, style=s.style, readback=self._readback(found),
+                               copy_threads=s.copy_threads)
         except Exception:
             ctx.release()
             raise
@@ -323,6 +325,8 @@ class RasterRenderer:
 
     def close(self) -> None:
         """Release the GL context and with it every buffer (a later render creates new ones)."""
+        if self._gl is not None:
+            self._gl.close()
         if self._ctx is not None:
             self._ctx.release()
         self._ctx = None
