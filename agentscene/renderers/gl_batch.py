@@ -447,11 +447,13 @@ def _unit(pairs: np.ndarray) -> np.ndarray:
 
 def _solid(units: np.ndarray, rgba: np.ndarray) -> None:
     """Texture coordinates -1 (no texture) and colour in [0, 1] into every vertex of solid primitives."""
-    solid = np.empty((len(rgba), 6), np.float32)
-    solid[:, :2] = -1.0
-    solid[:, 2:] = rgba.astype(np.float32) / 255.0
-    for j, column in enumerate(solid.view(np.uint64).T, start=1):
-        units[:, :, j] = column[:, None]
+    units[:, :, 1] = _NO_TEXTURE
+    colour = (rgba.astype(np.float32) / 255.0).view(np.uint64)  # (K, 2): r, g | b, a
+    units[:, :, 2] = colour[:, 0:1]
+    units[:, :, 3] = colour[:, 1:2]
+
+
+_NO_TEXTURE = np.array([-1.0, -1.0], np.float32).view(np.uint64)[0]  # u, v = -1: a solid colour
 
 
 def pack_tiles(sizes: list[tuple[int, int]], side: int) -> list[list[tuple[int, int, int]]]:
