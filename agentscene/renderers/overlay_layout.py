@@ -278,6 +278,9 @@ def _box_edges(cams: dict[str, np.ndarray], view: np.ndarray, corners: np.ndarra
     return view[keep], seg[keep], rgba[keep]
 
 
+_PAIR = {4: np.uint64, 8: np.complex128}  # a unit as large as two floats of 4 or 8 bytes (copied, never computed with)
+
+
 def _edge_segments(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray, uv: np.ndarray, edges: np.ndarray,
                    dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """`_clip_segments` of `edges` (E, 2) between points already projected, one view per row (pc: camera
@@ -285,10 +288,12 @@ def _edge_segments(cams: dict[str, np.ndarray], view: np.ndarray, pc: np.ndarray
     cross a perspective camera's near plane are clipped again; the others join their end points' pixels."""
     n, n_edges = len(pc), len(edges)
     e0, e1 = edges[:, 0], edges[:, 1]
-    seg = np.empty((n, n_edges, 4), dtype)
-    seg[..., :2] = uv[:, e0]
-    seg[..., 2:] = uv[:, e1]
-    seg = seg.reshape(-1, 4)
+    # each point's (u, v) moved as one unit of twice the float's size: numpy gathers those quickly
+    points = np.ascontiguousarray(uv, dtype=dtype).view(_PAIR[np.dtype(dtype).itemsize])[..., 0]  # (n, c)
+    seg = np.empty((n, n_edges, 2), points.dtype)
+    seg[..., 0] = points[:, e0]
+    seg[..., 1] = points[:, e1]
+    seg = seg.view(dtype).reshape(-1, 4)
     size = np.abs(uv)
     ok = (size[..., 0] < 1e6) & (size[..., 1] < 1e6)  # finite (NaN compares false) and not absurdly far
     keep = (ok[:, e0] & ok[:, e1]).reshape(-1)
