@@ -171,3 +171,29 @@ def test_scene_arrays_of_many_caches_objects_and_stacks_without_copies():
     again = SceneArrays.stack([got[2], got[0]])  # not in order: concatenated
     assert again.ids == got[2].ids + got[0].ids and np.array_equal(again.sizes, np.concatenate([got[2].sizes, got[0].sizes]))
     assert len(SceneArrays.stack([]).ids) == 0
+
+
+def test_env_numpy_images_are_views_with_the_pil_pixels():
+    from agentscene.env import ImageObservation, SceneEnv, reset_batch, step_batch
+
+    prompt = "a cozy bedroom with a bed and two nightstands"
+    bed = {"name": "add_object", "arguments": {"description": "oak double bed", "position": [2.0, 0.0, 2.0], "yaw": 0, "size": [1.6, 0.5, 2.0]}}
+    with get_renderer("raster", device="cpu", samples=0) as raster:
+        pil = [ImageObservation(SceneEnv(), raster, size=64) for _ in range(3)]
+        arr = [ImageObservation(SceneEnv(), raster, size=64, image_format="numpy") for _ in range(3)]
+        split = ImageObservation(SceneEnv(), raster, size=64, merge=False, image_format="numpy")
+        everyone = [*pil, *arr, split]
+        reset_batch(everyone, seeds=[0, 1, 2, 0, 1, 2, 2], options=[{"prompt": prompt}] * 7)
+        stepped = step_batch(everyone, [[bed], [], [bed], [bed], [], [bed], [bed]])
+        images = [obs[0]["image"] for obs, *_ in stepped]
+        for p, a in zip(images[:3], images[3:6], strict=True):
+            assert isinstance(a, np.ndarray) and a.shape == (64, 128, 3) and a.dtype == np.uint8
+            assert np.array_equal(np.asarray(p), a)
+            assert not a.flags.writeable and a.base is not None  # a view of the read-back buffer, not a copy
+        top, diagonal = (part["image"] for part in stepped[6][0][:2])
+        assert np.array_equal(np.concatenate([top, diagonal], axis=1), images[2])  # env 2 and the split env: same scene
+        assert np.array_equal(split.images()[1], diagonal) and np.array_equal(arr[0].images()[0], images[3])
+        with pytest.raises(ValueError, match="image_format"):
+            ImageObservation(SceneEnv(), raster, image_format="tensor")  # type: ignore[arg-type]
+        for env in everyone:
+            env.close()

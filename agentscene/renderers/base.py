@@ -111,6 +111,7 @@ class RenderResult:
     info: dict[str, Any] = field(default_factory=dict)
     pixels: dict[str, np.ndarray] = field(default_factory=dict)  # (H, W, 3) uint8 per view, when rendered with output="numpy"
     merged_factory: Callable[[], Image.Image] | None = field(default=None, repr=False)  # a backend's faster way to the merged image
+    merged_region: np.ndarray | None = field(default=None, repr=False)  # output="numpy": the merged image as a view, when a backend has one
 
     @cached_property
     def merged(self) -> Image.Image:
@@ -123,8 +124,13 @@ class RenderResult:
             return merge_side_by_side([Image.fromarray(np.ascontiguousarray(p), "RGB") for p in self.pixels.values()])
         return merge_side_by_side(list(self.images.values()))
 
-    def merged_array(self) -> np.ndarray:
-        """All views side by side as one (H, sum W, 3) uint8 array (white where a shorter view leaves room)."""
+    def merged_array(self, *, view: bool = False) -> np.ndarray:
+        """All views side by side as one (H, sum W, 3) uint8 array (white where a shorter view leaves room).
+
+        `view=True`: the backend's read-only view of its own buffer where it has one (no copy), else a copy.
+        """
+        if view and self.merged_region is not None:
+            return self.merged_region
         views = list(self.arrays().values())
         height = max(v.shape[0] for v in views)
         out = np.full((height, sum(v.shape[1] for v in views), 3), 255, np.uint8)

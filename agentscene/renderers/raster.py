@@ -327,18 +327,22 @@ class RasterRenderer:
             info = {"device": info_device, "batch": len(jobs), "seconds_batch": seconds, "triangles": job.triangles}
             warnings = tuple(job.warnings) + tuple(self._notes)
             cams = [job.cameras[n] for n in names]
-            if output == "numpy":
-                px = {n: pixels[i][0][pixels[i][2] : pixels[i][2] + c.height, pixels[i][1] : pixels[i][1] + c.width, :3]
-                      for n, c, i in zip(names, cams, idx, strict=True)}
-                results.append(RenderResult({}, job.cameras, depth, warnings, self.name, seconds / len(jobs), info, pixels=px))
-                continue
-            images = LazyImages({n: partial(self._image, *pixels[i], c.width, c.height) for n, c, i in zip(names, cams, idx, strict=True)})
-            result = RenderResult(images, job.cameras, depth, warnings, self.name, seconds / len(jobs), info)
             atlas, x0, y0 = pixels[idx[0]]
             side_by_side = all(pixels[i][0] is atlas and pixels[i][2] == y0 for i in idx) and len({c.height for c in cams}) == 1 \
                 and all(pixels[a][1] + c.width == pixels[b][1] for a, b, c in zip(idx, idx[1:], cams, strict=False))
+            width = sum(c.width for c in cams)
+            if output == "numpy":
+                px = {n: pixels[i][0][pixels[i][2] : pixels[i][2] + c.height, pixels[i][1] : pixels[i][1] + c.width, :3]
+                      for n, c, i in zip(names, cams, idx, strict=True)}
+                result = RenderResult({}, job.cameras, depth, warnings, self.name, seconds / len(jobs), info, pixels=px)
+                if side_by_side:  # the merged image is one region of the atlas: a view, no copy
+                    result.merged_region = atlas[y0 : y0 + cams[0].height, x0 : x0 + width, :3]
+                results.append(result)
+                continue
+            images = LazyImages({n: partial(self._image, *pixels[i], c.width, c.height) for n, c, i in zip(names, cams, idx, strict=True)})
+            result = RenderResult(images, job.cameras, depth, warnings, self.name, seconds / len(jobs), info)
             if side_by_side:  # the views lie next to each other in the atlas: the merged image is one region of it
-                result.merged_factory = partial(self._image, atlas, x0, y0, sum(c.width for c in cams), cams[0].height)
+                result.merged_factory = partial(self._image, atlas, x0, y0, width, cams[0].height)
             results.append(result)
         return results
 
