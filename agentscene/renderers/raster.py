@@ -32,7 +32,7 @@ from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
 from agentscene.renderers.gl_context import Device, GLDevice, GLFailure, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
 from agentscene.renderers.overlays import OverlaySettings
-from agentscene.renderers.view_parts import view_rules, walls_holding_items
+from agentscene.renderers.view_parts import ViewRules, view_rules, walls_holding_items
 from agentscene.scene_meshes import StyleSettings
 
 if TYPE_CHECKING:
@@ -255,11 +255,15 @@ class RasterRenderer:
         jobs: list[Job] = []
         tiles: list[Tile] = []
         style = self.settings.style
+        plain: dict[int, dict[str, ViewRules]] = {}  # id(cameras) -> their rules for scenes without wall items
         for j, (scene, seed, arrays) in enumerate(zip(scenes, seeds, SceneArrays.of_many(scenes, self._object_rows), strict=True)):
             room_json = self._room_json(scene.room)
             cams = self._scene_cameras(scene, room_json, views, size, seed)
-            holding = walls_holding_items(scene) if arrays.wall.any() else frozenset()
-            rules = {name: view_rules(scene, cam, style, holding) for name, cam in cams.items()}
+            if arrays.wall.any():
+                holding = walls_holding_items(scene)
+                rules = {name: view_rules(scene, cam, style, holding) for name, cam in cams.items()}
+            else:  # no wall items: the rules depend on the cameras alone (a batch of one room shares them)
+                rules = plain.get(id(cams)) or plain.setdefault(id(cams), {name: view_rules(scene, cam, style, frozenset()) for name, cam in cams.items()})
             jobs.append(Job(scene, cams, rules, arrays, mesh_provider, [], room_json=room_json))
             tiles.extend(Tile(j, cam, rules[name]) for name, cam in cams.items())
         layout = layout_overlays([(jobs[t.job].scene, t.camera) for t in tiles], self.settings.overlay,
