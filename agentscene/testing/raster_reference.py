@@ -15,20 +15,22 @@ import numpy as np
 from agentscene.geometry import box_corners_many, rotation_matrices_y
 from agentscene.meshes import object_matrices
 from agentscene.renderers.gl_batch import IDENTITY_ROW, SPRITE_ATLAS
+from agentscene.renderers.label_placement import (
+    LABEL_OFFSETS,
+    NEAR_CANDIDATES,
+    _clamp_box,
+    label_sprite,
+)
 from agentscene.renderers.overlay_layout import (
     BOX_EDGES,
     CEILING_SHADE,
     GRID_RGBA,
-    LABEL_OFFSETS,
-    NEAR_CANDIDATES,
     TOP_EDGES,
     Layer,
     OverlayLayout,
     SceneArrays,
-    _clamp_box,
     _dashes,
     _grid_cached,
-    _label,
     _traits,
     font_size_for,
     line_width_for,
@@ -270,7 +272,7 @@ def _place_ids(cams, obj_view, positions, sizes3, ids_per_view, obj_rgba, wh, fo
     rows, view, rank = rows[keep], view[keep], rank[keep]
     n_rank = int(rank.max()) + 1
     flat_ids = [i for ids in ids_per_view for i in ids]
-    labels = [_label(flat_ids[r], font[v], r_, g_, b_)
+    labels = [label_sprite(flat_ids[r], font[v], r_, g_, b_)
               for r, v, (r_, g_, b_) in zip(rows.tolist(), view.tolist(), obj_rgba[rows, :3].tolist(), strict=True)]
     keys = [key for key, _ in labels]
     dims = np.array([size for _, size in labels], dtype=np.float64)
