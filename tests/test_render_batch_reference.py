@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from agentscene import load_scene
 from agentscene.renderers import OverlaySettings, get_renderer, scene_cameras
 from agentscene.renderers.cameras import ring_cameras
-from agentscene.renderers.gl_batch import overlay_floats, overlay_vertices, pack_tiles
+from agentscene.renderers.gl_batch import pack_tiles
+from agentscene.renderers.overlay_geometry import overlay_floats, overlay_vertices
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
 from agentscene.renderers.overlays import sprite_size
 from agentscene.scene import Room, Scene, SceneObject

@@ -243,12 +243,11 @@ class RasterRenderer:
             Job,
             Tile,
             draw_pass,
-            overlay_floats,
-            overlay_vertices,
             pack_tiles,
             pass_instances,
             tile_rects,
         )
+        from agentscene.renderers.overlay_geometry import overlay_floats, overlay_vertices
 
         start = time.perf_counter()
         gl = self._context()
