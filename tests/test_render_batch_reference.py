@@ -153,7 +153,7 @@ def test_pass_instances_equal_the_per_tile_copies(monkeypatch):
                 assert a.dtype == np.float32 and np.array_equal(a, b)
 
 
-def test_scene_arrays_of_many_caches_objects_and_stacks_without_copies():
+def test_scene_arrays_of_many_caches_objects_and_stacks_without_copies(monkeypatch):
     scenes = random_scenes(4, 5)
     want = [reference_arrays(s) for s in scenes]
     cache: dict = {}
@@ -172,6 +172,11 @@ def test_scene_arrays_of_many_caches_objects_and_stacks_without_copies():
     again = SceneArrays.stack([got[2], got[0]])  # not in order: concatenated
     assert again.ids == got[2].ids + got[0].ids and np.array_equal(again.sizes, np.concatenate([got[2].sizes, got[0].sizes]))
     assert len(SceneArrays.stack([]).ids) == 0
+    import agentscene.renderers.overlay_layout as overlay_layout
+
+    monkeypatch.setattr(overlay_layout, "OBJECT_CACHE", 10)
+    SceneArrays.of_many(scenes, cache)
+    assert not cache  # past the bound the cache starts afresh (it holds its objects alive)
 
 
 def test_env_numpy_images_are_views_with_the_pil_pixels():

@@ -54,8 +54,8 @@ def _traits(category: str, support: str) -> tuple[tuple[int, int, int], bool, bo
     return palette.category_color(category), is_ceiling_item(probe), is_wall_item(probe)
 
 
-#: Objects whose arrays a renderer keeps between calls (an env step re-renders mostly the same objects).
-OBJECT_CACHE = 1 << 16
+#: Objects whose rows a renderer keeps between calls (an env step re-renders mostly the same objects); past it the cache starts afresh.
+OBJECT_CACHE = 1 << 14
 _ROW = 12  # floats per object: position (3), size (3), yaw, colour (3), hangs from the ceiling, hangs on a wall
 
 
