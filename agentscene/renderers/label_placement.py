@@ -28,6 +28,7 @@ LABEL_OFFSETS = np.array([
 ])
 NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
 NEAR_STAGES = ((0, 1), (1, 2), (2, NEAR_CANDIDATES))  # the near ring in the order labels find room: on the anchor, above, the rest
+FIRST_CANDIDATES = 2  # candidates made for every label up front (the first two stages)
 
 
 @lru_cache(maxsize=65536)
@@ -86,23 +87,23 @@ def _best_candidate(anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.nda
     return cand[:, np.arange(len(anchor)), choice].T, any_free
 
 
-def _place_rank(near: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """`_best_candidate` over the near ring (`near`: its boxes, (4, L, NEAR_CANDIDATES)), then over the far ring
-    for labels the near ring has no room for. The near ring is tried in stages (the spot on the anchor, the
-    one above, the rest): most labels fit in the first two, and only the others are tested further."""
-    chosen = near[:, :, 0].T.copy()
+def _place_rank(first: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndarray, wh: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """`_best_candidate` over the near ring, then over the far ring for labels the near ring has no room for.
+
+    The near ring is tried in stages (the spot on the anchor, the one above, the rest): most labels
+    fit in the first two, and only the others are tested further. `first`: the boxes of the first
+    `FIRST_CANDIDATES` (4, L, FIRST_CANDIDATES), made for all ranks at once; the rest are made here
+    for the labels that get that far."""
+    chosen = first[:, :, 0].T.copy()
     todo = np.arange(len(anchor))
     for lo, hi in NEAR_STAGES:
-        everyone = len(todo) == len(anchor)
-        free = _overlap(near[:, :, lo:hi] if everyone else near[:, todo, lo:hi], others if everyone else others[:, todo]) <= 1e-9
-        if hi - lo == 1:
-            fits = free[:, 0]
-            placed = todo[fits]
-            chosen[placed] = near[:, placed, lo].T
+        if hi <= FIRST_CANDIDATES:
+            cand = first[:, :, lo:hi] if len(todo) == len(anchor) else first[:, todo, lo:hi]
         else:
-            fits = free.any(axis=1)
-            placed = todo[fits]
-            chosen[placed] = near[:, placed, lo + free[fits].argmax(axis=1)].T
+            cand = _candidate_boxes(anchor[todo], w[todo], h[todo], wh[todo], LABEL_OFFSETS[lo:hi])
+        free = _overlap(cand, others if len(todo) == len(anchor) else others[:, todo]) <= 1e-9
+        fits = free.any(axis=1)
+        chosen[todo[fits]] = cand[:, np.nonzero(fits)[0], free[fits].argmax(axis=1)].T
         todo = todo[~fits]
         if not len(todo):
             return chosen
@@ -165,12 +166,12 @@ def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1)).tolist()
     r_anchor, r_w, r_h, r_wh, r_view = anchors[by_rank], dims[by_rank, 0:1], dims[by_rank, 1:2], label_wh[by_rank], view[by_rank]
-    near = _candidate_boxes(r_anchor, r_w, r_h, r_wh, LABEL_OFFSETS[:NEAR_CANDIDATES])
+    first = _candidate_boxes(r_anchor, r_w, r_h, r_wh, LABEL_OFFSETS[:FIRST_CANDIDATES])
     chosen = np.empty((len(rows), 4))
     for k in range(n_rank):  # rank k goes into slot n_pre + k of every view that has it
         at = slice(bounds[k], bounds[k + 1])
         v = r_view[at]
-        chosen[at] = _place_rank(near[:, at], r_anchor[at], r_w[at], r_h[at], r_wh[at], boxes[:, v, : n_pre + k])
+        chosen[at] = _place_rank(first[:, at], r_anchor[at], r_w[at], r_h[at], r_wh[at], boxes[:, v, : n_pre + k])
         boxes[:, v, n_pre + k] = chosen[at].T
     final = np.empty_like(chosen)
     final[by_rank] = chosen
