@@ -201,7 +201,7 @@ def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairC
     """Contact, depth and overlap volume of two objects whose AABBs overlap; None if apart.
 
     Two boxes are decided exactly by the separating-axis test (no fcl); fcl runs only for
-    pairs with a mesh.
+    pairs with a mesh that share no sampled volume.
     """
     if a.is_box and b.is_box:
         depth, direction = penetration(a, b)
@@ -211,21 +211,14 @@ def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairC
         if volume <= tol.volume_epsilon:
             volume = 0.0
         return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), True)
-    contact = fcl_in_contact(a, b)
     volume, shared, spacing = shared_volume(a, b, tol.voxel_pitch)
     if volume <= tol.volume_epsilon:
         volume = 0.0
-    # A BVH mesh wholly inside another reports no surface contact, but it shares volume.
-    if not contact and volume > 0 and not (a.is_box and b.is_box):
-        contact = True
-    if not contact and volume == 0.0:
+    # Shared volume is contact (a BVH mesh wholly inside another reports no surface contact),
+    # so fcl only decides pairs that share none.
+    if volume == 0.0 and not fcl_in_contact(a, b):
         return None
-    if not contact:
-        depth, direction = 0.0, np.zeros(3)
-    elif a.is_box and b.is_box:
-        depth, direction = penetration(a, b)
-    else:
-        depth, direction = mesh_penetration(a, b, shared, spacing)
+    depth, direction = mesh_penetration(a, b, shared, spacing)
     if depth <= 0.0 and volume == 0.0:  # touching faces: neither a collision nor an overlap
         return None
-    return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), contact)
+    return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), True)

@@ -134,15 +134,7 @@ class ObjectGeometry:
                 geom = fcl.Box(sx, sy, sz)
                 centre = self.position + np.array([0.0, sy / 2.0, 0.0])
             else:
-                cache_key = (self.key, sx, sy, sz)
-                geom = self._fcl_cache.get(cache_key)
-                if geom is None:
-                    geom = fcl.BVHModel()
-                    verts = self.shape.vertices * self.size
-                    geom.beginModel(len(verts), len(self.shape.faces))
-                    geom.addSubModel(verts, self.shape.faces)
-                    geom.endModel()
-                    self._fcl_cache[cache_key] = geom
+                geom = self.shape.bvh((sx, sy, sz))
                 centre = self.position
             self._fcl = fcl.CollisionObject(geom, fcl.Transform(self.rotation, centre))
         return self._fcl

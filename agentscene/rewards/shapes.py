@@ -10,7 +10,7 @@ resizing an object re-poses cached arrays instead of reloading or re-voxelising 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     import trimesh
 
     from agentscene.scene import SceneObject
+
+#: Most stretched sizes whose fcl BVH one asset keeps (an RL episode that resizes an object
+#: many times drops the oldest).
+_BVH_SIZES = 64
 
 #: Offsets (in unit-frame coordinates) of the vertical rays used to rasterise a mesh; small and
 #: irrational so that rays never pass exactly through the edges and corners of box-like meshes.
@@ -39,6 +43,9 @@ class AssetShape:
     sample_normals: np.ndarray  # (S, 3) unit normal of each sample's face (unit frame)
     sample_areas: np.ndarray  # (S,) unit-frame face area / samples on that face
     watertight: bool
+    #: python-fcl BVHs of the mesh stretched to a size, by size (kept with the shape, so every
+    #: scene that uses the asset at that size shares one; at most `_BVH_SIZES` sizes).
+    _bvhs: dict = field(default_factory=dict, repr=False)
 
     @property
     def grid(self) -> int:
@@ -57,6 +64,22 @@ class AssetShape:
         """
         inv = self.sample_normals / np.asarray(size, dtype=float)
         return self.sample_areas * np.sqrt((inv * inv).sum(axis=1))
+
+    def bvh(self, size: tuple[float, float, float]):
+        """The python-fcl BVH of the mesh stretched to `size` (built once per size)."""
+        geom = self._bvhs.get(size)
+        if geom is None:
+            import fcl
+
+            geom = fcl.BVHModel()
+            verts = self.vertices * np.asarray(size, dtype=float)
+            geom.beginModel(len(verts), len(self.faces))
+            geom.addSubModel(verts, self.faces)
+            geom.endModel()
+            if len(self._bvhs) >= _BVH_SIZES:
+                del self._bvhs[next(iter(self._bvhs))]  # the oldest size
+            self._bvhs[size] = geom
+        return geom
 
     def occupied(self, unit_points: np.ndarray) -> np.ndarray:
         """Whether each unit-frame point lies inside the mesh (grid lookup)."""
@@ -252,6 +275,31 @@ def asset_key(obj: SceneObject) -> tuple[str, ...]:
     return ("object", obj.category, obj.description)
 
 
+def analyse(mesh: Any, *, grid: int = 48, samples: int = 1024, seed: int = 0) -> tuple[AssetShape | None, str | None]:
+    """(shape, None) for a usable mesh, (None, why) for one that is not.
+
+    The outcome is memoised in the mesh's own trimesh cache, which trimesh clears when the
+    mesh's vertices or faces change: a provider that hands out the same mesh object for an
+    asset (as loaders that cache do) pays for the analysis once per process, not once per
+    scene or evaluation.
+    """
+    import trimesh
+
+    memo = getattr(mesh, "_cache", None)
+    if not isinstance(memo, trimesh.caching.Cache):
+        memo = None
+    key = ("agentscene.asset_shape", grid, samples, seed)
+    if memo is not None:
+        hit = memo[key]
+        if hit is not None:
+            return hit
+    problem = mesh_problem(mesh)
+    out = (None, problem) if problem else (build_shape(mesh, grid=grid, samples=samples, seed=seed), None)
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
 class ShapeCache:
     """Meshes by asset key: each provider mesh is loaded and analysed once.
 
@@ -279,11 +327,10 @@ class ShapeCache:
         mesh = self.mesh_provider(obj)
         shape: AssetShape | None = None
         if mesh is not None:
-            problem = mesh_problem(mesh)
+            shape, problem = analyse(mesh, grid=self.grid, samples=self.samples, seed=self.seed)
             if problem:
                 self.problems[key] = problem
             else:
-                shape = build_shape(mesh, grid=self.grid, samples=self.samples, seed=self.seed)
                 self._meshes[key] = _as_trimesh(mesh)
         self._shapes[key] = shape
         return shape
