@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from agentscene.rewards.geometry import RoomGeometry, SceneGeometry
+from agentscene.rewards.geometry import RoomGeometry, SceneGeometry, object_array
 from agentscene.rewards.report import DoorClearance
 from agentscene.rewards.tolerances import Tolerances
 
@@ -85,14 +85,6 @@ class _Cluster:
         self.on_floor = on_floor  # area of their union inside the floor polygon
 
 
-def _objects(items: list) -> np.ndarray:
-    """A 1-d object array of `items` (np.asarray probes each geometry and is 10x slower)."""
-    arr = np.empty(len(items), dtype=object)
-    for k, item in enumerate(items):
-        arr[k] = item
-    return arr
-
-
 def _clusters(polys: list, reach: float) -> list[list[int]]:
     """Indices of the polygons grouped by chains of pairs closer than `reach`, in first-index order."""
     import shapely
@@ -100,7 +92,7 @@ def _clusters(polys: list, reach: float) -> list[list[int]]:
     n = len(polys)
     parent = list(range(n))
     if n > 1:
-        arr = _objects(polys)
+        arr = object_array(polys)
         b = shapely.bounds(arr)
         i, j = np.triu_indices(n, 1)
         gap_x = np.maximum(b[i, 0] - b[j, 2], b[j, 0] - b[i, 2])
@@ -200,7 +192,7 @@ class WalkableFloor:
         if todo:
             # A lone footprint is turned clockwise, as GEOS' union returns shells: the grown
             # rings then have the very coordinates the union of all obstacles would give.
-            unions = _objects([shapely.union_all(m) if len(m) > 1 else _clockwise(m[0]) for _, _, m in todo])
+            unions = object_array([shapely.union_all(m) if len(m) > 1 else _clockwise(m[0]) for _, _, m in todo])
             grown = shapely.buffer(unions, self.radius, quad_segs=QUAD_SEGS)
             floor = self.room.floor
             inside = shapely.contains(floor, unions)
@@ -268,7 +260,7 @@ def door_clearance(geo: SceneGeometry, tol: Tolerances,
 
     room = geo.room
     blocking = obstacles(geo, tol) if blocking is None else blocking
-    polys = _objects([p for _, p in blocking])
+    polys = object_array([p for _, p in blocking])
     depth = tol.door_clearance_depth
     out = []
     for k, seg in door_segments(room):
