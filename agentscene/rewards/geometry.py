@@ -84,11 +84,13 @@ class ObjectGeometry:
             cc, ss = c[:, None], s[:, None]
             foot = np.stack((cc * lx + ss * lz + pos[:, 0:1], -ss * lx + cc * lz + pos[:, 2:3]), axis=2)
             lo, hi = hull.min(axis=1), hull.max(axis=1)
-            for i, k in enumerate(ks):
+            # list(array) makes the per-object views in C, faster than indexing one by one
+            for k, r, p, sz, h, f, a, b in zip(ks, list(rot), list(pos), list(size), list(hull), list(foot),
+                                               list(lo), list(hi), strict=True):
                 g = cls.__new__(cls)
-                g.obj, g.shape, g.key = objs[k], shape, asset_key(objs[k])
-                g.rotation, g.position, g.size, g.hull, g.footprint = rot[i], pos[i], size[i], hull[i], foot[i]
-                g.aabb_min, g.aabb_max = lo[i], hi[i]
+                g.obj = obj = objs[k]
+                g.shape, g.key = shape, asset_key(obj)
+                g.rotation, g.position, g.size, g.hull, g.footprint, g.aabb_min, g.aabb_max = r, p, sz, h, f, a, b
                 g._polygon = g._fcl = None
                 g._fcl_cache = fcl_cache
                 out[k] = g
