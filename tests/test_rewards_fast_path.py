@@ -233,3 +233,13 @@ def test_bvhs_are_kept_per_size_and_bounded():
     for k in range(100):
         shape.bvh((1.0 + k / 100, 0.75, 1.0))
     assert len(shape._bvhs) == 64
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-2, 2), st.floats(-1, 2), st.floats(-2, 2)), min_size=1, max_size=50), st.integers(4, 40))
+def test_occupancy_lookup_equals_indexing_the_grid(points, grid):
+    shape = analyse(table_mesh(), grid=grid)[0]
+    unit = np.array(points)
+    cell = np.floor((unit + [0.5, 0.0, 0.5]) * grid).astype(np.int64)
+    want = [bool(np.all((c >= 0) & (c < grid)) and shape.occupancy[tuple(c)]) for c in cell]
+    assert shape.occupied(unit).tolist() == want

@@ -182,12 +182,14 @@ def grid_points(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[np.ndarra
     """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, the cell
     volume, and the spacing along each axis."""
     ext = hi - lo
-    counts = np.array([cell_count(float(e), pitch) for e in ext])
-    spacing = ext / counts
-    axes = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
-    gx, gy, gz = np.meshgrid(*axes, indexing="ij")
+    counts = [cell_count(float(e), pitch) for e in ext]
+    spacing = ext / np.array(counts)
+    pts = np.empty((*counts, 3))
+    for i in range(3):  # x varies slowest, z fastest (meshgrid's "ij" order)
+        along = lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i]
+        pts[..., i] = along.reshape([-1 if k == i else 1 for k in range(3)])
     cell = float(np.prod(spacing))
-    return np.column_stack((gx.ravel(), gy.ravel(), gz.ravel())), cell, spacing
+    return pts.reshape(-1, 3), cell, spacing
 
 
 def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
     from agentscene.scene import SceneObject
 
+#: The unit frame's lowest corner is (-0.5, 0, -0.5): adding this puts it at the origin.
+_UNIT_ORIGIN = np.array([0.5, 0.0, 0.5])
+
 #: Most stretched sizes whose fcl BVH one asset keeps (an RL episode that resizes an object
 #: many times drops the oldest).
 _BVH_SIZES = 64
@@ -46,6 +49,7 @@ class AssetShape:
     #: python-fcl BVHs of the mesh stretched to a size, by size (kept with the shape, so every
     #: scene that uses the asset at that size shares one; at most `_BVH_SIZES` sizes).
     _bvhs: dict = field(default_factory=dict, repr=False)
+    _lookup: dict = field(default_factory=dict, repr=False)  # derived arrays, made on first use
 
     @property
     def grid(self) -> int:
@@ -82,15 +86,21 @@ class AssetShape:
         return geom
 
     def occupied(self, unit_points: np.ndarray) -> np.ndarray:
-        """Whether each unit-frame point lies inside the mesh (grid lookup)."""
+        """Whether each unit-frame point lies inside the mesh (grid lookup; cells outside the
+        grid are empty: indices are clipped into a one-cell empty border)."""
         g = self.grid
-        idx = np.floor((unit_points + np.array([0.5, 0.0, 0.5])) * g).astype(np.int64)
-        ok = np.all((idx >= 0) & (idx < g), axis=1)
-        out = np.zeros(len(unit_points), dtype=bool)
-        if ok.any():
-            i = idx[ok]
-            out[ok] = self.occupancy[i[:, 0], i[:, 1], i[:, 2]]
-        return out
+        cell = np.floor((unit_points + _UNIT_ORIGIN) * g)
+        np.clip(cell, -1, g, out=cell)
+        idx = cell.astype(np.intp) + 1
+        return self._bordered[(idx[:, 0] * (g + 2) + idx[:, 1]) * (g + 2) + idx[:, 2]]
+
+    @property
+    def _bordered(self) -> np.ndarray:
+        """The occupancy with a one-cell empty border, flattened (made on first use)."""
+        flat = self._lookup.get("bordered")
+        if flat is None:
+            flat = self._lookup["bordered"] = np.pad(self.occupancy, 1).ravel()
+        return flat
 
 
 def _as_trimesh(mesh: Any) -> trimesh.Trimesh | None:
