@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agentscene.rewards.geometry import ObjectGeometry, RoomGeometry, SceneGeometry, axis_label, object_array
+from agentscene.rewards.collision import GRID_SLAB
 from agentscene.rewards.shapes import cell_count
 from agentscene.rewards.tolerances import Tolerances
 
@@ -116,15 +117,18 @@ def _mesh_volume_outside(g: ObjectGeometry, room: RoomGeometry, tol: Tolerances)
     assert shape is not None
     counts = [cell_count(float(s), tol.voxel_pitch) for s in g.size]
     axes = [(np.arange(n) + 0.5) / n for n in counts]
-    ux, uy, uz = np.meshgrid(axes[0] - 0.5, axes[1], axes[2] - 0.5, indexing="ij")
-    unit = np.column_stack((ux.ravel(), uy.ravel(), uz.ravel()))
-    unit = unit[shape.occupied(unit)]
-    if len(unit) == 0:
-        return 0.0
-    world = (unit * g.size) @ g.rotation.T + g.position
-    outside = ~_inside_prism(room, world, 0.0)
+    xs, zs = axes[0] - 0.5, axes[2] - 0.5
+    layers = max(1, GRID_SLAB // (counts[1] * counts[2]))  # bounded memory for huge objects
+    outside = 0
+    for start in range(0, counts[0], layers):
+        ux, uy, uz = np.meshgrid(xs[start:start + layers], axes[1], zs, indexing="ij")
+        unit = np.column_stack((ux.ravel(), uy.ravel(), uz.ravel()))
+        unit = unit[shape.occupied(unit)]
+        if len(unit):
+            world = (unit * g.size) @ g.rotation.T + g.position
+            outside += int((~_inside_prism(room, world, 0.0)).sum())
     cell = float(np.prod(g.size)) / float(np.prod(counts))
-    return float(outside.sum()) * cell
+    return float(outside) * cell
 
 
 def inside_room(objects: list[ObjectGeometry], room: RoomGeometry) -> np.ndarray:

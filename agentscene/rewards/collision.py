@@ -171,25 +171,36 @@ def shared_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> tuple[f
     hi = np.minimum(a.aabb_max, b.aabb_max)
     if np.any(hi - lo <= 0):
         return 0.0, None, none
-    pts, cell, spacing = grid_points(lo, hi, pitch)
-    inside = a.contains(pts)
-    if inside.any():
-        inside[inside] = b.contains(pts[inside])
-    return float(inside.sum()) * cell, pts[inside], spacing
+    count, found = 0, []
+    for pts, cell, spacing in grid_slabs(lo, hi, pitch):
+        inside = a.contains(pts)
+        if inside.any():
+            inside[inside] = b.contains(pts[inside])
+        count += int(inside.sum())
+        found.append(pts[inside])
+    return float(count) * cell, found[0] if len(found) == 1 else np.concatenate(found), spacing
 
 
-def grid_points(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[np.ndarray, float, np.ndarray]:
-    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, the cell
-    volume, and the spacing along each axis."""
+#: Most grid points one slab of `grid_slabs` holds (the memory of a huge overlap stays bounded).
+GRID_SLAB = 1 << 18
+
+
+def grid_slabs(lo: np.ndarray, hi: np.ndarray, pitch: float):
+    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, in slabs of
+    whole x layers of at most `GRID_SLAB` points (one slab for ordinary overlaps), each as
+    (points, cell volume, spacing per axis); x varies slowest, z fastest."""
     ext = hi - lo
     counts = [cell_count(float(e), pitch) for e in ext]
     spacing = ext / np.array(counts)
-    pts = np.empty((*counts, 3))
-    for i in range(3):  # x varies slowest, z fastest (meshgrid's "ij" order)
-        along = lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i]
-        pts[..., i] = along.reshape([-1 if k == i else 1 for k in range(3)])
     cell = float(np.prod(spacing))
-    return pts.reshape(-1, 3), cell, spacing
+    along = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
+    layers = max(1, GRID_SLAB // (counts[1] * counts[2]))
+    for start in range(0, counts[0], layers):
+        xs = along[0][start:start + layers]
+        pts = np.empty((len(xs), counts[1], counts[2], 3))
+        for i, values in enumerate((xs, along[1], along[2])):
+            pts[..., i] = values.reshape([-1 if k == i else 1 for k in range(3)])
+        yield pts.reshape(-1, 3), cell, spacing
 
 
 def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:
