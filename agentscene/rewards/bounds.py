@@ -15,8 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agentscene.rewards.geometry import ObjectGeometry, RoomGeometry, SceneGeometry, axis_label, object_array
 from agentscene.rewards.collision import GRID_SLAB
+from agentscene.rewards.geometry import (
+    ObjectGeometry,
+    RoomGeometry,
+    SceneGeometry,
+    axis_label,
+    object_array,
+)
 from agentscene.rewards.shapes import cell_count
 from agentscene.rewards.tolerances import Tolerances
 

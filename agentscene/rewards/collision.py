@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,7 +173,8 @@ def shared_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> tuple[f
     if np.any(hi - lo <= 0):
         return 0.0, None, none
     count, found = 0, []
-    for pts, cell, spacing in grid_slabs(lo, hi, pitch):
+    cell, spacing, slabs = grid_slabs(lo, hi, pitch)
+    for pts in slabs:
         inside = a.contains(pts)
         if inside.any():
             inside[inside] = b.contains(pts[inside])
@@ -185,22 +187,25 @@ def shared_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> tuple[f
 GRID_SLAB = 1 << 18
 
 
-def grid_slabs(lo: np.ndarray, hi: np.ndarray, pitch: float):
-    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, in slabs of
-    whole x layers of at most `GRID_SLAB` points (one slab for ordinary overlaps), each as
-    (points, cell volume, spacing per axis); x varies slowest, z fastest."""
+def grid_slabs(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[float, np.ndarray, Iterator[np.ndarray]]:
+    """The cell volume, the spacing per axis and the cell centres of a grid over the box
+    [lo, hi] with spacing at most `pitch`: x varies slowest, z fastest, in slabs of whole x
+    layers of at most `GRID_SLAB` points (one slab for ordinary overlaps)."""
     ext = hi - lo
     counts = [cell_count(float(e), pitch) for e in ext]
     spacing = ext / np.array(counts)
-    cell = float(np.prod(spacing))
     along = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
     layers = max(1, GRID_SLAB // (counts[1] * counts[2]))
-    for start in range(0, counts[0], layers):
-        xs = along[0][start:start + layers]
-        pts = np.empty((len(xs), counts[1], counts[2], 3))
-        for i, values in enumerate((xs, along[1], along[2])):
-            pts[..., i] = values.reshape([-1 if k == i else 1 for k in range(3)])
-        yield pts.reshape(-1, 3), cell, spacing
+
+    def slabs() -> Iterator[np.ndarray]:
+        for start in range(0, counts[0], layers):
+            xs = along[0][start:start + layers]
+            pts = np.empty((len(xs), counts[1], counts[2], 3))
+            for i, values in enumerate((xs, along[1], along[2])):
+                pts[..., i] = values.reshape([-1 if k == i else 1 for k in range(3)])
+            yield pts.reshape(-1, 3)
+
+    return float(np.prod(spacing)), spacing, slabs()
 
 
 def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:

@@ -323,7 +323,7 @@ class ShapeCache:
         self._shapes: dict[tuple[str, ...], AssetShape | None] = {}
         self._meshes: dict[tuple[str, ...], Any] = {}
         self.problems: dict[tuple[str, ...], str] = {}
-        self.fcl_cache: dict[tuple, object] = {}  # (key, w, h, d) -> fcl BVH of the stretched mesh
+        self.fcl_cache: dict[tuple, object] = {}  # other evaluators' fcl geometry (SceneEval BVHs, MuJoCo convex parts); ours is AssetShape.bvh
         self.loads = 0  # how many times the provider was called (tests check re-posing never reloads)
         self.derived: dict[tuple, Any] = {}  # other evaluators' per-asset caches (compat voxels), by their key
 
