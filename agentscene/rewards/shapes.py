@@ -81,7 +81,7 @@ class AssetShape:
             geom.addSubModel(verts, self.faces)
             geom.endModel()
             if len(self._bvhs) >= _BVH_SIZES:
-                del self._bvhs[next(iter(self._bvhs))]  # the oldest size
+                self._bvhs.pop(next(iter(self._bvhs)), None)  # the oldest size
             self._bvhs[size] = geom
         return geom
 
