@@ -220,8 +220,9 @@ class WalkableFloor:
         values = [cache.get(k) for cache, k in zip(caches, keys, strict=True)]
         miss = [i for i, v in enumerate(values) if v is None]
         if miss:
-            distance = np.where(np.array(miss) == 0, self.radius, -self.radius)
-            for i, a in zip(miss, shapely.area(shapely.buffer(shapes[miss], distance, quad_segs=QUAD_SEGS)).tolist(), strict=True):
+            distance = np.where(np.array(miss) == 0, self.radius, -self.radius)  # outline out, holes in
+            areas = shapely.area(shapely.buffer(shapes[miss], distance, quad_segs=QUAD_SEGS)).tolist()
+            for i, a in zip(miss, areas, strict=True):
                 values[i] = a
         self._grown_area = {keys[0]: values[0]}
         self._shrunk_area = dict(zip(keys[1:], values[1:], strict=True))
