@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from agentscene.rewards.geometry import RoomGeometry, SceneGeometry
+from agentscene.rewards.geometry import RoomGeometry, SceneGeometry, object_array
 from agentscene.rewards.report import DoorClearance
 from agentscene.rewards.tolerances import Tolerances
 
@@ -85,14 +85,6 @@ class _Cluster:
         self.on_floor = on_floor  # area of their union inside the floor polygon
 
 
-def _objects(items: list) -> np.ndarray:
-    """A 1-d object array of `items` (np.asarray probes each geometry and is 10x slower)."""
-    arr = np.empty(len(items), dtype=object)
-    for k, item in enumerate(items):
-        arr[k] = item
-    return arr
-
-
 def _clusters(polys: list, reach: float) -> list[list[int]]:
     """Indices of the polygons grouped by chains of pairs closer than `reach`, in first-index order."""
     import shapely
@@ -100,7 +92,7 @@ def _clusters(polys: list, reach: float) -> list[list[int]]:
     n = len(polys)
     parent = list(range(n))
     if n > 1:
-        arr = _objects(polys)
+        arr = object_array(polys)
         b = shapely.bounds(arr)
         i, j = np.triu_indices(n, 1)
         gap_x = np.maximum(b[i, 0] - b[j, 2], b[j, 0] - b[i, 2])
@@ -200,7 +192,7 @@ class WalkableFloor:
         if todo:
             # A lone footprint is turned clockwise, as GEOS' union returns shells: the grown
             # rings then have the very coordinates the union of all obstacles would give.
-            unions = _objects([shapely.union_all(m) if len(m) > 1 else _clockwise(m[0]) for _, _, m in todo])
+            unions = _unions([m for _, _, m in todo])
             grown = shapely.buffer(unions, self.radius, quad_segs=QUAD_SEGS)
             floor = self.room.floor
             inside = shapely.contains(floor, unions)
@@ -217,29 +209,40 @@ class WalkableFloor:
 
     def _opened_area(self, part: Any) -> float:
         """Area of one polygon of agent centres grown by the radius: its outline grown, less
-        each hole shrunk (a disc inside the complement lies in one of its components)."""
+        each hole shrunk (a disc inside the complement lies in one of its components). The
+        areas are cached by each ring's exact coordinates (where it starts included, since
+        GEOS' buffer depends on it), for this scene's rings only."""
         import shapely
 
         shapes = shapely.polygons(shapely.get_rings(part))
-        keys = shapely.to_wkb(shapely.normalize(shapes)).tolist()
-        outline, self._grown_area = _buffered_areas(self._grown_area, keys[:1], shapes[:1], self.radius)
-        holes, self._shrunk_area = _buffered_areas(self._shrunk_area, keys[1:], shapes[1:], -self.radius)
-        return outline[0] - sum(holes)
+        keys = shapely.to_wkb(shapes).tolist()
+        caches = [self._grown_area] + [self._shrunk_area] * (len(keys) - 1)
+        values = [cache.get(k) for cache, k in zip(caches, keys, strict=True)]
+        miss = [i for i, v in enumerate(values) if v is None]
+        if miss:
+            distance = np.where(np.array(miss) == 0, self.radius, -self.radius)  # outline out, holes in
+            areas = shapely.area(shapely.buffer(shapes[miss], distance, quad_segs=QUAD_SEGS)).tolist()
+            for i, a in zip(miss, areas, strict=True):
+                values[i] = a
+        self._grown_area = {keys[0]: values[0]}
+        self._shrunk_area = dict(zip(keys[1:], values[1:], strict=True))
+        return values[0] - sum(values[1:])
 
 
-def _buffered_areas(cache: dict[bytes, float], keys: list[bytes], shapes: np.ndarray,
-                    distance: float) -> tuple[list[float], dict[bytes, float]]:
-    """Areas of `shapes` buffered by `distance` (cached by their exact coordinates, `keys`),
-    and the cache to keep: these keys only, so it never outgrows one scene."""
+def _unions(groups: list[tuple]) -> np.ndarray:
+    """The union of each group of polygons (a lone one turned clockwise, as GEOS' union returns
+    shells), the groups of several unioned in one shapely call (rows padded with None)."""
     import shapely
 
-    values = [cache.get(k) for k in keys]
-    miss = [i for i, v in enumerate(values) if v is None]
-    if miss:
-        areas = shapely.area(shapely.buffer(shapes[miss], distance, quad_segs=QUAD_SEGS)).tolist()
-        for i, a in zip(miss, areas, strict=True):
-            values[i] = a
-    return values, dict(zip(keys, values, strict=True))  # type: ignore[arg-type]
+    out = object_array([_clockwise(m[0]) if len(m) == 1 else None for m in groups])
+    several = [k for k, m in enumerate(groups) if len(m) > 1]
+    if several:
+        table = np.empty((len(several), max(len(groups[k]) for k in several)), dtype=object)
+        for row, k in enumerate(several):
+            for col, poly in enumerate(groups[k]):
+                table[row, col] = poly
+        out[several] = shapely.union_all(table, axis=1)
+    return out
 
 
 def walkable_floor(room: RoomGeometry, radius: float) -> WalkableFloor:
@@ -268,7 +271,7 @@ def door_clearance(geo: SceneGeometry, tol: Tolerances,
 
     room = geo.room
     blocking = obstacles(geo, tol) if blocking is None else blocking
-    polys = _objects([p for _, p in blocking])
+    polys = object_array([p for _, p in blocking])
     depth = tol.door_clearance_depth
     out = []
     for k, seg in door_segments(room):

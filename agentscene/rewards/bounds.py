@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agentscene.rewards.geometry import ObjectGeometry, RoomGeometry, axis_label
+from agentscene.rewards.collision import GRID_SLAB
+from agentscene.rewards.geometry import (
+    ObjectGeometry,
+    RoomGeometry,
+    SceneGeometry,
+    axis_label,
+    object_array,
+)
 from agentscene.rewards.shapes import cell_count
 from agentscene.rewards.tolerances import Tolerances
 
@@ -116,21 +123,53 @@ def _mesh_volume_outside(g: ObjectGeometry, room: RoomGeometry, tol: Tolerances)
     assert shape is not None
     counts = [cell_count(float(s), tol.voxel_pitch) for s in g.size]
     axes = [(np.arange(n) + 0.5) / n for n in counts]
-    ux, uy, uz = np.meshgrid(axes[0] - 0.5, axes[1], axes[2] - 0.5, indexing="ij")
-    unit = np.column_stack((ux.ravel(), uy.ravel(), uz.ravel()))
-    unit = unit[shape.occupied(unit)]
-    if len(unit) == 0:
-        return 0.0
-    world = (unit * g.size) @ g.rotation.T + g.position
-    outside = ~_inside_prism(room, world, 0.0)
+    xs, zs = axes[0] - 0.5, axes[2] - 0.5
+    layers = max(1, GRID_SLAB // (counts[1] * counts[2]))  # bounded memory for huge objects
+    outside = 0
+    for start in range(0, counts[0], layers):
+        ux, uy, uz = np.meshgrid(xs[start:start + layers], axes[1], zs, indexing="ij")
+        unit = np.column_stack((ux.ravel(), uy.ravel(), uz.ravel()))
+        unit = unit[shape.occupied(unit)]
+        if len(unit):
+            world = (unit * g.size) @ g.rotation.T + g.position
+            outside += int((~_inside_prism(room, world, 0.0)).sum())
     cell = float(np.prod(g.size)) / float(np.prod(counts))
-    return float(outside.sum()) * cell
+    return float(outside) * cell
+
+
+def inside_room(objects: list[ObjectGeometry], room: RoomGeometry) -> np.ndarray:
+    """Whether each object lies wholly inside the room prism (one vectorised shapely test
+    against the prepared floor)."""
+    import shapely
+
+    if not objects:
+        return np.zeros(0, dtype=bool)
+    polys = object_array(SceneGeometry.polygons(objects))
+    low = np.array([g.bottom for g in objects]) >= 0.0
+    high = np.array([g.top for g in objects]) <= room.height
+    return low & high & shapely.contains(room.floor, polys)
+
+
+def all_object_bounds(objects: list[ObjectGeometry], room: RoomGeometry, tol: Tolerances) -> list[ObjectBounds]:
+    """`object_bounds` of every object that leaves the room, in the given order."""
+    inside = inside_room(objects, room).tolist()
+    out = []
+    for g, ok in zip(objects, inside, strict=True):
+        b = None if ok else _leaving(g, room, tol)
+        if b is not None:
+            out.append(b)
+    return out
 
 
 def object_bounds(g: ObjectGeometry, room: RoomGeometry, tol: Tolerances) -> ObjectBounds | None:
     """How an object leaves the room prism; None when it is wholly inside."""
     if g.bottom >= 0.0 and g.top <= room.height and room.floor.contains(g.polygon()):
         return None
+    return _leaving(g, room, tol)
+
+
+def _leaving(g: ObjectGeometry, room: RoomGeometry, tol: Tolerances) -> ObjectBounds | None:
+    """`object_bounds` of an object known not to be wholly inside the room prism."""
     if g.is_box:
         fraction = _box_surface_outside(g, room, tol)
         volume = _box_volume_outside(g, room)

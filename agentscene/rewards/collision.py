@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,23 +172,40 @@ def shared_volume(a: ObjectGeometry, b: ObjectGeometry, pitch: float) -> tuple[f
     hi = np.minimum(a.aabb_max, b.aabb_max)
     if np.any(hi - lo <= 0):
         return 0.0, None, none
-    pts, cell, spacing = grid_points(lo, hi, pitch)
-    inside = a.contains(pts)
-    if inside.any():
-        inside[inside] = b.contains(pts[inside])
-    return float(inside.sum()) * cell, pts[inside], spacing
+    count, found = 0, []
+    cell, spacing, slabs = grid_slabs(lo, hi, pitch)
+    for pts in slabs:
+        inside = a.contains(pts)
+        if inside.any():
+            inside[inside] = b.contains(pts[inside])
+        count += int(inside.sum())
+        found.append(pts[inside])
+    return float(count) * cell, found[0] if len(found) == 1 else np.concatenate(found), spacing
 
 
-def grid_points(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[np.ndarray, float, np.ndarray]:
-    """Cell centres of a grid over the box [lo, hi] with spacing at most `pitch`, the cell
-    volume, and the spacing along each axis."""
+#: Most grid points one slab of `grid_slabs` holds (the memory of a huge overlap stays bounded).
+GRID_SLAB = 1 << 18
+
+
+def grid_slabs(lo: np.ndarray, hi: np.ndarray, pitch: float) -> tuple[float, np.ndarray, Iterator[np.ndarray]]:
+    """The cell volume, the spacing per axis and the cell centres of a grid over the box
+    [lo, hi] with spacing at most `pitch`: x varies slowest, z fastest, in slabs of whole x
+    layers of at most `GRID_SLAB` points (one slab for ordinary overlaps)."""
     ext = hi - lo
-    counts = np.array([cell_count(float(e), pitch) for e in ext])
-    spacing = ext / counts
-    axes = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
-    gx, gy, gz = np.meshgrid(*axes, indexing="ij")
-    cell = float(np.prod(spacing))
-    return np.column_stack((gx.ravel(), gy.ravel(), gz.ravel())), cell, spacing
+    counts = [cell_count(float(e), pitch) for e in ext]
+    spacing = ext / np.array(counts)
+    along = [lo[i] + (np.arange(counts[i]) + 0.5) * spacing[i] for i in range(3)]
+    layers = max(1, GRID_SLAB // (counts[1] * counts[2]))
+
+    def slabs() -> Iterator[np.ndarray]:
+        for start in range(0, counts[0], layers):
+            xs = along[0][start:start + layers]
+            pts = np.empty((len(xs), counts[1], counts[2], 3))
+            for i, values in enumerate((xs, along[1], along[2])):
+                pts[..., i] = values.reshape([-1 if k == i else 1 for k in range(3)])
+            yield pts.reshape(-1, 3)
+
+    return float(np.prod(spacing)), spacing, slabs()
 
 
 def fcl_in_contact(a: ObjectGeometry, b: ObjectGeometry) -> bool:
@@ -201,7 +219,7 @@ def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairC
     """Contact, depth and overlap volume of two objects whose AABBs overlap; None if apart.
 
     Two boxes are decided exactly by the separating-axis test (no fcl); fcl runs only for
-    pairs with a mesh.
+    pairs with a mesh that share no sampled volume.
     """
     if a.is_box and b.is_box:
         depth, direction = penetration(a, b)
@@ -211,21 +229,14 @@ def pair_contact(a: ObjectGeometry, b: ObjectGeometry, tol: Tolerances) -> PairC
         if volume <= tol.volume_epsilon:
             volume = 0.0
         return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), True)
-    contact = fcl_in_contact(a, b)
     volume, shared, spacing = shared_volume(a, b, tol.voxel_pitch)
     if volume <= tol.volume_epsilon:
         volume = 0.0
-    # A BVH mesh wholly inside another reports no surface contact, but it shares volume.
-    if not contact and volume > 0 and not (a.is_box and b.is_box):
-        contact = True
-    if not contact and volume == 0.0:
+    # Shared volume is contact (a BVH mesh wholly inside another reports no surface contact),
+    # so fcl only decides pairs that share none.
+    if volume == 0.0 and not fcl_in_contact(a, b):
         return None
-    if not contact:
-        depth, direction = 0.0, np.zeros(3)
-    elif a.is_box and b.is_box:
-        depth, direction = penetration(a, b)
-    else:
-        depth, direction = mesh_penetration(a, b, shared, spacing)
+    depth, direction = mesh_penetration(a, b, shared, spacing)
     if depth <= 0.0 and volume == 0.0:  # touching faces: neither a collision nor an overlap
         return None
-    return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), contact)
+    return PairContact(a.id, b.id, depth, volume, tuple(float(v) for v in direction), True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
-from agentscene.rewards.bounds import ObjectBounds, object_bounds
+from agentscene.rewards.bounds import ObjectBounds, all_object_bounds
 from agentscene.rewards.collision import PairContact, candidate_pairs, pair_contact, separated_boxes
 from agentscene.rewards.geometry import SceneGeometry, scene_geometry
 from agentscene.rewards.report import EvalReport, physics_fields
@@ -57,12 +57,8 @@ def all_pairs(geo: SceneGeometry, tol: Tolerances) -> list[PairContact]:
 
 
 def all_bounds(geo: SceneGeometry, tol: Tolerances) -> list[ObjectBounds]:
-    out = []
-    for g in geo.objects:
-        b = object_bounds(g, geo.room, tol)
-        if b is not None:
-            out.append(b)
-    return out
+    """Out-of-bounds results of every object that leaves the room, in scene order."""
+    return all_object_bounds(geo.objects, geo.room, tol)
 
 
 def geometry_warnings(geo: SceneGeometry) -> list[str]:

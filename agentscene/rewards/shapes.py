@@ -10,7 +10,7 @@ resizing an object re-poses cached arrays instead of reloading or re-voxelising 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     import trimesh
 
     from agentscene.scene import SceneObject
+
+#: The unit frame's lowest corner is (-0.5, 0, -0.5): adding this puts it at the origin.
+_UNIT_ORIGIN = np.array([0.5, 0.0, 0.5])
+
+#: Most stretched sizes whose fcl BVH one asset keeps (an RL episode that resizes an object
+#: many times drops the oldest).
+_BVH_SIZES = 64
 
 #: Offsets (in unit-frame coordinates) of the vertical rays used to rasterise a mesh; small and
 #: irrational so that rays never pass exactly through the edges and corners of box-like meshes.
@@ -39,6 +46,10 @@ class AssetShape:
     sample_normals: np.ndarray  # (S, 3) unit normal of each sample's face (unit frame)
     sample_areas: np.ndarray  # (S,) unit-frame face area / samples on that face
     watertight: bool
+    #: python-fcl BVHs of the mesh stretched to a size, by size (kept with the shape, so every
+    #: scene that uses the asset at that size shares one; at most `_BVH_SIZES` sizes).
+    _bvhs: dict = field(default_factory=dict, repr=False)
+    _lookup: dict = field(default_factory=dict, repr=False)  # derived arrays, made on first use
 
     @property
     def grid(self) -> int:
@@ -58,16 +69,38 @@ class AssetShape:
         inv = self.sample_normals / np.asarray(size, dtype=float)
         return self.sample_areas * np.sqrt((inv * inv).sum(axis=1))
 
+    def bvh(self, size: tuple[float, float, float]):
+        """The python-fcl BVH of the mesh stretched to `size` (built once per size)."""
+        geom = self._bvhs.get(size)
+        if geom is None:
+            import fcl
+
+            geom = fcl.BVHModel()
+            verts = self.vertices * np.asarray(size, dtype=float)
+            geom.beginModel(len(verts), len(self.faces))
+            geom.addSubModel(verts, self.faces)
+            geom.endModel()
+            if len(self._bvhs) >= _BVH_SIZES:
+                self._bvhs.pop(next(iter(self._bvhs)), None)  # the oldest size
+            self._bvhs[size] = geom
+        return geom
+
     def occupied(self, unit_points: np.ndarray) -> np.ndarray:
-        """Whether each unit-frame point lies inside the mesh (grid lookup)."""
+        """Whether each unit-frame point lies inside the mesh (grid lookup; cells outside the
+        grid are empty: indices are clipped into a one-cell empty border)."""
         g = self.grid
-        idx = np.floor((unit_points + np.array([0.5, 0.0, 0.5])) * g).astype(np.int64)
-        ok = np.all((idx >= 0) & (idx < g), axis=1)
-        out = np.zeros(len(unit_points), dtype=bool)
-        if ok.any():
-            i = idx[ok]
-            out[ok] = self.occupancy[i[:, 0], i[:, 1], i[:, 2]]
-        return out
+        cell = np.floor((unit_points + _UNIT_ORIGIN) * g)
+        np.clip(cell, -1, g, out=cell)
+        idx = cell.astype(np.intp) + 1
+        return self._bordered[(idx[:, 0] * (g + 2) + idx[:, 1]) * (g + 2) + idx[:, 2]]
+
+    @property
+    def _bordered(self) -> np.ndarray:
+        """The occupancy with a one-cell empty border, flattened (made on first use)."""
+        flat = self._lookup.get("bordered")
+        if flat is None:
+            flat = self._lookup["bordered"] = np.pad(self.occupancy, 1).ravel()
+        return flat
 
 
 def _as_trimesh(mesh: Any) -> trimesh.Trimesh | None:
@@ -252,6 +285,31 @@ def asset_key(obj: SceneObject) -> tuple[str, ...]:
     return ("object", obj.category, obj.description)
 
 
+def analyse(mesh: Any, *, grid: int = 48, samples: int = 1024, seed: int = 0) -> tuple[AssetShape | None, str | None]:
+    """(shape, None) for a usable mesh, (None, why) for one that is not.
+
+    The outcome is memoised in the mesh's own trimesh cache, which trimesh clears when the
+    mesh's vertices or faces change: a provider that hands out the same mesh object for an
+    asset (as loaders that cache do) pays for the analysis once per process, not once per
+    scene or evaluation.
+    """
+    import trimesh
+
+    memo = getattr(mesh, "_cache", None)
+    if not isinstance(memo, trimesh.caching.Cache):
+        memo = None
+    key = ("agentscene.asset_shape", grid, samples, seed)
+    if memo is not None:
+        hit = memo[key]
+        if hit is not None:
+            return hit
+    problem = mesh_problem(mesh)
+    out = (None, problem) if problem else (build_shape(mesh, grid=grid, samples=samples, seed=seed), None)
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
 class ShapeCache:
     """Meshes by asset key: each provider mesh is loaded and analysed once.
 
@@ -265,7 +323,7 @@ class ShapeCache:
         self._shapes: dict[tuple[str, ...], AssetShape | None] = {}
         self._meshes: dict[tuple[str, ...], Any] = {}
         self.problems: dict[tuple[str, ...], str] = {}
-        self.fcl_cache: dict[tuple, object] = {}  # (key, w, h, d) -> fcl BVH of the stretched mesh
+        self.fcl_cache: dict[tuple, object] = {}  # other evaluators' fcl geometry (SceneEval BVHs, MuJoCo convex parts); ours is AssetShape.bvh
         self.loads = 0  # how many times the provider was called (tests check re-posing never reloads)
         self.derived: dict[tuple, Any] = {}  # other evaluators' per-asset caches (compat voxels), by their key
 
@@ -279,11 +337,10 @@ class ShapeCache:
         mesh = self.mesh_provider(obj)
         shape: AssetShape | None = None
         if mesh is not None:
-            problem = mesh_problem(mesh)
+            shape, problem = analyse(mesh, grid=self.grid, samples=self.samples, seed=self.seed)
             if problem:
                 self.problems[key] = problem
             else:
-                shape = build_shape(mesh, grid=self.grid, samples=self.samples, seed=self.seed)
                 self._meshes[key] = _as_trimesh(mesh)
         self._shapes[key] = shape
         return shape
