@@ -37,8 +37,8 @@ SUBDIVIDE_ROUNDS = 10
 #: Relative margins for the coverage proof (floating-point drift of midpoints is ~1e-15).
 _SLACK = 1e-9
 
-# Cells of a face's box looked at when deciding whether to drop it: boxes up to 3 per axis.
-_OFFSETS = np.stack(np.meshgrid(np.arange(3), np.arange(3), np.arange(3), indexing="ij"), -1).reshape(-1, 3)
+#: Largest box of cells (a face's possible vertex cells) looked at when deciding whether to drop it.
+_BOX_CELLS = 64
 
 
 class SubdivisionError(ValueError):
@@ -64,7 +64,21 @@ class _Grids:
 
     def linear(self, mesh: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Flat indices of integer cells (n, 3) of meshes `mesh` (n,)."""
-        return cells @ self.strides + self.base[mesh]
+        s = self.strides
+        return cells[..., 0] * s[0] + cells[..., 1] * s[1] + cells[..., 2] + self.base[mesh]
+
+    def all_hit(self, mesh: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether every cell of the boxes [lo, hi] (inclusive, per mesh) is hit (summed-area table)."""
+        ny, nz = self.strides[0] // self.strides[1], self.strides[1]
+        table = np.zeros((len(self.hit) // (ny * nz) + 1, ny + 1, nz + 1), dtype=np.int32)
+        table[1:, 1:, 1:] = self.hit.reshape(-1, ny, nz).cumsum(0, dtype=np.int32).cumsum(1).cumsum(2)
+        shift = np.stack((self.slab - self.origins[:, 0], -self.origins[:, 1], -self.origins[:, 2]), axis=1)[mesh]
+        a = lo + shift
+        b = hi + shift + 1
+        count = (table[b[:, 0], b[:, 1], b[:, 2]] - table[a[:, 0], b[:, 1], b[:, 2]] - table[b[:, 0], a[:, 1], b[:, 2]]
+                 - table[b[:, 0], b[:, 1], a[:, 2]] + table[a[:, 0], a[:, 1], b[:, 2]] + table[a[:, 0], b[:, 1], a[:, 2]]
+                 + table[b[:, 0], a[:, 1], a[:, 2]] - table[a[:, 0], a[:, 1], a[:, 2]])
+        return count == (b - a).prod(axis=1)
 
     def mark(self, mesh: np.ndarray, cells: np.ndarray) -> None:
         self.hit[self.linear(mesh, cells)] = True
@@ -220,7 +234,7 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, 
     for rounds in range(SUBDIVIDE_ROUNDS + 1):
         lengths = _edge_lengths(t)
         long = lengths > max_edge
-        count = long.sum(axis=1)
+        count = long[:, 0].astype(np.int64) + long[:, 1] + long[:, 2]
         busy = count > 0  # faces with no long edge are final: their corners are marked already
         t, long, count, face = t[busy], long[busy], count[busy], face[busy]
         if len(t) == 0:
@@ -230,8 +244,12 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, 
                 f"trimesh's subdivision leaves edges longer than {max_edge} m after {SUBDIVIDE_ROUNDS} rounds "
                 "(max_iter exceeded); SceneReVis' voxel_eval fails here too")
         mesh = faces.mesh[face]
-        _certify(t, mesh, faces.half[face], grids, pitch, max_edge, slack)
-        drop = _droppable(t, mesh, face, faces, grids, pitch)
+        lo = _cells(np.minimum(np.minimum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
+        hi = _cells(np.maximum(np.maximum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
+        drop = grids.all_hit(mesh, lo, hi)
+        rest = np.nonzero(~drop)[0]
+        _certify(t[rest], mesh[rest], faces.half[face[rest]], grids, pitch, max_edge, slack)
+        drop[rest] = _droppable(t[rest], lo[rest], hi[rest], mesh[rest], face[rest], faces, grids, pitch)
         if drop.any():
             t, long, count, face = t[~drop], long[~drop], count[~drop], face[~drop]
             if len(t) == 0:
@@ -242,28 +260,29 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, 
     return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
 
 
-def _droppable(t, mesh, face, faces: _Faces, grids: _Grids, pitch: float) -> np.ndarray:
+def _droppable(t, lo, hi, mesh, face, faces: _Faces, grids: _Grids, pitch: float) -> np.ndarray:
     """Faces whose every vertex-to-be rounds into cells already hit or out of their plane's
-    reach (looked at for boxes of up to 3 cells per axis)."""
-    lo = _cells(t.min(axis=1), pitch)
-    span = _cells(t.max(axis=1), pitch) - lo
+    reach (looked at for boxes [lo, hi] of up to `_BOX_CELLS` cells)."""
+    size = hi - lo + 1
+    volume = size[:, 0] * size[:, 1] * size[:, 2]
     out = np.zeros(len(t), dtype=bool)
-    small = np.nonzero((span[:, 0] <= 2) & (span[:, 1] <= 2) & (span[:, 2] <= 2))[0]
+    small = np.nonzero(volume <= _BOX_CELLS)[0]
     if len(small) == 0:
         return out
-    lo, span, f = lo[small], span[small], face[small]
-    first = lo @ grids.strides + grids.base[mesh[small]]
-    inside = ((_OFFSETS[:, 0] <= span[:, :1]) & (_OFFSETS[:, 1] <= span[:, 1:2])
-              & (_OFFSETS[:, 2] <= span[:, 2:]))  # (n, 27)
-    cells = np.where(inside, first[:, None] + _OFFSETS @ grids.strides, first[:, None])
-    known = grids.hit[cells] | ~inside
-    plane = faces.flat[f]
-    if plane.any():
-        n = faces.normal[f]
-        t0 = t[small, 0]
-        offset = n[:, 0] * t0[:, 0] + n[:, 1] * t0[:, 1] + n[:, 2] * t0[:, 2]
-        corner = (n[:, 0] * lo[:, 0] + n[:, 1] * lo[:, 1] + n[:, 2] * lo[:, 2]) * pitch - offset
-        dist = np.abs(corner[:, None] + (n @ _OFFSETS.T) * pitch)
-        known |= plane[:, None] & (dist > faces.reach[f][:, None])
-    out[small] = known.all(axis=1)
+    lo, size, volume, f = lo[small], size[small], volume[small], face[small]
+    # every cell of every box, box after box
+    owner = np.repeat(np.arange(len(small)), volume)
+    starts = np.concatenate(([0], np.cumsum(volume)[:-1]))
+    k = np.arange(len(owner)) - starts[owner]
+    sy, sz = size[owner, 1], size[owner, 2]
+    offset = np.stack((k // (sy * sz), (k // sz) % sy, k % sz), axis=1)
+    cells = lo[owner] + offset
+    known = grids.hit[grids.linear(mesh[small][owner], cells)]
+    n = faces.normal[f]
+    t0 = t[small, 0]
+    plane = n[:, 0] * t0[:, 0] + n[:, 1] * t0[:, 1] + n[:, 2] * t0[:, 2]
+    nn = n[owner]
+    dist = np.abs((nn[:, 0] * cells[:, 0] + nn[:, 1] * cells[:, 1] + nn[:, 2] * cells[:, 2]) * pitch - plane[owner])
+    known |= faces.flat[f][owner] & (dist > faces.reach[f][owner])
+    out[small] = np.add.reduceat(~known, starts) == 0
     return out
