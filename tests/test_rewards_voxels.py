@@ -19,13 +19,13 @@ from agentscene.rewards.voxels import (
     VoxelLimitError,
     prism_voxels,
     room_mesh,
-    trimesh_voxels,
 )
 from agentscene.testing.scenerevis_reference import (
     reference_pbl,
     reference_room,
     reference_scenerevis,
     reference_voxels,
+    trimesh_voxels,
 )
 
 from .test_rewards_common import box, rect, rotate, scene
@@ -60,7 +60,6 @@ def test_box_voxels_equal_trimesh(size, yaw):
     block, corners = cache.box(obj.size, obj.yaw)
     assert np.array_equal(corners, mesh.vertices)  # their corners, bit for bit
     assert_same(block, trimesh_voxels(mesh, PITCH))
-    assert cache.trimesh_calls == 0  # boxes never need trimesh
     if yaw in RIGHT:
         assert cache.subdivided == 0  # right angles are a closed form
 
@@ -81,7 +80,7 @@ def test_box_voxel_inflation_matches_their_numbers():
     cache = VoxelCache(PITCH, limit=LIMIT)
     assert cache.box((1.0, 1.0, 1.0), 0.0)[0].count == 21 ** 3  # a 1 m cube is 21 voxels per axis
     assert cache.box((20.0, 0.001, 1.0), 90.0)[0].shape == (21, 1, 401)
-    assert cache.trimesh_calls == 0
+    assert cache.subdivided == 0
 
 
 corner = st.integers(-8, 8).map(lambda k: k * 0.025) | st.floats(-0.3, 0.3)
@@ -219,6 +218,6 @@ def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
     rotated = scene([box("runway_1", (30, 0.2, 0.5), (2, 0, 2), 30.0)], floor=rect(4, 4))
     with pytest.raises(VoxelLimitError, match="voxel_eval fails here too"):
         evaluate(rotated, compat="scenerevis")
-    slab = scene([box("stage_1", (18, 1.0, 18), (2, 0, 2), 30.0)], floor=rect(4, 4))
-    with pytest.raises(VoxelLimitError, match="right-angle yaws"):  # refused before minutes of trimesh
-        evaluate(slab, compat="scenerevis")
+    block = scene([box("stage_1", (24, 24, 24), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    with pytest.raises(VoxelLimitError, match="SUBDIVIDE_BUDGET"):  # refused before any work
+        evaluate(block, compat="scenerevis")

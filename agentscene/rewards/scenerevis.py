@@ -222,9 +222,22 @@ class ScenereVisState:
         self.objects: dict[str, CompatObject] = {}
         self.pairs: dict[tuple[str, str], tuple[float, list[tuple[float, np.ndarray]]]] = {}
         self._set_room(geo)
+        self._prefetch(geo.objects)
         for k, g in enumerate(geo.objects):
             self.objects[g.id] = self._place(g, k)
         self._pairs_of(list(self.objects))
+
+    def _prefetch(self, objects: list[ObjectGeometry]) -> None:
+        """Voxelise every box and mesh these objects need in one batch."""
+        boxes, meshes = [], []
+        for g in objects:
+            raw = None if g.is_box else self.geometry.shapes.raw_mesh(g.obj)
+            if raw is None:
+                boxes.append((g.obj.size, g.obj.yaw))
+            else:
+                key = (g.key, tuple(g.obj.size), g.obj.yaw)
+                meshes.append((key, self.cache.rotated_mesh(key, g.obj, raw, None)))
+        self.cache.voxels.prefetch(boxes=boxes, meshes=meshes)
 
     def _set_room(self, geo: SceneGeometry) -> None:
         self.room_block = self.cache.voxels.room(geo.room.room)
@@ -333,6 +346,8 @@ class ScenereVisState:
         ids = {g.id for g in geo.objects}
         touched = {i for i in self.objects if i not in ids}
         objects = {}
+        self._prefetch([g for g in geo.objects if g.id not in self.objects
+                        or not (self.objects[g.id].obj is g.obj or self.objects[g.id].obj == g.obj)])
         for k, g in enumerate(geo.objects):
             prev = self.objects.get(g.id)
             if prev is None or not (prev.obj is g.obj or prev.obj == g.obj):

@@ -41,8 +41,14 @@ _SLACK = 1e-9
 _BOX_CELLS = 64
 
 
-class SubdivisionError(ValueError):
-    """trimesh's subdivision would not finish in its 10 rounds (their voxel_eval raises too)."""
+#: Most faces one subdivision round holds at once (a larger round is finished in slices):
+#: bounds the working memory to a few hundred MB whatever the mesh.
+_CHUNK = 100_000
+
+
+class VoxelLimitError(ValueError):
+    """A voxel grid or a subdivision would not fit in the configured budget, or trimesh's
+    subdivision (and so SceneReVis' voxel_eval) would fail."""
 
 
 class _Grids:
@@ -196,13 +202,14 @@ def _certify(t, mesh, half, grids: _Grids, pitch: float, max_edge: float, slack:
     grids.mark(np.concatenate(owner)[good], c[good].astype(np.int64))
 
 
-def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, *, limit: int,
+def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
                      on_grid=None) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each (vertices, faces): (origin cell, boolean hit grid) of
-    `trimesh.voxel.creation.voxelize_subdivide(mesh, pitch)` before filling.
+    `trimesh.voxel.creation.voxelize_subdivide(mesh, pitch)`, before `fill()`.
 
-    `on_grid(shape)` is called with each grid's shape before it is allocated (to refuse
-    grids over a budget). Raises SubdivisionError where trimesh's 10 rounds do not suffice.
+    `on_grid(shape)` sees each grid's shape before it is allocated (to refuse grids over a
+    budget). Raises VoxelLimitError where trimesh's 10 rounds do not suffice (they raise too).
+    Memory stays bounded: a round with more than `_CHUNK` faces is finished in slices.
     """
     max_edge = pitch / 2.0  # trimesh: pitch / edge_factor
     origins, shapes, tris, owners = [], [], [], []
@@ -223,24 +230,35 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, 
         owners.append(np.full(len(f), k, dtype=np.int64))
         scale = max(scale, float(np.abs(v).max()))
     if len(meshes) > 1 and _Grids.padded_size(shapes) > 2 * sum(int(np.prod(s)) for s in shapes) + (1 << 20):
-        return [h for m in meshes for h in subdivision_hits([m], pitch, limit=limit, on_grid=on_grid)]
+        return [h for m in meshes for h in subdivision_hits([m], pitch, on_grid=on_grid)]
     grids = _Grids(origins, shapes)
     for k, (v, _) in enumerate(meshes):
         grids.mark(np.full(len(v), k), _cells(np.asarray(v, dtype=np.float64), pitch))
-    t = np.concatenate(tris) if tris else np.zeros((0, 3, 3))
+    t = np.concatenate(tris)
     slack = _SLACK * pitch + 1e-13 * scale  # fp drift of midpoints and of the sample points
-    faces = _Faces(t, np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64), pitch, max_edge, slack)
-    face = np.arange(len(t))  # which original face each current face descends from
-    for rounds in range(SUBDIVIDE_ROUNDS + 1):
-        lengths = _edge_lengths(t)
-        long = lengths > max_edge
+    faces = _Faces(t, np.concatenate(owners), pitch, max_edge, slack)
+    _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge, slack))
+    return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
+
+
+class _Run:
+    def __init__(self, grids: _Grids, faces: _Faces, pitch: float, max_edge: float, slack: float):
+        self.grids, self.faces, self.pitch, self.max_edge, self.slack = grids, faces, pitch, max_edge, slack
+
+
+def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
+    """Subdivide faces `t` (descendants of original faces `face`) from round `rounds` on,
+    marking every cell a vertex of theirs rounds to."""
+    grids, faces, pitch, max_edge = run.grids, run.faces, run.pitch, run.max_edge
+    while True:
+        long = _edge_lengths(t) > max_edge
         count = long[:, 0].astype(np.int64) + long[:, 1] + long[:, 2]
         busy = count > 0  # faces with no long edge are final: their corners are marked already
         t, long, count, face = t[busy], long[busy], count[busy], face[busy]
         if len(t) == 0:
-            break
+            return
         if rounds == SUBDIVIDE_ROUNDS:
-            raise SubdivisionError(
+            raise VoxelLimitError(
                 f"trimesh's subdivision leaves edges longer than {max_edge} m after {SUBDIVIDE_ROUNDS} rounds "
                 "(max_iter exceeded); SceneReVis' voxel_eval fails here too")
         mesh = faces.mesh[face]
@@ -248,16 +266,20 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, 
         hi = _cells(np.maximum(np.maximum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
         drop = grids.all_hit(mesh, lo, hi)
         rest = np.nonzero(~drop)[0]
-        _certify(t[rest], mesh[rest], faces.half[face[rest]], grids, pitch, max_edge, slack)
+        _certify(t[rest], mesh[rest], faces.half[face[rest]], grids, pitch, max_edge, run.slack)
         drop[rest] = _droppable(t[rest], lo[rest], hi[rest], mesh[rest], face[rest], faces, grids, pitch)
         if drop.any():
             t, long, count, face = t[~drop], long[~drop], count[~drop], face[~drop]
             if len(t) == 0:
-                break
+                return
         mid = (t + t[:, [1, 2, 0]]) / 2.0  # trimesh: vertices[edge].mean(axis=1), i.e. (a + b) / 2
         grids.mark(np.repeat(faces.mesh[face], 3).reshape(-1, 3)[long], _cells(mid[long], pitch))
         t, (face,) = _split(t, long, count, mid, [face])
-    return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
+        rounds += 1
+        if len(t) > _CHUNK:
+            for part in np.array_split(np.arange(len(t)), -(-len(t) // _CHUNK)):
+                _descend(t[part], face[part], rounds, run)
+            return
 
 
 def _droppable(t, lo, hi, mesh, face, faces: _Faces, grids: _Grids, pitch: float) -> np.ndarray:

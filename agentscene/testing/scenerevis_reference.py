@@ -20,12 +20,20 @@ from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.geometry import scene_geometry
 from agentscene.rewards.report import EvalReport, OutOfBounds, PairOverlap
 from agentscene.rewards.scenerevis import NOTES, scenerevis_rotated_mesh, scenerevis_unsupported
-from agentscene.rewards.voxels import room_mesh
+from agentscene.rewards.voxels import VoxelBlock, room_mesh
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
+
+
+def trimesh_voxels(mesh, pitch: float) -> VoxelBlock:
+    """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes)."""
+    vox = mesh.voxelized(pitch).fill()
+    translation = np.asarray(vox.translation, dtype=float)
+    origin = np.round(translation / pitch).astype(np.int64)
+    return VoxelBlock.make(origin, np.asarray(vox.matrix, dtype=bool), pitch, translation=translation)
 
 
 def reference_voxels(mesh, pitch: float) -> tuple[np.ndarray, np.ndarray]:
