@@ -218,6 +218,6 @@ def test_huge_and_tiny_objects_many_objects_and_big_rooms_stay_bounded():
     rotated = scene([box("runway_1", (30, 0.2, 0.5), (2, 0, 2), 30.0)], floor=rect(4, 4))
     with pytest.raises(VoxelLimitError, match="voxel_eval fails here too"):
         evaluate(rotated, compat="scenerevis")
-    block = scene([box("stage_1", (24, 24, 24), (2, 0, 2), 30.0)], floor=rect(4, 4))
+    block = scene([box("stage_1", (18, 18, 18), (2, 0, 2), 30.0)], floor=rect(4, 4))
     with pytest.raises(VoxelLimitError, match="SUBDIVIDE_BUDGET"):  # refused before any work
         evaluate(block, compat="scenerevis")

@@ -73,19 +73,6 @@ class _Grids:
         s = self.strides
         return cells[..., 0] * s[0] + cells[..., 1] * s[1] + cells[..., 2] + self.base[mesh]
 
-    def all_hit(self, mesh: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """Whether every cell of the boxes [lo, hi] (inclusive, per mesh) is hit (summed-area table)."""
-        ny, nz = self.strides[0] // self.strides[1], self.strides[1]
-        table = np.zeros((len(self.hit) // (ny * nz) + 1, ny + 1, nz + 1), dtype=np.int32)
-        table[1:, 1:, 1:] = self.hit.reshape(-1, ny, nz).cumsum(0, dtype=np.int32).cumsum(1).cumsum(2)
-        shift = np.stack((self.slab - self.origins[:, 0], -self.origins[:, 1], -self.origins[:, 2]), axis=1)[mesh]
-        a = lo + shift
-        b = hi + shift + 1
-        count = (table[b[:, 0], b[:, 1], b[:, 2]] - table[a[:, 0], b[:, 1], b[:, 2]] - table[b[:, 0], a[:, 1], b[:, 2]]
-                 - table[b[:, 0], b[:, 1], a[:, 2]] + table[a[:, 0], a[:, 1], b[:, 2]] + table[a[:, 0], b[:, 1], a[:, 2]]
-                 + table[b[:, 0], a[:, 1], a[:, 2]] - table[a[:, 0], a[:, 1], a[:, 2]])
-        return count == (b - a).prod(axis=1)
-
     def mark(self, mesh: np.ndarray, cells: np.ndarray) -> None:
         self.hit[self.linear(mesh, cells)] = True
 
@@ -170,20 +157,15 @@ class _Faces:
         self.normal = normal
         self.flat = flat
         self.half = half
-        self.reach = 0.5 * pitch * np.abs(normal).sum(axis=1) + slack  # plane-to-cell-centre distance
+        # the farthest a cell's centre can be from the plane while the cell still meets it
+        self.reach = 0.5 * pitch * np.abs(normal).sum(axis=1) + slack
 
 
-def _certify(t, mesh, half, grids: _Grids, pitch: float, max_edge: float, slack: float) -> None:
-    """Mark cells proven hit by the coverage argument: sample points inside faces (disc radius
-    max_edge/√3) and on edges (max_edge/2), each kept when its disc cannot leave its cell."""
+def _certify(t, mesh, grids: _Grids, pitch: float, max_edge: float, slack: float) -> None:
+    """Mark cells proven hit by sample points on the edges: every point of an edge ends within
+    max_edge/2 of a vertex on it, so a point whose segment of that radius stays in its cell
+    proves the cell (axes the edge keeps exactly need no margin)."""
     pts, widths, owner = [], [], []
-    ok = half[:, 0] >= 0
-    if ok.any():
-        tf, hf, mf = t[ok], half[ok], mesh[ok]
-        for w in ((1 / 3, 1 / 3, 1 / 3), (2 / 3, 1 / 6, 1 / 6), (1 / 6, 2 / 3, 1 / 6), (1 / 6, 1 / 6, 2 / 3)):
-            pts.append(w[0] * tf[:, 0] + w[1] * tf[:, 1] + w[2] * tf[:, 2])
-            widths.append(hf)
-            owner.append(mf)
     for e in range(3):
         a, b = t[:, e], t[:, (e + 1) % 3]
         d = b - a
@@ -264,10 +246,13 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
         mesh = faces.mesh[face]
         lo = _cells(np.minimum(np.minimum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
         hi = _cells(np.maximum(np.maximum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
-        drop = grids.all_hit(mesh, lo, hi)
-        rest = np.nonzero(~drop)[0]
-        _certify(t[rest], mesh[rest], faces.half[face[rest]], grids, pitch, max_edge, run.slack)
-        drop[rest] = _droppable(t[rest], lo[rest], hi[rest], mesh[rest], face[rest], faces, grids, pitch)
+        size = hi - lo + 1
+        volume = size[:, 0] * size[:, 1] * size[:, 2]
+        drop = np.zeros(len(t), dtype=bool)
+        near = np.nonzero(volume <= _BOX_CELLS)[0]  # bigger faces are split without looking
+        if len(near):
+            _certify(t[near], mesh[near], grids, pitch, max_edge, run.slack)
+            drop[near] = _droppable(t[near], lo[near], hi[near], mesh[near], face[near], faces, grids, pitch)
         if drop.any():
             t, long, count, face = t[~drop], long[~drop], count[~drop], face[~drop]
             if len(t) == 0:
@@ -282,29 +267,63 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
             return
 
 
+def _meets_box(v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, h: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Whether triangles (corners relative to a box centre, (N, 3) each) meet the boxes [-h, h]:
+    no separating axis among the box's 3, the triangle's normal `n` and the 9 edge crosses."""
+    ok = np.ones(len(v0), dtype=bool)
+    for i in range(3):
+        ok &= (np.minimum(np.minimum(v0[:, i], v1[:, i]), v2[:, i]) <= h[:, i])
+        ok &= (np.maximum(np.maximum(v0[:, i], v1[:, i]), v2[:, i]) >= -h[:, i])
+    ok &= np.abs(n[:, 0] * v0[:, 0] + n[:, 1] * v0[:, 1] + n[:, 2] * v0[:, 2]) <= (
+        h[:, 0] * np.abs(n[:, 0]) + h[:, 1] * np.abs(n[:, 1]) + h[:, 2] * np.abs(n[:, 2]))
+    for a, b, c in ((v0, v1, v2), (v1, v2, v0), (v2, v0, v1)):
+        e = b - a
+        for i in range(3):
+            j, k = (i + 1) % 3, (i + 2) % 3
+            # axis = e x unit_i: components j and k only
+            pa = a[:, j] * e[:, k] - a[:, k] * e[:, j]
+            pc = c[:, j] * e[:, k] - c[:, k] * e[:, j]
+            r = h[:, j] * np.abs(e[:, k]) + h[:, k] * np.abs(e[:, j])
+            ok &= (np.minimum(pa, pc) <= r) & (np.maximum(pa, pc) >= -r)
+    return ok
+
+
 def _droppable(t, lo, hi, mesh, face, faces: _Faces, grids: _Grids, pitch: float) -> np.ndarray:
-    """Faces whose every vertex-to-be rounds into cells already hit or out of their plane's
-    reach (looked at for boxes [lo, hi] of up to `_BOX_CELLS` cells)."""
-    size = hi - lo + 1
+    """Faces (boxes [lo, hi] of up to `_BOX_CELLS` cells) whose every vertex-to-be rounds into
+    cells already hit or out of their plane's reach. On the way, cells the face provably hits
+    (it meets the cell's coverage box, see `_Faces.half`) are marked."""
+    if len(t) == 0:
+        return np.zeros(0, dtype=bool)
+    size = (hi - lo + 1).astype(np.int32)
     volume = size[:, 0] * size[:, 1] * size[:, 2]
-    out = np.zeros(len(t), dtype=bool)
-    small = np.nonzero(volume <= _BOX_CELLS)[0]
-    if len(small) == 0:
-        return out
-    lo, size, volume, f = lo[small], size[small], volume[small], face[small]
-    # every cell of every box, box after box
-    owner = np.repeat(np.arange(len(small)), volume)
-    starts = np.concatenate(([0], np.cumsum(volume)[:-1]))
-    k = np.arange(len(owner)) - starts[owner]
-    sy, sz = size[owner, 1], size[owner, 2]
-    offset = np.stack((k // (sy * sz), (k // sz) % sy, k % sz), axis=1)
-    cells = lo[owner] + offset
-    known = grids.hit[grids.linear(mesh[small][owner], cells)]
-    n = faces.normal[f]
-    t0 = t[small, 0]
-    plane = n[:, 0] * t0[:, 0] + n[:, 1] * t0[:, 1] + n[:, 2] * t0[:, 2]
-    nn = n[owner]
-    dist = np.abs((nn[:, 0] * cells[:, 0] + nn[:, 1] * cells[:, 1] + nn[:, 2] * cells[:, 2]) * pitch - plane[owner])
-    known |= faces.flat[f][owner] & (dist > faces.reach[f][owner])
-    out[small] = np.add.reduceat(~known, starts) == 0
-    return out
+    # every cell of every box, box after box: box `owner`, offset (ox, oy, oz) from its lo
+    owner = np.repeat(np.arange(len(t), dtype=np.int32), volume)
+    starts = np.concatenate(([0], np.cumsum(volume)[:-1])).astype(np.int32)
+    k = np.arange(len(owner), dtype=np.int32) - starts[owner]
+    yz = size[:, 1] * size[:, 2]
+    ox, r = np.divmod(k, yz[owner])
+    oy, oz = np.divmod(r, size[owner, 2])
+    s0, s1 = grids.strides[0], grids.strides[1]
+    first = lo[:, 0] * s0 + lo[:, 1] * s1 + lo[:, 2] + grids.base[mesh]
+    where = first[owner] + ox * s0 + oy * s1 + oz
+    known = grids.hit[where]
+    open_ = np.nonzero(~known)[0]
+    if len(open_):  # the plane's reach, then the coverage proof, for cells not hit yet
+        o = owner[open_]
+        fo = face[o]
+        cells = lo[o] + np.stack((ox[open_], oy[open_], oz[open_]), axis=1)
+        n = faces.normal[fo]
+        t0 = t[o, 0]
+        dist = np.abs(n[:, 0] * (cells[:, 0] * pitch - t0[:, 0]) + n[:, 1] * (cells[:, 1] * pitch - t0[:, 1])
+                      + n[:, 2] * (cells[:, 2] * pitch - t0[:, 2]))
+        out_of_reach = faces.flat[fo] & (dist > faces.reach[fo])
+        known[open_[out_of_reach]] = True
+        keep = ~out_of_reach & (faces.half[fo, 0] >= 0)
+        o, fo, open_, cells = o[keep], fo[keep], open_[keep], cells[keep]
+        centre = cells * pitch
+        tt = t[o]
+        sure = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre,
+                          np.minimum(faces.half[fo], 1e30), faces.normal[fo])
+        grids.hit[where[open_[sure]]] = True
+        known[open_[sure]] = True
+    return np.add.reduceat(~known, starts.astype(np.int64)) == 0

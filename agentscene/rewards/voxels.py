@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 #: Most triangles (estimated) that trimesh's subdivision of one mesh may reach here. The replay
 #: visits a fraction of them (about a second per million at worst); trimesh takes minutes.
 #: About a box up to 25 m at any yaw, a room with slanted walls up to ~500 m².
-SUBDIVIDE_BUDGET = 10_000_000
+SUBDIVIDE_BUDGET = 5_000_000
 
 
 @dataclass(frozen=True, eq=False)
