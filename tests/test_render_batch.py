@@ -104,17 +104,37 @@ def test_cpu_without_msaa_stays_close_to_the_pinned_images():
             assert changed.mean() <= 0.001, (k, int(changed.sum()))
 
 
-def test_gpu_read_back_path_gives_the_same_pixels():
+@pytest.mark.parametrize("readback", ["pixel-buffer", "host-buffer"])
+def test_gpu_read_back_paths_give_the_same_pixels(readback, monkeypatch):
     """A GPU reads RGB through two pixel buffers, one pass behind; forced here on the CPU, the pixels match."""
+    from agentscene.renderers import gl_readback
+
+    monkeypatch.setattr(gl_readback, "COPY_CHUNK", 4096)  # host buffers are copied out in many pieces on threads
     scenes = fixtures(3)
     with RasterRenderer(device="cpu", atlas_size=256) as r:  # several passes: the pixel buffers take turns
         direct = r.render_many(scenes, size=128)
-        r._gl.direct_read, r._gl.channels = False, 3
+    with RasterRenderer(device="cpu", atlas_size=256, readback=readback) as r:
         buffered = r.render_many(scenes, size=128)
         arrays = r.render_many(scenes, size=128, output="numpy")
+        assert r._gl.channels == 3 and (r._gl.host_gl is not None) == (readback == "host-buffer")  # Mesa has GL 4.5
+        assert not any("host-memory" in w for w in buffered[0].warnings)
     for a, b, c in zip(direct, buffered, arrays, strict=True):
         assert np.array_equal(np.asarray(a.merged), np.asarray(b.merged))
         assert np.array_equal(c.merged_array(), np.asarray(a.merged)) and c.pixels["top"].shape == (128, 128, 3)
+
+
+def test_a_read_back_that_never_lands_is_a_gl_failure_not_a_hang():
+    import dataclasses
+
+    from agentscene.renderers import gl_readback
+    from agentscene.renderers.gl_context import GLFailure
+
+    with RasterRenderer(device="cpu", readback="host-buffer") as r:
+        r.render(red_box_scene(), size=32)
+        r._gl.host_gl = dataclasses.replace(r._gl.host_gl, client_wait_sync=lambda *a: gl_readback.GL_TIMEOUT_EXPIRED)
+        r._gl.targets.clear()  # new buffers, made with the stuck wait
+        with pytest.raises(GLFailure, match="timed out"):
+            r.render(red_box_scene(), size=48)
 
 
 def test_device_choice_and_clear_errors(raster):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from agentscene import palette
 from agentscene.meshes import object_matrices
+from agentscene.renderers import gl_readback
 from agentscene.renderers.base import RenderError
 from agentscene.renderers.overlay_layout import Layer, SceneArrays
 from agentscene.renderers.overlays import SpriteKey, sprite
@@ -118,7 +120,8 @@ class GLBatch:
     """The GL side of the raster backend: one context, its programs, caches and targets."""
 
     def __init__(self, ctx: Any, *, samples: int, depth: bool, background: tuple[int, int, int],
-                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, direct_read: bool = False):
+                 atlas_size: int, asset_cache_mb: int, style: StyleSettings, readback: str = "pixel-buffer",
+                 copy_threads: int = 1):
         import moderngl
 
         self.ctx = ctx
@@ -146,11 +149,23 @@ class GLBatch:
         self.overlay_vbo: Any = None
         self.overlay_vao: Any = None
         self.flip = 0
+        self.notes: list[str] = []
         self.readback = ReadbackPool()
         # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
         # copy, and 4-byte pixels are its fast path; a GPU packs RGB in its copy engine, a quarter less to move
-        self.direct_read = direct_read
-        self.channels = 4 if direct_read else 3
+        self.direct_read = readback == "direct"
+        self.host_gl = gl_readback.load(ctx) if readback == "host-buffer" else None  # None: moderngl's buffers
+        if readback == "host-buffer" and self.host_gl is None:
+            self.notes.append("host-memory pixel buffers need GL 4.4 and EGL; reading through moderngl's buffers")
+        self.copier = ThreadPoolExecutor(max_workers=copy_threads, thread_name_prefix="agentscene-readback") \
+            if self.host_gl is not None and copy_threads > 1 else None
+        self.channels = 4 if self.direct_read else 3
+
+    def close(self) -> None:
+        """Stop the copy threads (the GL objects go with the context)."""
+        if self.copier is not None:
+            self.copier.shutdown(wait=True)
+            self.copier = None
 
     # -- assets ------------------------------------------------------------------------------------
 
@@ -272,7 +287,7 @@ class GLBatch:
                 draw, resolve, pbos = self.targets.pop(next(iter(self.targets)))
                 for obj in (draw, resolve, *pbos):
                     if obj is not None:
-                        obj.release()
+                        obj.release()  # a host buffer's fence has been waited on: its pass was collected
             ctx = self.ctx
             resolve = ctx.framebuffer([ctx.renderbuffer(key)], ctx.depth_renderbuffer(key) if self.depth or not self.samples else None)
             if self.samples:
@@ -280,7 +295,11 @@ class GLBatch:
             else:  # no MSAA: draw straight into the target read back (no resolve copy)
                 draw = None
             # two pixel buffers: one is read while the next pass draws into the other
-            pbos = (ctx.buffer(reserve=width * height * 4), ctx.buffer(reserve=width * height * 4))
+            nbytes = width * height * 4
+            if self.host_gl is not None:
+                pbos = (gl_readback.HostPixelBuffer(ctx, self.host_gl, nbytes), gl_readback.HostPixelBuffer(ctx, self.host_gl, nbytes))
+            else:
+                pbos = (ctx.buffer(reserve=nbytes), ctx.buffer(reserve=nbytes))
             self.targets[key] = (draw, resolve, pbos)
         return self.targets[key]
 
@@ -431,7 +450,8 @@ class PassResult:
     """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
 
     def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
-                 channels: int = 4, data: np.ndarray | None = None):
+                 channels: int = 4, data: np.ndarray | None = None, copier: ThreadPoolExecutor | None = None):
+        self.copier = copier
         self.channels = channels
         self.pbo, self.width, self.height = pbo, width, height
         self.placements = placements
@@ -444,7 +464,12 @@ class PassResult:
         data = self.data
         if data is None:
             data = self.pool.take((self.height + 1) * self.width * self.channels)
-            self.pbo.read_into(data, size=self.width * self.height * self.channels)
+            nbytes = self.width * self.height * self.channels
+            if isinstance(self.pbo, gl_readback.HostPixelBuffer):
+                self.pbo.wait()
+                gl_readback.copy_out(data, self.pbo.view[:nbytes], self.copier)
+            else:
+                self.pbo.read_into(data, size=nbytes)
         self.data = None
         data.setflags(write=False)
         return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
@@ -539,5 +564,8 @@ def draw_pass(gl: GLBatch, jobs: list[Job], instances: list[Any], tiles: list[Ti
         data = gl.readback.take((height + 1) * width * gl.channels)
         resolve.read_into(data, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
         return PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
-    resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
-    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels)
+    if isinstance(pbo, gl_readback.HostPixelBuffer):
+        pbo.read_from(resolve, (0, 0, width, height), gl.channels)
+    else:
+        resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
+    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels, copier=gl.copier)

@@ -27,6 +27,10 @@ _MESA_HINT = (
 )
 
 
+class GLFailure(RenderError):
+    """The GL driver reported an error during a render (a lost or broken device, out of memory)."""
+
+
 @dataclass(frozen=True)
 class GLDevice:
     """Which device a context runs on, as the driver names it."""

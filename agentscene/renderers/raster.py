@@ -29,7 +29,7 @@ from agentscene.renderers.base import (
     RenderResult,
 )
 from agentscene.renderers.cameras import Camera, CameraSettings, scene_cameras
-from agentscene.renderers.gl_context import Device, GLDevice, create_context
+from agentscene.renderers.gl_context import Device, GLDevice, GLFailure, create_context
 from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
 from agentscene.renderers.overlays import OverlaySettings
 from agentscene.renderers.view_parts import view_rules, walls_holding_items
@@ -44,12 +44,10 @@ if TYPE_CHECKING:
 #: llvmpipe 4x MSAA doubles the CPU time of a batch: pass samples=0 for CPU throughput.
 GPU_SAMPLES, CPU_SAMPLES = 4, 4
 
+Readback = Literal["auto", "direct", "pixel-buffer", "host-buffer"]
+
 #: Cameras kept per renderer (keyed by room, views, size and seed): an episode renders one room many times.
 CAMERA_CACHE = 256
-
-
-class GLFailure(RenderError):
-    """The GL driver reported an error during a render (a lost or broken device, out of memory)."""
 
 
 class RasterSettings(BaseModel):
@@ -64,6 +62,11 @@ class RasterSettings(BaseModel):
     background: tuple[int, int, int] = palette.BACKGROUND
     device: Device = Field(default="auto", description="auto: a GPU through EGL when one works, else the CPU; gpu: a GPU or an error; cpu: Mesa llvmpipe")
     gpu_fallback: bool = Field(default=True, description="device=auto: if the GPU fails mid-run, redo that call on the CPU (with a warning) and stay there")
+    readback: Readback = Field(default="auto", description=(
+        "how pixels reach the host: direct (glReadPixels into our memory; the CPU's fast path), pixel-buffer "
+        "(moderngl buffers, read while the next pass draws), host-buffer (pixel buffers in host memory, mapped once; "
+        "a GPU's fast path, needs GL 4.4); auto: direct on the CPU, host-buffer on a GPU where it works"))
+    copy_threads: int = Field(default=4, ge=1, le=64, description="threads that copy host-buffer pixels out in parallel (host-buffer read-back only)")
     gl_backend: str = Field(default="egl", description="moderngl standalone backend: egl (headless) or the platform default ('')")
     atlas_size: int | None = Field(default=None, ge=256, le=32768, description="side of the framebuffer views are packed into; None: 4096 on a GPU, 2048 on the CPU")
     asset_cache_mb: int = Field(default=256, ge=1, le=65536, description="device memory for uploaded meshes; least recently used are dropped past it")
@@ -125,12 +128,20 @@ class RasterRenderer:
             self._notes.append(f"MSAA lowered from {wanted} to {samples} samples to keep the atlas within memory_limit_mb={s.memory_limit_mb}")
         try:
             self._gl = GLBatch(ctx, samples=samples, depth=s.depth, background=s.background, atlas_size=side,
-                               asset_cache_mb=s.asset_cache_mb, style=s.style, direct_read=found.kind == "cpu")
+                               asset_cache_mb=s.asset_cache_mb, style=s.style, readback=self._readback(found),
+                               copy_threads=s.copy_threads)
         except Exception:
             ctx.release()
             raise
+        self._notes.extend(self._gl.notes)
         self._ctx, self._device = ctx, found
         return self._gl
+
+    def _readback(self, found: GLDevice) -> str:
+        wanted = self.settings.readback
+        if wanted == "auto":
+            return "direct" if found.kind == "cpu" else "host-buffer"
+        return wanted
 
     def _atlas_side(self, tiles: list[Any]) -> int:
         """The atlas side for this call: the default, grown for larger views within the GL and memory limits."""
@@ -314,6 +325,8 @@ class RasterRenderer:
 
     def close(self) -> None:
         """Release the GL context and with it every buffer (a later render creates new ones)."""
+        if self._gl is not None:
+            self._gl.close()
         if self._ctx is not None:
             self._ctx.release()
         self._ctx = None
