@@ -14,11 +14,12 @@ Replaying all of it would still be slow (a sofa ends with 160,000 faces). Two fa
   monotone, so every vertex a face will ever produce rounds into the box spanned by its
   corners' cells. A face whose box holds only cells already hit, or cells its plane cannot
   reach, can add nothing and is dropped;
-- coverage: when the subdivision ends every edge is at most max_edge, so every point of a face
-  lies within max_edge/√3 of a final vertex in the face's plane (and every point of an edge
-  within max_edge/2 of one on the edge). A sample point whose disc of that radius stays inside
-  one cell's rounding region proves the cell is hit before any vertex lands there. Axes on
-  which all three corners agree keep that exact value in every vertex, so they need no margin.
+- coverage: when the subdivision ends every edge is at most max_edge, and every point of a
+  triangle with edges <= L lies within L/√3 of a corner, so every point of a face lies within
+  max_edge/√3 of a final vertex in the face's plane. A face that meets a cell's box shrunk by
+  that radius (per axis: the radius times how far a disc in the face's plane reaches along
+  it) proves the cell is hit before any vertex lands there. Axes on which all three corners
+  agree keep that exact value in every vertex, so they need no margin.
 
 What is dropped is provably irrelevant and what is certified provably hit, so the hit set is
 trimesh's exactly (tests/test_rewards_voxels.py compares cell for cell), at roughly a tenth of
@@ -38,7 +39,7 @@ SUBDIVIDE_ROUNDS = 10
 _SLACK = 1e-9
 
 #: Largest box of cells (a face's possible vertex cells) looked at when deciding whether to drop it.
-_BOX_CELLS = 64
+_BOX_CELLS = 128
 
 
 #: Most faces one subdivision round holds at once (a larger round is finished in slices):
@@ -143,8 +144,9 @@ class _Faces:
         e1, e2 = t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]
         cross = np.cross(e1, e2)
         area = np.linalg.norm(cross, axis=1)
-        # a plane only where the normal is well defined (fp cross products of slivers are not)
-        flat = area > 1e-6 * np.linalg.norm(e1, axis=1) * np.linalg.norm(e2, axis=1)
+        # a plane only where the normal is well defined (fp cross products of slivers are not):
+        # corner angles over 1e-4 rad keep its error below 1e-11
+        flat = area > 1e-4 * np.linalg.norm(e1, axis=1) * np.linalg.norm(e2, axis=1)
         normal = np.zeros_like(cross)
         normal[flat] = cross[flat] / area[flat, None]
         constant = (t[:, 0] == t[:, 1]) & (t[:, 1] == t[:, 2])  # axes every vertex keeps exactly
@@ -159,29 +161,6 @@ class _Faces:
         self.half = half
         # the farthest a cell's centre can be from the plane while the cell still meets it
         self.reach = 0.5 * pitch * np.abs(normal).sum(axis=1) + slack
-
-
-def _certify(t, mesh, grids: _Grids, pitch: float, max_edge: float, slack: float) -> None:
-    """Mark cells proven hit by sample points on the edges: every point of an edge ends within
-    max_edge/2 of a vertex on it, so a point whose segment of that radius stays in its cell
-    proves the cell (axes the edge keeps exactly need no margin)."""
-    pts, widths, owner = [], [], []
-    for e in range(3):
-        a, b = t[:, e], t[:, (e + 1) % 3]
-        d = b - a
-        length = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2)
-        length[length == 0] = np.inf  # a point: every axis is exact
-        h = 0.5 * pitch - (max_edge / 2.0) * (1.0 + _SLACK) * (np.abs(d) / length[:, None] + _SLACK) - slack
-        h[a == b] = np.inf  # an axis the edge keeps exactly
-        for w in (0.25, 0.75):
-            pts.append((1.0 - w) * a + w * b)
-            widths.append(h)
-            owner.append(mesh)
-    x = np.concatenate(pts)
-    c = np.round(x / pitch)
-    fits = np.abs(x - c * pitch) <= np.concatenate(widths)
-    good = fits[:, 0] & fits[:, 1] & fits[:, 2]
-    grids.mark(np.concatenate(owner)[good], c[good].astype(np.int64))
 
 
 def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
@@ -199,8 +178,8 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
     for k, (v, f) in enumerate(meshes):
         v = np.asarray(v, dtype=np.float64)
         f = np.asarray(f, dtype=np.int64).reshape(-1, 3)
-        if len(v) == 0:
-            raise ValueError("cannot voxelise a mesh without vertices")
+        if len(v) == 0 or not np.isfinite(v).all():
+            raise ValueError("cannot voxelise a mesh without vertices or with non-finite ones")
         cells = _cells(v, pitch)  # every vertex trimesh returns, unused ones included
         lo, hi = cells.min(axis=0), cells.max(axis=0)
         shape = tuple(int(s) for s in hi - lo + 1)
@@ -217,7 +196,7 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
     for k, (v, _) in enumerate(meshes):
         grids.mark(np.full(len(v), k), _cells(np.asarray(v, dtype=np.float64), pitch))
     t = np.concatenate(tris)
-    slack = _SLACK * pitch + 1e-13 * scale  # fp drift of midpoints and of the sample points
+    slack = _SLACK * pitch + 1e-13 * scale  # fp drift of midpoints (10 rounds of half an ulp)
     faces = _Faces(t, np.concatenate(owners), pitch, max_edge, slack)
     _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge, slack))
     return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
@@ -251,7 +230,6 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
         drop = np.zeros(len(t), dtype=bool)
         near = np.nonzero(volume <= _BOX_CELLS)[0]  # bigger faces are split without looking
         if len(near):
-            _certify(t[near], mesh[near], grids, pitch, max_edge, run.slack)
             drop[near] = _droppable(t[near], lo[near], hi[near], mesh[near], face[near], faces, grids, pitch)
         if drop.any():
             t, long, count, face = t[~drop], long[~drop], count[~drop], face[~drop]
