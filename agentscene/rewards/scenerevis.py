@@ -141,7 +141,7 @@ class ScenereVisCache:
             self._meshes[key] = mesh
         return mesh
 
-    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn):
+    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn, raw_fn=lambda: None):
         """fcl.Convex for convex meshes (every box), else a BVH: what trimesh hands to FCL."""
         geom = self._fcl.get(key)
         if geom is None:
@@ -153,7 +153,11 @@ class ScenereVisCache:
             else:
                 mesh = mesh_fn()
                 faces = np.asarray(mesh.faces, dtype=np.int64)
-                convex = bool(mesh.is_convex)
+                # trimesh's is_convex first asks for one closed body: topology, which the
+                # rotation and scaling keep, so the asset's own (cached) answer settles most
+                raw = raw_fn()
+                closed = raw is None or (raw.is_watertight and raw.body_count == 1)
+                convex = bool(closed and mesh.is_convex)
             if convex:
                 fs = np.concatenate((np.full((len(faces), 1), 3, dtype=np.int64), faces), axis=1)
                 geom = fcl.Convex(vertices, len(fs), fs.flatten())
@@ -179,10 +183,10 @@ class CompatObject:
     """One object as their two scripts see it: voxel block and placement, AABB, sampled OOB."""
 
     __slots__ = ("obj", "index", "key", "block", "at", "outside_voxels", "lo", "hi", "vertices", "sampled", "_fcl",
-                 "rotated")
+                 "rotated", "raw")
 
     def __init__(self, obj: SceneObject, index: int, key: tuple, block: VoxelBlock, at: np.ndarray,
-                 outside_voxels: int, vertices: np.ndarray, mesh_fn):
+                 outside_voxels: int, vertices: np.ndarray, mesh_fn, raw=None):
         self.obj, self.index, self.key, self.block, self.at = obj, index, key, block, at
         self.outside_voxels = outside_voxels
         pos = np.asarray(obj.position, dtype=float)
@@ -191,6 +195,7 @@ class CompatObject:
         self.sampled: OutOfBounds | None = None
         self._fcl = None
         self.rotated = mesh_fn  # () -> their rotated, not yet moved trimesh (built on first use)
+        self.raw = raw  # the asset mesh (None for boxes)
 
     @property
     def id(self) -> str:
@@ -200,7 +205,7 @@ class CompatObject:
         if self._fcl is None:
             import fcl
 
-            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated)
+            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated, lambda: self.raw)
             self._fcl = fcl.CollisionObject(geom, fcl.Transform(np.eye(3), np.asarray(self.obj.position, dtype=float)))
         return self._fcl
 
@@ -262,7 +267,7 @@ class ScenereVisState:
         room_at = np.floor(self.room_shift + shift).astype(np.int64)
         inside = overlap_count(block, room_at, self.room_block, np.zeros(3, dtype=np.int64))
         c = CompatObject(obj, index, key, block, shift.astype(np.int64), block.count - inside, vertices,
-                         lambda: self.cache.rotated_mesh(key, obj, raw, corners))
+                         lambda: self.cache.rotated_mesh(key, obj, raw, corners), raw)
         c.sampled = self._sampled_oob(c)
         return c
 

@@ -161,6 +161,10 @@ class _Faces:
         self.half = half
         # the farthest a cell's centre can be from the plane while the cell still meets it
         self.reach = 0.5 * pitch * np.abs(normal).sum(axis=1) + slack
+        self.outer = np.full(len(t), 0.5 * pitch + slack)  # half the cell a vertex could round into
+        # the proof's boxes (finite stand-ins for exact axes) and the same distance for them
+        self.box = np.minimum(half, 1e30)
+        self.inner = np.where(flat & (half[:, 0] >= 0), (self.box * np.abs(normal)).sum(axis=1), -1.0)
 
 
 def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
@@ -245,15 +249,14 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
             return
 
 
-def _meets_box(v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, h: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Whether triangles (corners relative to a box centre, (N, 3) each) meet the boxes [-h, h]:
-    no separating axis among the box's 3, the triangle's normal `n` and the 9 edge crosses."""
+def _meets_box(v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Whether triangles (corners relative to a box centre, (N, 3) each) whose planes are
+    known to meet the boxes [-h, h] meet the boxes: no separating axis among the box's 3 and
+    the 9 crosses of an edge with an axis (the normal's axis is checked by the caller)."""
     ok = np.ones(len(v0), dtype=bool)
     for i in range(3):
         ok &= (np.minimum(np.minimum(v0[:, i], v1[:, i]), v2[:, i]) <= h[:, i])
         ok &= (np.maximum(np.maximum(v0[:, i], v1[:, i]), v2[:, i]) >= -h[:, i])
-    ok &= np.abs(n[:, 0] * v0[:, 0] + n[:, 1] * v0[:, 1] + n[:, 2] * v0[:, 2]) <= (
-        h[:, 0] * np.abs(n[:, 0]) + h[:, 1] * np.abs(n[:, 1]) + h[:, 2] * np.abs(n[:, 2]))
     for a, b, c in ((v0, v1, v2), (v1, v2, v0), (v2, v0, v1)):
         e = b - a
         for i in range(3):
@@ -296,12 +299,27 @@ def _droppable(t, lo, hi, mesh, face, faces: _Faces, grids: _Grids, pitch: float
                       + n[:, 2] * (cells[:, 2] * pitch - t0[:, 2]))
         out_of_reach = faces.flat[fo] & (dist > faces.reach[fo])
         known[open_[out_of_reach]] = True
-        keep = ~out_of_reach & (faces.half[fo, 0] >= 0)
-        o, fo, open_, cells = o[keep], fo[keep], open_[keep], cells[keep]
-        centre = cells * pitch
-        tt = t[o]
-        sure = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre,
-                          np.minimum(faces.half[fo], 1e30), faces.normal[fo])
-        grids.hit[where[open_[sure]]] = True
-        known[open_[sure]] = True
+        # the coverage proof, where the plane passes through the shrunk box (its normal axis)
+        test = np.nonzero(~out_of_reach & (dist <= faces.inner[fo]))[0]
+        # one face per cell first: most cells are proven by the first face that tries
+        _, first_try = np.unique(where[open_[test]], return_index=True)
+        for attempt in (test[first_try], test):
+            if attempt is test:
+                attempt = test[~grids.hit[where[open_[test]]]]
+            if len(attempt) == 0:
+                continue
+            a = o[attempt]
+            centre = cells[attempt] * pitch
+            tt = t[a]
+            sure = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, faces.box[face[a]])
+            grids.hit[where[open_[attempt[sure]]]] = True
+        known[open_] |= grids.hit[where[open_]]
+        # cells the plane reaches but the face itself does not (beyond its edges)
+        rest = np.nonzero(~known[open_])[0]
+        if len(rest):
+            a = o[rest]
+            centre = cells[rest] * pitch
+            tt = t[a]
+            outer = np.broadcast_to(faces.outer[face[a], None], (len(rest), 3))
+            known[open_[rest]] = ~_meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, outer)
     return np.add.reduceat(~known, starts.astype(np.int64)) == 0
