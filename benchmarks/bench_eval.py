@@ -183,7 +183,7 @@ def _same(fast, ref) -> dict:
 def compat_section(scene: Scene, mesh_provider=None, *, baseline: bool = True) -> dict:
     tol = Tolerances()
     fast, cold = _timed(lambda: evaluate(scene, tolerances=tol, compat="scenerevis", mesh_provider=mesh_provider),
-                        runs=5 if mesh_provider is None else 1)
+                        runs=5)
     out = {"cold_ms": _ms(cold), "warm_ms": _ms(_warm(scene, mesh_provider, "scenerevis"))}
     if baseline:
         ref, base = _timed(lambda: reference_scenerevis(scene, tolerances=tol, mesh_provider=mesh_provider))
