@@ -211,15 +211,55 @@ class _Run:
         self.grids, self.faces, self.pitch, self.max_edge, self.slack = grids, faces, pitch, max_edge, slack
 
 
-def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
+class _Open:
+    """Cells still open for the current faces: (face, flat index, cell) triples. A face keeps
+    the cells it could not settle, and its children inherit them (their boxes lie inside
+    their parent's, and whatever a parent settled stays settled for its children)."""
+
+    def __init__(self, face: np.ndarray, where: np.ndarray, cells: np.ndarray):
+        self.face, self.where, self.cells = face, where, cells
+
+    @staticmethod
+    def none() -> _Open:
+        return _Open(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.int64))
+
+    def where_true(self, mask: np.ndarray) -> _Open:
+        """The triples where `mask` (one per triple) is True."""
+        return _Open(self.face[mask], self.where[mask], self.cells[mask])
+
+    def take(self, keep: np.ndarray) -> _Open:
+        """Only the faces where `keep` is True, renumbered."""
+        new = np.cumsum(keep) - 1
+        sel = keep[self.face]
+        return _Open(new[self.face[sel]], self.where[sel], self.cells[sel])
+
+    def to_children(self, parent: np.ndarray) -> _Open:
+        """Every child (index into `parent`) gets its parent's cells."""
+        order = np.argsort(self.face, kind="stable")
+        face, where, cells = self.face[order], self.where[order], self.cells[order]
+        counts = np.bincount(face, minlength=int(parent.max(initial=-1)) + 1)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        n = counts[parent]
+        child = np.repeat(np.arange(len(parent)), n)
+        pick = np.repeat(starts[parent], n) + np.arange(len(child)) - np.repeat(np.cumsum(n) - n, n)
+        return _Open(child, where[pick], cells[pick])
+
+
+def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run, tracked: np.ndarray | None = None,
+             pending: _Open | None = None) -> None:
     """Subdivide faces `t` (descendants of original faces `face`) from round `rounds` on,
-    marking every cell a vertex of theirs rounds to."""
+    marking every cell a vertex of theirs rounds to. `tracked` faces were looked at before:
+    only their `pending` cells need looking at again."""
     grids, faces, pitch, max_edge = run.grids, run.faces, run.pitch, run.max_edge
+    if tracked is None:
+        tracked, pending = np.zeros(len(t), dtype=bool), _Open.none()
     while True:
         long = _edge_lengths(t) > max_edge
         count = long[:, 0].astype(np.int64) + long[:, 1] + long[:, 2]
         busy = count > 0  # faces with no long edge are final: their corners are marked already
-        t, long, count, face = t[busy], long[busy], count[busy], face[busy]
+        if not busy.all():
+            t, long, count, face, tracked = t[busy], long[busy], count[busy], face[busy], tracked[busy]
+            pending = pending.take(busy)
         if len(t) == 0:
             return
         if rounds == SUBDIVIDE_ROUNDS:
@@ -230,22 +270,33 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run) -> None:
         lo = _cells(np.minimum(np.minimum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
         hi = _cells(np.maximum(np.maximum(t[:, 0], t[:, 1]), t[:, 2]), pitch)
         size = hi - lo + 1
-        volume = size[:, 0] * size[:, 1] * size[:, 2]
-        drop = np.zeros(len(t), dtype=bool)
-        near = np.nonzero(volume <= _BOX_CELLS)[0]  # bigger faces are split without looking
-        if len(near):
-            drop[near] = _droppable(t[near], lo[near], hi[near], mesh[near], face[near], faces, grids, pitch)
-        if drop.any():
-            t, long, count, face = t[~drop], long[~drop], count[~drop], face[~drop]
+        near = size[:, 0] * size[:, 1] * size[:, 2] <= _BOX_CELLS  # bigger faces are split without looking
+        fresh = np.nonzero(near & ~tracked)[0]
+        a = _box_cells(fresh, lo, hi, mesh, grids)
+        a = a.where_true(_still_open(t, a, face, faces, grids, pitch, prove=True))
+        inside = np.all((pending.cells >= lo[pending.face]) & (pending.cells <= hi[pending.face]), axis=1)
+        b = pending.where_true(inside)
+        b = b.where_true(_still_open(t, b, face, faces, grids, pitch, prove=False))
+        pending = _Open(np.concatenate((a.face, b.face)), np.concatenate((a.where, b.where)),
+                        np.concatenate((a.cells, b.cells)))
+        keep = ~near | (np.bincount(pending.face, minlength=len(t)) > 0)
+        tracked = near
+        if not keep.all():
+            t, long, count, face, tracked = t[keep], long[keep], count[keep], face[keep], tracked[keep]
+            pending = pending.take(keep)
             if len(t) == 0:
                 return
         mid = (t + t[:, [1, 2, 0]]) / 2.0  # trimesh: vertices[edge].mean(axis=1), i.e. (a + b) / 2
         grids.mark(np.repeat(faces.mesh[face], 3).reshape(-1, 3)[long], _cells(mid[long], pitch))
-        t, (face,) = _split(t, long, count, mid, [face])
+        t, (face, parent) = _split(t, long, count, mid, [face, np.arange(len(t))])
+        tracked = tracked[parent]
+        pending = pending.to_children(parent)
         rounds += 1
         if len(t) > _CHUNK:
             for part in np.array_split(np.arange(len(t)), -(-len(t) // _CHUNK)):
-                _descend(t[part], face[part], rounds, run)
+                mask = np.zeros(len(t), dtype=bool)
+                mask[part] = True
+                _descend(t[part], face[part], rounds, run, tracked[part], pending.take(mask))
             return
 
 
@@ -269,57 +320,56 @@ def _meets_box(v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, h: np.ndarray) ->
     return ok
 
 
-def _droppable(t, lo, hi, mesh, face, faces: _Faces, grids: _Grids, pitch: float) -> np.ndarray:
-    """Faces (boxes [lo, hi] of up to `_BOX_CELLS` cells) whose every vertex-to-be rounds into
-    cells already hit or out of their plane's reach. On the way, cells the face provably hits
-    (it meets the cell's coverage box, see `_Faces.half`) are marked."""
-    if len(t) == 0:
-        return np.zeros(0, dtype=bool)
-    size = (hi - lo + 1).astype(np.int32)
+def _box_cells(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, mesh: np.ndarray, grids: _Grids) -> _Open:
+    """Every cell of the boxes [lo, hi] of faces `rows`, box after box."""
+    size = (hi[rows] - lo[rows] + 1).astype(np.int32)
     volume = size[:, 0] * size[:, 1] * size[:, 2]
-    # every cell of every box, box after box: box `owner`, offset (ox, oy, oz) from its lo
-    owner = np.repeat(np.arange(len(t), dtype=np.int32), volume)
+    owner = np.repeat(np.arange(len(rows), dtype=np.int32), volume)
     starts = np.concatenate(([0], np.cumsum(volume)[:-1])).astype(np.int32)
     k = np.arange(len(owner), dtype=np.int32) - starts[owner]
-    yz = size[:, 1] * size[:, 2]
-    ox, r = np.divmod(k, yz[owner])
+    ox, r = np.divmod(k, (size[:, 1] * size[:, 2])[owner])
     oy, oz = np.divmod(r, size[owner, 2])
-    s0, s1 = grids.strides[0], grids.strides[1]
-    first = lo[:, 0] * s0 + lo[:, 1] * s1 + lo[:, 2] + grids.base[mesh]
-    where = first[owner] + ox * s0 + oy * s1 + oz
-    known = grids.hit[where]
-    open_ = np.nonzero(~known)[0]
-    if len(open_):  # the plane's reach, then the coverage proof, for cells not hit yet
-        o = owner[open_]
-        fo = face[o]
-        cells = lo[o] + np.stack((ox[open_], oy[open_], oz[open_]), axis=1)
-        n = faces.normal[fo]
-        t0 = t[o, 0]
-        dist = np.abs(n[:, 0] * (cells[:, 0] * pitch - t0[:, 0]) + n[:, 1] * (cells[:, 1] * pitch - t0[:, 1])
-                      + n[:, 2] * (cells[:, 2] * pitch - t0[:, 2]))
-        out_of_reach = faces.flat[fo] & (dist > faces.reach[fo])
-        known[open_[out_of_reach]] = True
-        # the coverage proof, where the plane passes through the shrunk box (its normal axis)
-        test = np.nonzero(~out_of_reach & (dist <= faces.inner[fo]))[0]
-        # one face per cell first: most cells are proven by the first face that tries
-        _, first_try = np.unique(where[open_[test]], return_index=True)
-        for attempt in (test[first_try], test):
-            if attempt is test:
-                attempt = test[~grids.hit[where[open_[test]]]]
-            if len(attempt) == 0:
-                continue
-            a = o[attempt]
-            centre = cells[attempt] * pitch
-            tt = t[a]
-            sure = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, faces.box[face[a]])
-            grids.hit[where[open_[attempt[sure]]]] = True
-        known[open_] |= grids.hit[where[open_]]
-        # cells the plane reaches but the face itself does not (beyond its edges)
-        rest = np.nonzero(~known[open_])[0]
-        if len(rest):
-            a = o[rest]
-            centre = cells[rest] * pitch
-            tt = t[a]
-            outer = np.broadcast_to(faces.outer[face[a], None], (len(rest), 3))
-            known[open_[rest]] = ~_meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, outer)
-    return np.add.reduceat(~known, starts.astype(np.int64)) == 0
+    offset = np.stack((ox, oy, oz), axis=1)
+    face = rows[owner]
+    cells = lo[face] + offset
+    return _Open(face, grids.linear(mesh[face], cells), cells)
+
+
+def _still_open(t, c: _Open, face, faces: _Faces, grids: _Grids, pitch: float, *, prove: bool) -> np.ndarray:
+    """Which candidate cells a face could still add: not hit yet, within its plane's reach,
+    not proven hit by the coverage argument (`prove`; marked on the way) and within the reach
+    of the triangle itself."""
+    still = ~grids.hit[c.where]
+    idx = np.nonzero(still)[0]
+    if len(idx) == 0:
+        return still
+    o = c.face[idx]
+    fo = face[o]
+    cells = c.cells[idx]
+    n = faces.normal[fo]
+    t0 = t[o, 0]
+    dist = np.abs(n[:, 0] * (cells[:, 0] * pitch - t0[:, 0]) + n[:, 1] * (cells[:, 1] * pitch - t0[:, 1])
+                  + n[:, 2] * (cells[:, 2] * pitch - t0[:, 2]))
+    reach = ~faces.flat[fo] | (dist <= faces.reach[fo])
+    if prove:
+        # where the plane crosses the cell's shrunk box: one face per cell first (most cells are
+        # proven by the first face that tries), then the other faces of cells still unproven
+        test = np.nonzero(reach & (dist <= faces.inner[fo]))[0]
+        _, first = np.unique(c.where[idx[test]], return_index=True)
+        for attempt in (test[first], test):
+            attempt = attempt[~grids.hit[c.where[idx[attempt]]]]
+            if len(attempt):
+                centre = cells[attempt] * pitch
+                tt = t[o[attempt]]
+                sure = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, faces.box[fo[attempt]])
+                grids.hit[c.where[idx[attempt[sure]]]] = True
+        reach &= ~grids.hit[c.where[idx]]
+    # cells the plane reaches but the triangle does not (beyond its edges)
+    rest = np.nonzero(reach)[0]
+    if len(rest):
+        centre = cells[rest] * pitch
+        tt = t[o[rest]]
+        outer = np.broadcast_to(faces.outer[fo[rest], None], (len(rest), 3))
+        reach[rest] = _meets_box(tt[:, 0] - centre, tt[:, 1] - centre, tt[:, 2] - centre, outer)
+    still[idx] = reach
+    return still
