@@ -12,8 +12,10 @@ Replaying all of it would still be slow (a sofa ends with 160,000 faces). Two fa
 
 - monotone bounds: an fp midpoint lies between its ends on every axis, and `round(x / p)` is
   monotone, so every vertex a face will ever produce rounds into the box spanned by its
-  corners' cells. A face whose box holds only cells already hit, or cells its plane cannot
-  reach, can add nothing and is dropped;
+  corners' cells. A face whose box holds only cells already hit, or cells that its plane or
+  the triangle itself cannot reach (separating axes, with a margin), can add nothing and is
+  dropped; a face that is kept hands the cells it could not settle to its children, which
+  look only at those;
 - coverage: when the subdivision ends every edge is at most max_edge, and every point of a
   triangle with edges <= L lies within L/√3 of a corner, so every point of a face lies within
   max_edge/√3 of a final vertex in the face's plane. A face that meets a cell's box shrunk by
@@ -21,9 +23,9 @@ Replaying all of it would still be slow (a sofa ends with 160,000 faces). Two fa
   it) proves the cell is hit before any vertex lands there. Axes on which all three corners
   agree keep that exact value in every vertex, so they need no margin.
 
-What is dropped is provably irrelevant and what is certified provably hit, so the hit set is
-trimesh's exactly (tests/test_rewards_voxels.py compares cell for cell), at roughly a tenth of
-the face-levels. The loop runs on several meshes at once so that numpy's per-call cost is paid
+What is dropped is provably irrelevant and what is certified provably hit (margins of 1e-9
+pitch, far above the ~1e-15 fp drift), so the hit set is trimesh's exactly
+(tests/test_rewards_voxels.py compares cell for cell), at a few percent of the faces. The loop runs on several meshes at once so that numpy's per-call cost is paid
 once per level, not once per mesh.
 """
 
@@ -202,13 +204,15 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
     t = np.concatenate(tris)
     slack = _SLACK * pitch + 1e-13 * scale  # fp drift of midpoints (10 rounds of half an ulp)
     faces = _Faces(t, np.concatenate(owners), pitch, max_edge, slack)
-    _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge, slack))
+    _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge))
     return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
 
 
 class _Run:
-    def __init__(self, grids: _Grids, faces: _Faces, pitch: float, max_edge: float, slack: float):
-        self.grids, self.faces, self.pitch, self.max_edge, self.slack = grids, faces, pitch, max_edge, slack
+    """What every round of one `subdivision_hits` call shares."""
+
+    def __init__(self, grids: _Grids, faces: _Faces, pitch: float, max_edge: float):
+        self.grids, self.faces, self.pitch, self.max_edge = grids, faces, pitch, max_edge
 
 
 class _Open:
