@@ -178,6 +178,8 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
     budget). Raises VoxelLimitError where trimesh's 10 rounds do not suffice (they raise too).
     Memory stays bounded: a round with more than `_CHUNK` faces is finished in slices.
     """
+    if not meshes:
+        return []
     max_edge = pitch / 2.0  # trimesh: pitch / edge_factor
     origins, shapes, tris, owners = [], [], [], []
     scale = 1.0
