@@ -331,26 +331,26 @@ class VoxelCache:
     def prefetch(self, boxes=(), meshes=()) -> None:
         """Voxelise the boxes (size, yaw) and rotated meshes (key, mesh) not cached yet, all
         subdivisions in one batch (numpy's per-call cost is paid once per round, not per mesh)."""
-        todo: list[tuple[str, tuple, np.ndarray, np.ndarray]] = []
+        todo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # (kind, key) -> (vertices, faces)
         for size, yaw in boxes:
             key = self._box_key(size, yaw)
-            if key in self._boxes or any(k == key for _, k, _, _ in todo):
+            if key in self._boxes or ("box", key) in todo:
                 continue
             corners = scenerevis_box_corners(size, yaw, self._box)
             block = box_voxels(corners, self._box.positive, self.pitch)
             if block is None:
-                todo.append(("box", key, corners, self._box.faces))
+                todo[("box", key)] = (corners, self._box.faces)
             else:
                 _grid_cells(block.shape, "this object's voxel grid", self.limit)
                 self._boxes[key] = (block, corners)
         for key, rotated in meshes:
-            if key not in self._objects and not any(k == key for _, k, _, _ in todo):
-                todo.append(("mesh", key, np.asarray(rotated.vertices, dtype=float), np.asarray(rotated.faces)))
+            if key not in self._objects and ("mesh", key) not in todo:
+                todo[("mesh", key)] = (np.asarray(rotated.vertices, dtype=float), np.asarray(rotated.faces))
         if not todo:
             return
-        blocks = subdivided_blocks([(v, f) for _, _, v, f in todo], self.pitch, limit=self.limit)
+        blocks = subdivided_blocks(list(todo.values()), self.pitch, limit=self.limit)
         self.subdivided += len(todo)
-        for (kind, key, v, _), block in zip(todo, blocks, strict=True):
+        for ((kind, key), (v, _)), block in zip(todo.items(), blocks, strict=True):
             if kind == "box":
                 self._boxes[key] = (block, v)
             else:
