@@ -274,7 +274,7 @@ def main() -> None:
         "note": "one run on 2 cores shared with other jobs; baseline = the trimesh transcription, same run",
         "compat_30_boxes": compat_section(office),
         "compat_30_boxes_two_rotated": compat_section(meshes),
-        "compat_30_meshes": compat_section(meshes, provider, baseline=False),
+        "compat_30_meshes": compat_section(meshes, provider),
         "default_30_boxes": default_section(office),
         "default_30_meshes": default_section(meshes, provider),
         "rl_step_compat": rl_steps(office, compat="scenerevis"),

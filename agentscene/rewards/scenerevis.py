@@ -141,7 +141,7 @@ class ScenereVisCache:
             self._meshes[key] = mesh
         return mesh
 
-    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn, raw_fn=lambda: None):
+    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn, raw=None):
         """fcl.Convex for convex meshes (every box), else a BVH: what trimesh hands to FCL."""
         geom = self._fcl.get(key)
         if geom is None:
@@ -155,7 +155,6 @@ class ScenereVisCache:
                 faces = np.asarray(mesh.faces, dtype=np.int64)
                 # trimesh's is_convex first asks for one closed body: topology, which the
                 # rotation and scaling keep, so the asset's own (cached) answer settles most
-                raw = raw_fn()
                 closed = raw is None or (raw.is_watertight and raw.body_count == 1)
                 convex = bool(closed and mesh.is_convex)
             if convex:
@@ -205,7 +204,7 @@ class CompatObject:
         if self._fcl is None:
             import fcl
 
-            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated, lambda: self.raw)
+            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated, self.raw)
             self._fcl = fcl.CollisionObject(geom, fcl.Transform(np.eye(3), np.asarray(self.obj.position, dtype=float)))
         return self._fcl
 
