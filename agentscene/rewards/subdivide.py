@@ -49,6 +49,13 @@ _BOX_CELLS = 128
 _CHUNK = 100_000
 
 
+def installed_rule() -> str:
+    """The subdivision the installed trimesh runs: "shared" from trimesh 5 on, else "regular"."""
+    import trimesh
+
+    return "shared" if int(trimesh.__version__.split(".")[0]) >= 5 else "regular"
+
+
 class VoxelLimitError(ValueError):
     """A voxel grid or a subdivision would not fit in the configured budget, or trimesh's
     subdivision (and so SceneReVis' voxel_eval) would fail."""
@@ -170,25 +177,36 @@ class _Faces:
 
 
 def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
-                     on_grid=None) -> list[tuple[np.ndarray, np.ndarray]]:
+                     on_grid=None, rule: str | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each (vertices, faces): (origin cell, boolean hit grid) of
     `trimesh.voxel.creation.voxelize_subdivide(mesh, pitch)`, before `fill()`.
 
+    `rule` is the subdivision to replay: "shared" (trimesh >= 5: long edges split at shared
+    midpoints, three templates, unused vertices kept) or "regular" (trimesh 4: every face with
+    a long edge split 1 -> 4, only vertices of faces kept); None: the installed trimesh's.
     `on_grid(shape)` sees each grid's shape before it is allocated (to refuse grids over a
     budget). Raises VoxelLimitError where trimesh's 10 rounds do not suffice (they raise too).
     Memory stays bounded: a round with more than `_CHUNK` faces is finished in slices.
     """
+    rule = rule or installed_rule()
+    if rule not in ("shared", "regular"):
+        raise ValueError(f"unknown subdivision rule {rule!r}; choose 'shared' or 'regular'")
     if not meshes:
         return []
     max_edge = pitch / 2.0  # trimesh: pitch / edge_factor
-    origins, shapes, tris, owners = [], [], [], []
+    origins, shapes, tris, owners, kept = [], [], [], [], []
     scale = 1.0
     for k, (v, f) in enumerate(meshes):
         v = np.asarray(v, dtype=np.float64)
         f = np.asarray(f, dtype=np.int64).reshape(-1, 3)
         if len(v) == 0 or not np.isfinite(v).all():
             raise ValueError("cannot voxelise a mesh without vertices or with non-finite ones")
-        cells = _cells(v, pitch)  # every vertex trimesh returns, unused ones included
+        if rule == "regular":  # trimesh 4 returns only the vertices of faces
+            v = v[np.unique(f)] if len(f) else v[:0]
+            f = np.searchsorted(np.unique(f), f) if len(f) else f
+            if len(v) == 0:
+                raise ValueError("cannot voxelise a mesh without faces")
+        cells = _cells(v, pitch)  # every vertex trimesh returns (trimesh 5: unused ones included)
         lo, hi = cells.min(axis=0), cells.max(axis=0)
         shape = tuple(int(s) for s in hi - lo + 1)
         if on_grid is not None:
@@ -196,25 +214,27 @@ def subdivision_hits(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float,
         origins.append(lo)
         shapes.append(shape)
         tris.append(v[f])
+        kept.append(v)
         owners.append(np.full(len(f), k, dtype=np.int64))
         scale = max(scale, float(np.abs(v).max()))
     if len(meshes) > 1 and _Grids.padded_size(shapes) > 2 * sum(int(np.prod(s)) for s in shapes) + (1 << 20):
-        return [h for m in meshes for h in subdivision_hits([m], pitch, on_grid=on_grid)]
+        return [h for m in meshes for h in subdivision_hits([m], pitch, on_grid=on_grid, rule=rule)]
     grids = _Grids(origins, shapes)
-    for k, (v, _) in enumerate(meshes):
-        grids.mark(np.full(len(v), k), _cells(np.asarray(v, dtype=np.float64), pitch))
+    for k, v in enumerate(kept):
+        grids.mark(np.full(len(v), k), _cells(v, pitch))
     t = np.concatenate(tris)
     slack = _SLACK * pitch + 1e-13 * scale  # fp drift of midpoints (10 rounds of half an ulp)
     faces = _Faces(t, np.concatenate(owners), pitch, max_edge, slack)
-    _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge))
+    _descend(t, np.arange(len(t)), 0, _Run(grids, faces, pitch, max_edge, rule == "regular"))
     return [(grids.origins[k].copy(), grids.grid(k).copy()) for k in range(len(meshes))]
 
 
 class _Run:
     """What every round of one `subdivision_hits` call shares."""
 
-    def __init__(self, grids: _Grids, faces: _Faces, pitch: float, max_edge: float):
+    def __init__(self, grids: _Grids, faces: _Faces, pitch: float, max_edge: float, regular: bool):
         self.grids, self.faces, self.pitch, self.max_edge = grids, faces, pitch, max_edge
+        self.regular = regular  # trimesh 4: a face with any long edge is split 1 -> 4
 
 
 class _Open:
@@ -266,6 +286,9 @@ def _descend(t: np.ndarray, face: np.ndarray, rounds: int, run: _Run, tracked: n
         if not busy.all():
             t, long, count, face, tracked = t[busy], long[busy], count[busy], face[busy], tracked[busy]
             pending = pending.take(busy)
+        if run.regular:  # every edge of a face that is split gets its midpoint
+            long[:] = True
+            count[:] = 3
         if len(t) == 0:
             return
         if rounds == SUBDIVIDE_ROUNDS:
