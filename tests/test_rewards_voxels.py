@@ -203,6 +203,31 @@ def test_trimesh4_rule_replays_its_subdivision(points, faces, yaw):
     assert np.array_equal(hits, expected)
 
 
+def test_compat_trimesh_4_voxelises_as_trimesh_4():
+    """Tolerances(compat_trimesh="4") gives trimesh 4's blocks (SceneReVis' numbers) whatever
+    trimesh is installed; "5" gives the installed trimesh 5's here."""
+    import trimesh
+    from scipy import ndimage
+
+    from agentscene.testing.scenerevis_reference import trimesh4_subdivided_vertices
+
+    mesh = scenerevis_rotated_mesh(box("lamp_1", (0.5, 0.5, 0.5), (0, 0), 15.0),
+                                   trimesh.creation.cone(radius=0.2, height=0.3, sections=24))
+    cells = np.round(trimesh4_subdivided_vertices(mesh.vertices, mesh.faces, PITCH / 2.0) / PITCH).astype(np.int64)
+    origin = cells.min(axis=0)
+    hits = np.zeros(tuple(cells.max(axis=0) - origin + 1), dtype=bool)
+    hits[tuple((cells - origin).T)] = True
+    four = VoxelCache(PITCH, limit=LIMIT, trimesh_version="4").mesh(("lamp",), mesh)
+    assert np.array_equal(four.origin, origin) and np.array_equal(dense(four), ndimage.binary_fill_holes(hits))
+    five = VoxelCache(PITCH, limit=LIMIT, trimesh_version="5").mesh(("lamp",), mesh)
+    if int(trimesh.__version__.split(".")[0]) >= 5:
+        assert_same(five, trimesh_voxels(mesh, PITCH))
+        assert four.count != five.count  # this cone is one where the two subdivisions differ
+    s = scene([box("lamp_1", (0.5, 0.5, 0.5), (1, 1), 15.0)])
+    geo = scene_geometry(s, tolerances=Tolerances(compat_trimesh="4"))
+    assert ScenereVisState(geo, Tolerances(compat_trimesh="4")).cache.voxels.rule == "regular"
+
+
 @pytest.mark.parametrize("turn", [30.0, 5.0, 137.0])
 def test_slanted_room_voxelises_exactly(turn):
     floor = [(round(x, 12) + 0.0, round(z, 12) + 0.0) for x, z in rotate(rect(1.1, 0.7, -0.5, -0.3), turn)]

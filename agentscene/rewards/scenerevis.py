@@ -123,8 +123,8 @@ _MAX_CONTACTS = 100_000
 class ScenereVisCache:
     """Everything compat mode derives per (asset, size, yaw) or per room, for one pitch."""
 
-    def __init__(self, pitch: float, limit: int):
-        self.voxels = VoxelCache(pitch, limit=limit)
+    def __init__(self, pitch: float, limit: int, trimesh_version: str = "installed"):
+        self.voxels = VoxelCache(pitch, limit=limit, trimesh_version=trimesh_version)
         self._meshes: dict[tuple, trimesh.Trimesh] = {}
         self._fcl: dict[tuple, object] = {}
 
@@ -171,10 +171,10 @@ class ScenereVisCache:
 
 def compat_cache(geo: SceneGeometry, tol: Tolerances) -> ScenereVisCache:
     """The geometry's compat cache for these tolerances (kept on its shape cache)."""
-    key = ("scenerevis", tol.voxel_pitch, tol.voxel_limit)
+    key = ("scenerevis", tol.voxel_pitch, tol.voxel_limit, tol.compat_trimesh)
     cache = geo.shapes.derived.get(key)
     if cache is None:
-        cache = geo.shapes.derived[key] = ScenereVisCache(tol.voxel_pitch, tol.voxel_limit)
+        cache = geo.shapes.derived[key] = ScenereVisCache(tol.voxel_pitch, tol.voxel_limit, tol.compat_trimesh)
     return cache
 
 

@@ -29,7 +29,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentscene.geometry import rotation_matrix_y
-from agentscene.rewards.subdivide import SUBDIVIDE_ROUNDS, VoxelLimitError, subdivision_hits
+from agentscene.rewards.subdivide import (
+    SUBDIVIDE_ROUNDS,
+    VoxelLimitError,
+    installed_rule,
+    subdivision_hits,
+)
 
 if TYPE_CHECKING:
     import trimesh
@@ -128,13 +133,14 @@ def check_subdivision(vertices: np.ndarray, faces: np.ndarray, pitch: float) -> 
 
 
 def subdivided_blocks(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, *, limit: int,
-                      what: str = "this object's voxel grid") -> list[VoxelBlock]:
-    """`voxelized(pitch).fill()` of each (vertices, faces), bit for bit, in one batch."""
+                      what: str = "this object's voxel grid", rule: str | None = None) -> list[VoxelBlock]:
+    """`voxelized(pitch).fill()` of each (vertices, faces), bit for bit, in one batch (`rule`:
+    whose subdivision, see `subdivide.subdivision_hits`)."""
     from scipy import ndimage
 
     for v, f in meshes:
         check_subdivision(v, f, pitch)
-    hits = subdivision_hits(meshes, pitch, on_grid=lambda shape: _grid_cells(shape, what, limit))
+    hits = subdivision_hits(meshes, pitch, on_grid=lambda shape: _grid_cells(shape, what, limit), rule=rule)
     return [VoxelBlock.make(origin, ndimage.binary_fill_holes(grid), pitch) for origin, grid in hits]
 
 
@@ -285,9 +291,10 @@ class VoxelCache:
     so moving an object never re-voxelises it; rooms do not change within an episode.
     """
 
-    def __init__(self, pitch: float, *, limit: int):
+    def __init__(self, pitch: float, *, limit: int, trimesh_version: str = "installed"):
         self.pitch = float(pitch)
         self.limit = int(limit)
+        self.rule = {"4": "regular", "5": "shared"}.get(trimesh_version) or installed_rule()
         self._box = _BoxTemplate()
         self._objects: dict[tuple, VoxelBlock] = {}
         self._boxes: dict[tuple, tuple[VoxelBlock, np.ndarray]] = {}
@@ -307,7 +314,7 @@ class VoxelCache:
                 mesh = room_mesh(room)
                 self.subdivided += 1
                 block = subdivided_blocks([(mesh.vertices, mesh.faces)], self.pitch, limit=self.limit,
-                                          what="the room's voxel grid")[0]
+                                          what="the room's voxel grid", rule=self.rule)[0]
             self._rooms[key] = block
         return block
 
@@ -348,7 +355,7 @@ class VoxelCache:
                 todo[("mesh", key)] = (np.asarray(rotated.vertices, dtype=float), np.asarray(rotated.faces))
         if not todo:
             return
-        blocks = subdivided_blocks(list(todo.values()), self.pitch, limit=self.limit)
+        blocks = subdivided_blocks(list(todo.values()), self.pitch, limit=self.limit, rule=self.rule)
         self.subdivided += len(todo)
         for ((kind, key), (v, _)), block in zip(todo.items(), blocks, strict=True):
             if kind == "box":
