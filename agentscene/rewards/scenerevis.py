@@ -123,8 +123,8 @@ _MAX_CONTACTS = 100_000
 class ScenereVisCache:
     """Everything compat mode derives per (asset, size, yaw) or per room, for one pitch."""
 
-    def __init__(self, pitch: float, limit: int):
-        self.voxels = VoxelCache(pitch, limit=limit)
+    def __init__(self, pitch: float, limit: int, trimesh_version: str = "installed"):
+        self.voxels = VoxelCache(pitch, limit=limit, trimesh_version=trimesh_version)
         self._meshes: dict[tuple, trimesh.Trimesh] = {}
         self._fcl: dict[tuple, object] = {}
 
@@ -141,7 +141,7 @@ class ScenereVisCache:
             self._meshes[key] = mesh
         return mesh
 
-    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn):
+    def fcl_geometry(self, key: tuple, vertices: np.ndarray, mesh_fn, raw=None):
         """fcl.Convex for convex meshes (every box), else a BVH: what trimesh hands to FCL."""
         geom = self._fcl.get(key)
         if geom is None:
@@ -153,7 +153,10 @@ class ScenereVisCache:
             else:
                 mesh = mesh_fn()
                 faces = np.asarray(mesh.faces, dtype=np.int64)
-                convex = bool(mesh.is_convex)
+                # trimesh's is_convex first asks for one closed body: topology, which the
+                # rotation and scaling keep, so the asset's own (cached) answer settles most
+                closed = raw is None or (raw.is_watertight and raw.body_count == 1)
+                convex = bool(closed and mesh.is_convex)
             if convex:
                 fs = np.concatenate((np.full((len(faces), 1), 3, dtype=np.int64), faces), axis=1)
                 geom = fcl.Convex(vertices, len(fs), fs.flatten())
@@ -168,10 +171,10 @@ class ScenereVisCache:
 
 def compat_cache(geo: SceneGeometry, tol: Tolerances) -> ScenereVisCache:
     """The geometry's compat cache for these tolerances (kept on its shape cache)."""
-    key = ("scenerevis", tol.voxel_pitch, tol.voxel_limit)
+    key = ("scenerevis", tol.voxel_pitch, tol.voxel_limit, tol.compat_trimesh)
     cache = geo.shapes.derived.get(key)
     if cache is None:
-        cache = geo.shapes.derived[key] = ScenereVisCache(tol.voxel_pitch, tol.voxel_limit)
+        cache = geo.shapes.derived[key] = ScenereVisCache(tol.voxel_pitch, tol.voxel_limit, tol.compat_trimesh)
     return cache
 
 
@@ -179,10 +182,10 @@ class CompatObject:
     """One object as their two scripts see it: voxel block and placement, AABB, sampled OOB."""
 
     __slots__ = ("obj", "index", "key", "block", "at", "outside_voxels", "lo", "hi", "vertices", "sampled", "_fcl",
-                 "rotated")
+                 "rotated", "raw")
 
     def __init__(self, obj: SceneObject, index: int, key: tuple, block: VoxelBlock, at: np.ndarray,
-                 outside_voxels: int, vertices: np.ndarray, mesh_fn):
+                 outside_voxels: int, vertices: np.ndarray, mesh_fn, raw=None):
         self.obj, self.index, self.key, self.block, self.at = obj, index, key, block, at
         self.outside_voxels = outside_voxels
         pos = np.asarray(obj.position, dtype=float)
@@ -191,6 +194,7 @@ class CompatObject:
         self.sampled: OutOfBounds | None = None
         self._fcl = None
         self.rotated = mesh_fn  # () -> their rotated, not yet moved trimesh (built on first use)
+        self.raw = raw  # the asset mesh (None for boxes)
 
     @property
     def id(self) -> str:
@@ -200,7 +204,7 @@ class CompatObject:
         if self._fcl is None:
             import fcl
 
-            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated)
+            geom = cache.fcl_geometry(self.key, self.vertices, self.rotated, self.raw)
             self._fcl = fcl.CollisionObject(geom, fcl.Transform(np.eye(3), np.asarray(self.obj.position, dtype=float)))
         return self._fcl
 
@@ -222,9 +226,22 @@ class ScenereVisState:
         self.objects: dict[str, CompatObject] = {}
         self.pairs: dict[tuple[str, str], tuple[float, list[tuple[float, np.ndarray]]]] = {}
         self._set_room(geo)
+        self._prefetch(geo.objects)
         for k, g in enumerate(geo.objects):
             self.objects[g.id] = self._place(g, k)
         self._pairs_of(list(self.objects))
+
+    def _prefetch(self, objects: list[ObjectGeometry]) -> None:
+        """Voxelise every box and mesh these objects need in one batch."""
+        boxes, meshes = [], []
+        for g in objects:
+            raw = None if g.is_box else self.geometry.shapes.raw_mesh(g.obj)
+            if raw is None:
+                boxes.append((g.obj.size, g.obj.yaw))
+            else:
+                key = (g.key, tuple(g.obj.size), g.obj.yaw)
+                meshes.append((key, self.cache.rotated_mesh(key, g.obj, raw, None)))
+        self.cache.voxels.prefetch(boxes=boxes, meshes=meshes)
 
     def _set_room(self, geo: SceneGeometry) -> None:
         self.room_block = self.cache.voxels.room(geo.room.room)
@@ -249,7 +266,7 @@ class ScenereVisState:
         room_at = np.floor(self.room_shift + shift).astype(np.int64)
         inside = overlap_count(block, room_at, self.room_block, np.zeros(3, dtype=np.int64))
         c = CompatObject(obj, index, key, block, shift.astype(np.int64), block.count - inside, vertices,
-                         lambda: self.cache.rotated_mesh(key, obj, raw, corners))
+                         lambda: self.cache.rotated_mesh(key, obj, raw, corners), raw)
         c.sampled = self._sampled_oob(c)
         return c
 
@@ -333,6 +350,8 @@ class ScenereVisState:
         ids = {g.id for g in geo.objects}
         touched = {i for i in self.objects if i not in ids}
         objects = {}
+        self._prefetch([g for g in geo.objects if g.id not in self.objects
+                        or not (self.objects[g.id].obj is g.obj or self.objects[g.id].obj == g.obj)])
         for k, g in enumerate(geo.objects):
             prev = self.objects.get(g.id)
             if prev is None or not (prev.obj is g.obj or prev.obj == g.obj):

@@ -9,6 +9,8 @@ constants, which are part of the formula they reproduce; the MuJoCo settling tes
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -36,4 +38,7 @@ class Tolerances(BaseModel):
     surface_samples: int = Field(1024, ge=16, le=100_000, description="fixed surface samples per asset for the mesh OOB fraction")
     compat_samples: int = Field(500, ge=1, le=100_000, description="surface samples per object in compat='scenerevis' (they use 500)")
     voxel_limit: int = Field(50_000_000, ge=1_000, description="most voxels one compat='scenerevis' grid (the room, an object, a subdivided mesh) may have; more raises VoxelLimitError")
+    compat_trimesh: Literal["installed", "4", "5"] = Field(
+        "installed", description="whose voxelize_subdivide compat='scenerevis' replays: the installed trimesh's, "
+        "trimesh 4's (what SceneReVis ran, 4.12.2) or trimesh 5's; they differ by a few voxels for meshes and rotated boxes")
     seed: int = Field(0, description="seed of every sample drawn; results are deterministic for a given seed")

@@ -14,11 +14,11 @@ form wherever the faces are parallel to the grid axes:
 Hence a box whose faces round as if axis-aligned (every yaw that is a multiple of 90°, and any
 box smaller than a voxel) is the solid block `[round(lo/p), round(hi/p)]` per axis, and a prism
 over an axis-parallel polygon (rectangular and L-shaped rooms) is its rounded outline plus the
-cells whose centres lie inside, filled layer by layer. A box at another yaw is subdivided
-triangle by triangle as a lattice of translated copies (`_subdivided_vertices`). Meshes and
-rooms with slanted walls are voxelised by trimesh itself. Every block is cached per (asset,
-size, yaw) or per room. tests/test_rewards_voxels.py checks all of it against trimesh, cell
-for cell.
+cells whose centres lie inside, filled layer by layer. Everything else (boxes at other yaws,
+asset meshes, rooms with slanted walls) goes through `subdivide.subdivision_hits`, which replays
+trimesh's subdivision bit for bit but only where a vertex could still hit a new cell. Every
+block is cached per (asset, size, yaw) or per room. tests/test_rewards_voxels.py checks all of
+it against trimesh, cell for cell.
 """
 
 from __future__ import annotations
@@ -29,24 +29,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentscene.geometry import rotation_matrix_y
+from agentscene.rewards.subdivide import (
+    SUBDIVIDE_ROUNDS,
+    VoxelLimitError,
+    installed_rule,
+    subdivision_hits,
+)
 
 if TYPE_CHECKING:
     import trimesh
 
     from agentscene.scene import Room
 
-#: trimesh's `voxelize_subdivide` stops after 10 rounds of edge halving: a face edge longer
-#: than (p / 2) * 2**10 makes it (and SceneReVis' voxel_eval) raise.
-SUBDIVIDE_ROUNDS = 10
-
-
-#: Most triangles trimesh may subdivide a mesh into here (seconds, a few hundred MB): a box at
-#: a non-right-angle yaw up to about 8 m, any real furniture mesh, a slanted room up to ~150 m².
-SUBDIVIDE_BUDGET = 2_000_000
-
-
-class VoxelLimitError(ValueError):
-    """A voxel grid or a trimesh subdivision would not fit in the configured budget."""
+#: Most triangles (estimated) that trimesh's subdivision of one mesh may reach here. The replay
+#: visits a fraction of them (about a second per million at worst); trimesh takes minutes.
+#: About a box up to 25 m at any yaw, a room with slanted walls up to ~500 m².
+SUBDIVIDE_BUDGET = 5_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,12 +107,12 @@ def _grid_cells(shape, what: str, limit: int) -> None:
             "use a coarser voxel_pitch or evaluate without compat='scenerevis'")
 
 
-# -- the reference: trimesh itself --------------------------------------------------------
+# -- everything else: trimesh's subdivision replayed ------------------------------------------
 
-def _check_subdivision(mesh: trimesh.Trimesh, pitch: float) -> None:
-    """Refuse what trimesh cannot subdivide (10 rounds) or would subdivide for minutes."""
-    v = np.asarray(mesh.vertices, dtype=float)
-    f = np.asarray(mesh.faces, dtype=np.int64)
+def check_subdivision(vertices: np.ndarray, faces: np.ndarray, pitch: float) -> None:
+    """Refuse what trimesh cannot subdivide in 10 rounds or what exceeds SUBDIVIDE_BUDGET."""
+    v = np.asarray(vertices, dtype=float)
+    f = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
     if len(f) == 0:
         raise ValueError("cannot voxelise a mesh without faces")
     tri = v[f]
@@ -130,22 +128,20 @@ def _check_subdivision(mesh: trimesh.Trimesh, pitch: float) -> None:
     estimate = float((2.0 * area / max_edge ** 2 + edges.sum(axis=1) / max_edge + 1.0).sum())
     if estimate > SUBDIVIDE_BUDGET:
         raise VoxelLimitError(
-            f"voxelising this mesh at pitch {pitch} subdivides it into ~{estimate:,.0f} triangles (more than "
-            f"{SUBDIVIDE_BUDGET:,}, minutes of trimesh); only boxes at right-angle yaws have a closed form")
+            f"voxelising this mesh at pitch {pitch} means subdividing it into ~{estimate:,.0f} triangles (more than "
+            f"voxels.SUBDIVIDE_BUDGET = {SUBDIVIDE_BUDGET:,}); use a coarser voxel_pitch or evaluate without compat")
 
 
-def trimesh_voxels(mesh: trimesh.Trimesh, pitch: float) -> VoxelBlock:
-    """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes).
+def subdivided_blocks(meshes: list[tuple[np.ndarray, np.ndarray]], pitch: float, *, limit: int,
+                      what: str = "this object's voxel grid", rule: str | None = None) -> list[VoxelBlock]:
+    """`voxelized(pitch).fill()` of each (vertices, faces), bit for bit, in one batch (`rule`:
+    whose subdivision, see `subdivide.subdivision_hits`)."""
+    from scipy import ndimage
 
-    Refuses meshes whose subdivision would exceed SUBDIVIDE_BUDGET triangles or trimesh's 10
-    rounds (their code fails there too). Callers check the voxel grid's size first.
-    """
-    _check_subdivision(mesh, pitch)
-    vox = mesh.voxelized(pitch).fill()
-    matrix = np.asarray(vox.matrix, dtype=bool)
-    translation = np.asarray(vox.translation, dtype=float)
-    origin = np.round(translation / pitch).astype(np.int64)
-    return VoxelBlock.make(origin, matrix, pitch, translation=translation)
+    for v, f in meshes:
+        check_subdivision(v, f, pitch)
+    hits = subdivision_hits(meshes, pitch, on_grid=lambda shape: _grid_cells(shape, what, limit), rule=rule)
+    return [VoxelBlock.make(origin, ndimage.binary_fill_holes(grid), pitch) for origin, grid in hits]
 
 
 # -- closed form: boxes ---------------------------------------------------------------------
@@ -213,95 +209,6 @@ def box_voxels(corners: np.ndarray, positive: np.ndarray, pitch: float) -> Voxel
     hi = np.array([ranges[a][1] for a in range(3)], dtype=np.int64)
     shape = tuple(int(s) for s in hi - lo + 1)
     return VoxelBlock.make(lo, None, pitch, shape=shape)
-
-
-def _uniform_rounds(tri: np.ndarray, max_edge: float) -> int:
-    """How many times trimesh splits a triangle 1 -> 4 before any edge is short enough:
-    while all three edges are long every split is the regular one, into four copies of the
-    half-size triangle (three translated, one turned by 180°)."""
-    lengths = np.linalg.norm(tri[[1, 2, 0]] - tri, axis=1)
-    k = 0
-    while k < SUBDIVIDE_ROUNDS and np.all(lengths / 2.0 ** k > max_edge):
-        k += 1
-    return k
-
-
-def _subdivided_vertices(triangles: np.ndarray, max_edge: float) -> np.ndarray:
-    """The vertices trimesh's `subdivide_to_size` gives these triangles, without subdividing
-    them whole.
-
-    After its uniform rounds a triangle is tiled by n² copies of one small triangle, up or
-    turned; every copy is then refined the same way (trimesh decides per edge, by length), so
-    the rest of the work is done once per orientation (all in one trimesh call) and the results
-    are translated over the tiling. Equal to trimesh's vertices in exact arithmetic; in floating
-    point they differ by an ulp or so, which changes a voxel only at an exact half-voxel tie.
-    """
-    from trimesh import remesh
-
-    tiles = []  # (e1, e2, n) per triangle: the tiling steps
-    small = []  # (triangle, orientation, 3x3 corners) still to refine
-    for t, tri in enumerate(triangles):
-        k = _uniform_rounds(tri, max_edge)
-        n = 2 ** k
-        tiles.append(((tri[1] - tri[0]) / n, (tri[2] - tri[0]) / n, n))
-        # the corner copy at v0 and its turned neighbour, by trimesh's own midpoints (bit for bit)
-        a, b, c = tri[0], tri[1], tri[2]
-        for _ in range(k - 1):
-            b, c = (a + b) / 2.0, (a + c) / 2.0
-        if k == 0:
-            small.append((t, 0, tri))
-        else:
-            small.append((t, 0, np.array([a, (a + b) / 2.0, (a + c) / 2.0])))
-            small.append((t, 1, np.array([(a + b) / 2.0, (b + c) / 2.0, (c + a) / 2.0])))
-    patterns: dict[tuple[int, int], np.ndarray] = {}
-    todo = []
-    for t, o, c in small:
-        if np.all(np.linalg.norm(c[[1, 2, 0]] - c, axis=1) <= max_edge):
-            patterns[(t, o)] = c  # already final: its corners
-        else:
-            todo.append((t, o, c))
-    if todo:
-        soup = np.concatenate([c for _, _, c in todo])
-        faces = np.arange(len(soup)).reshape(-1, 3)
-        v, f, index = remesh.subdivide_to_size(soup, faces, max_edge=max_edge, max_iter=SUBDIVIDE_ROUNDS,
-                                               return_index=True)
-        order = np.argsort(index, kind="stable")
-        bounds = np.searchsorted(index[order], np.arange(len(todo) + 1))
-        for s, (t, o, _) in enumerate(todo):
-            patterns[(t, o)] = v[np.unique(f[order[bounds[s]:bounds[s + 1]]])]
-    parts = []
-    for t, (e1, e2, n) in enumerate(tiles):
-        if n == 1:
-            parts.append(patterns[(t, 0)])
-            continue
-        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-        i, j = i.ravel(), j.ravel()
-        offsets = i[:, None] * e1 + j[:, None] * e2
-        parts.append((offsets[i + j <= n - 1][:, None, :] + patterns[(t, 0)][None]).reshape(-1, 3))
-        if n > 1:
-            parts.append((offsets[i + j <= n - 2][:, None, :] + patterns[(t, 1)][None]).reshape(-1, 3))
-    return np.concatenate(parts)
-
-
-def subdivided_voxels(vertices: np.ndarray, faces: np.ndarray, pitch: float) -> VoxelBlock:
-    """`voxelized(pitch).fill()` of a box at any yaw, triangle by triangle.
-
-    Not used for asset meshes: their isosceles triangles (cone and cylinder fans) make
-    trimesh's shorter-diagonal choice an exact tie that floating-point noise decides copy by
-    copy, which a translated pattern cannot follow.
-    """
-    from scipy import ndimage
-
-    vertices = np.asarray(vertices, dtype=float)
-    # trimesh rounds every vertex it returns, the mesh's own (even unused ones) included
-    verts = np.concatenate((vertices, _subdivided_vertices(vertices[np.asarray(faces)], pitch / 2.0)))
-    hit = np.round(verts / pitch).astype(np.int64)
-    origin = hit.min(axis=0)
-    idx = hit - origin
-    shape = tuple(int(s) for s in idx.max(axis=0) + 1)
-    cells = np.zeros(shape, dtype=bool)
-    cells[idx[:, 0], idx[:, 1], idx[:, 2]] = True
-    return VoxelBlock.make(origin, ndimage.binary_fill_holes(cells), pitch)
 
 
 # -- closed form: the room prism ----------------------------------------------------------
@@ -384,15 +291,15 @@ class VoxelCache:
     so moving an object never re-voxelises it; rooms do not change within an episode.
     """
 
-    def __init__(self, pitch: float, *, limit: int):
+    def __init__(self, pitch: float, *, limit: int, trimesh_version: str = "installed"):
         self.pitch = float(pitch)
         self.limit = int(limit)
+        self.rule = {"4": "regular", "5": "shared"}.get(trimesh_version) or installed_rule()
         self._box = _BoxTemplate()
         self._objects: dict[tuple, VoxelBlock] = {}
         self._boxes: dict[tuple, tuple[VoxelBlock, np.ndarray]] = {}
         self._rooms: dict[tuple, VoxelBlock] = {}
-        self.trimesh_calls = 0  # how many blocks needed trimesh (tests check the closed forms are used)
-        self.subdivided = 0  # how many boxes at other yaws were subdivided per triangle
+        self.subdivided = 0  # blocks that needed the subdivision replay (tests check the closed forms are used)
 
     @property
     def box_template(self) -> _BoxTemplate:
@@ -404,42 +311,54 @@ class VoxelCache:
         if block is None:
             block = prism_voxels(room.floor, room.height, self.pitch, limit=self.limit)
             if block is None:
-                xs = [p[0] for p in room.floor]
-                zs = [p[1] for p in room.floor]
-                _grid_cells(((max(xs) - min(xs)) / self.pitch + 1, room.height / self.pitch + 1,
-                             (max(zs) - min(zs)) / self.pitch + 1), "the room's voxel grid", self.limit)
-                self.trimesh_calls += 1
-                block = trimesh_voxels(room_mesh(room), self.pitch)
+                mesh = room_mesh(room)
+                self.subdivided += 1
+                block = subdivided_blocks([(mesh.vertices, mesh.faces)], self.pitch, limit=self.limit,
+                                          what="the room's voxel grid", rule=self.rule)[0]
             self._rooms[key] = block
         return block
 
+    def _box_key(self, size, yaw: float) -> tuple:
+        return (tuple(float(s) for s in size), float(yaw))
+
     def box(self, size, yaw: float) -> tuple[VoxelBlock, np.ndarray]:
         """(block, rotated corners) of a box object."""
-        key = (tuple(float(s) for s in size), float(yaw))
-        hit = self._boxes.get(key)
-        if hit is not None:
-            return hit
-        corners = scenerevis_box_corners(size, yaw, self._box)
-        block = box_voxels(corners, self._box.positive, self.pitch)
-        if block is None:
-            import trimesh
-
-            ext = corners.max(axis=0) - corners.min(axis=0)
-            _grid_cells(ext / self.pitch + 2, "this object's voxel grid", self.limit)
-            _check_subdivision(trimesh.Trimesh(corners, self._box.faces, process=False), self.pitch)
-            self.subdivided += 1
-            block = subdivided_voxels(corners, self._box.faces, self.pitch)
-        else:
-            _grid_cells(block.shape, "this object's voxel grid", self.limit)
-        self._boxes[key] = (block, corners)
-        return block, corners
+        hit = self._boxes.get(self._box_key(size, yaw))
+        if hit is None:
+            self.prefetch(boxes=[(size, yaw)])
+            hit = self._boxes[self._box_key(size, yaw)]
+        return hit
 
     def mesh(self, key: tuple, rotated: trimesh.Trimesh) -> VoxelBlock:
-        """The block of a rotated asset mesh (trimesh, cached under `key`)."""
-        block = self._objects.get(key)
-        if block is None:
-            _grid_cells(np.asarray(rotated.extents) / self.pitch + 2, "this object's voxel grid", self.limit)
-            self.trimesh_calls += 1
-            block = trimesh_voxels(rotated, self.pitch)
-            self._objects[key] = block
-        return block
+        """The block of a rotated asset mesh (cached under `key`)."""
+        if key not in self._objects:
+            self.prefetch(meshes=[(key, rotated)])
+        return self._objects[key]
+
+    def prefetch(self, boxes=(), meshes=()) -> None:
+        """Voxelise the boxes (size, yaw) and rotated meshes (key, mesh) not cached yet, all
+        subdivisions in one batch (numpy's per-call cost is paid once per round, not per mesh)."""
+        todo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # (kind, key) -> (vertices, faces)
+        for size, yaw in boxes:
+            key = self._box_key(size, yaw)
+            if key in self._boxes or ("box", key) in todo:
+                continue
+            corners = scenerevis_box_corners(size, yaw, self._box)
+            block = box_voxels(corners, self._box.positive, self.pitch)
+            if block is None:
+                todo[("box", key)] = (corners, self._box.faces)
+            else:
+                _grid_cells(block.shape, "this object's voxel grid", self.limit)
+                self._boxes[key] = (block, corners)
+        for key, rotated in meshes:
+            if key not in self._objects and ("mesh", key) not in todo:
+                todo[("mesh", key)] = (np.asarray(rotated.vertices, dtype=float), np.asarray(rotated.faces))
+        if not todo:
+            return
+        blocks = subdivided_blocks(list(todo.values()), self.pitch, limit=self.limit, rule=self.rule)
+        self.subdivided += len(todo)
+        for ((kind, key), (v, _)), block in zip(todo.items(), blocks, strict=True):
+            if kind == "box":
+                self._boxes[key] = (block, v)
+            else:
+                self._objects[key] = block

@@ -20,12 +20,42 @@ from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.geometry import scene_geometry
 from agentscene.rewards.report import EvalReport, OutOfBounds, PairOverlap
 from agentscene.rewards.scenerevis import NOTES, scenerevis_rotated_mesh, scenerevis_unsupported
-from agentscene.rewards.voxels import room_mesh
+from agentscene.rewards.voxels import VoxelBlock, room_mesh
 
 if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
+
+
+def trimesh_voxels(mesh, pitch: float) -> VoxelBlock:
+    """`mesh.voxelized(pitch).fill()` as a VoxelBlock (what voxel_eval computes)."""
+    vox = mesh.voxelized(pitch).fill()
+    translation = np.asarray(vox.translation, dtype=float)
+    origin = np.round(translation / pitch).astype(np.int64)
+    return VoxelBlock.make(origin, np.asarray(vox.matrix, dtype=bool), pitch, translation=translation)
+
+
+def trimesh4_subdivided_vertices(vertices, faces, max_edge: float, max_iter: int = 10) -> np.ndarray:
+    """trimesh 4's `subdivide_to_size` (SceneReVis ran trimesh 4.12.2), transcribed whole: every
+    face with an edge longer than `max_edge` is split 1 -> 4 at its edge midpoints `(a + b) / 2`;
+    the result holds the vertices of the faces that were short enough, no others."""
+    v = np.asarray(vertices, dtype=np.float64)
+    tri = v[np.asarray(faces, dtype=np.int64).reshape(-1, 3)]
+    done = []
+    for i in range(max_iter + 1):
+        d = tri[:, [1, 2, 0]] - tri
+        long = ((d ** 2).sum(axis=2) ** 0.5 > max_edge).any(axis=1)
+        done.append(tri[~long].reshape(-1, 3))
+        if not long.any():
+            return np.concatenate(done)
+        if i >= max_iter:
+            raise ValueError("max_iter exceeded!")
+        t = tri[long]
+        m = (t + t[:, [1, 2, 0]]) / 2.0
+        tri = np.concatenate([np.stack(c, axis=1) for c in (
+            (t[:, 0], m[:, 0], m[:, 2]), (m[:, 0], t[:, 1], m[:, 1]), (m[:, 2], m[:, 1], t[:, 2]), (m[:, 0], m[:, 1], m[:, 2]))])
+    raise AssertionError("unreachable")
 
 
 def reference_voxels(mesh, pitch: float) -> tuple[np.ndarray, np.ndarray]:
