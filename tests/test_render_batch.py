@@ -223,3 +223,16 @@ def test_env_batch_helpers_render_every_env_once(raster):
     for env in envs:
         env.close()
     assert raster.render(red_box_scene(), size=32).images["top"].size == (32, 32)  # a shared renderer stays open
+
+
+def test_overlays_stay_inside_their_tile(raster):
+    """An outline far outside its view must not draw into the neighbouring tile of the atlas."""
+    stray = Scene(room=square_room(), objects=(box("cabinet_1", (1.0, 0.0, 1.0), (0.6, 1.0, 0.4)),
+                                             box("cabinet_2", (7.0, 0.0, 2.0), (1.5, 1.0, 1.0), yaw=20.0),
+                                             box("cabinet_3", (8.0, 0.0, 3.0), (2.0, 1.0, 1.0))))
+    plain = red_box_scene()
+    batch = raster.render_many([stray, plain, stray], size=96)
+    for got, scene in zip(batch, [stray, plain, stray], strict=True):
+        alone = raster.render(scene, size=96)
+        for view in ("top", "diagonal"):
+            assert np.array_equal(np.asarray(got.images[view]), np.asarray(alone.images[view])), view

@@ -154,6 +154,7 @@ class GLBatch:
         self.scene_program["tiles"].value = 0
         self.overlay_program = ctx.program(vertex_shader=OVERLAY_VS, fragment_shader=OVERLAY_FS)
         self.overlay_program["sprites"].value = 1
+        self.overlay_program["tiles"].value = 0
         self.assets: OrderedDict[Any, _Asset] = OrderedDict()
         self.asset_bytes = 0
         self.sprites = ctx.texture((SPRITE_ATLAS, SPRITE_ATLAS), 4)
@@ -592,7 +593,11 @@ def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, i
         for chunk in overlay:  # the layers' vertices in draw order, copied once, into the buffer
             gl.overlay_vbo.write(chunk, offset=at)
             at += chunk.nbytes
+        for d in range(4):  # solid primitives are clipped to their tile
+            ctx.enable_direct(GL_CLIP_DISTANCE0 + d)
         gl.overlay_vao.render(moderngl.TRIANGLES, vertices=n_verts)
+        for d in range(4):
+            ctx.disable_direct(GL_CLIP_DISTANCE0 + d)
         ctx.disable(moderngl.BLEND)
     if gl.direct_read:
         # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride

@@ -285,7 +285,9 @@ class RasterRenderer:
                 floats = overlay_floats(layout.layers)
                 if len(gl.overlay_host) < floats:
                     gl.overlay_host = np.empty(floats, np.float32)
-                overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, pass_of, len(passes), gl.overlay_host)
+                slot = np.zeros(len(tiles), np.intp)  # each view's row in its pass' tile texture
+                slot[placed[:, 0]] = np.concatenate([np.arange(len(p)) for p in passes])
+                overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, pass_of, len(passes), gl.overlay_host, slot)
                 pending = None
                 for p, placements in enumerate(passes):
                     result = draw_pass(gl, tiles, placements, instances[p], overlay[p], rects[[i for i, _, _ in placements]])

@@ -43,14 +43,25 @@ void main() { frag_color = vec4(v_color, 1.0); }
 OVERLAY_VS = """
 #version 330
 uniform vec2 target_size;
+uniform sampler2D tiles;    // as in SCENE_VS: texel 4 of row t = the tile's ndc half size.xy, centre.zw
 in vec2 in_xy;
-in vec2 in_uv;
+in vec2 in_uv;              // a sprite's texture coordinates; solid colour: u = -1 - tile slot, v = -1
 in vec4 in_rgba;
 out vec2 v_uv;
 out vec4 v_rgba;
 void main() {
-    gl_Position = vec4(in_xy / target_size * 2.0 - 1.0, 0.0, 1.0);
-    v_uv = in_uv;
+    vec2 ndc = in_xy / target_size * 2.0 - 1.0;
+    gl_Position = vec4(ndc, 0.0, 1.0);
+    vec4 d = vec4(1.0);     // sprites are placed inside their view: never clipped
+    if (in_uv.y < 0.0) {    // solid primitives stay inside their tile, as Pillow clips at the image's edge
+        vec4 rect = texelFetch(tiles, ivec2(4, int(-in_uv.x - 0.5)), 0);
+        d = vec4(ndc - (rect.zw - rect.xy), (rect.zw + rect.xy) - ndc);
+    }
+    gl_ClipDistance[0] = d.x;
+    gl_ClipDistance[1] = d.y;
+    gl_ClipDistance[2] = d.z;
+    gl_ClipDistance[3] = d.w;
+    v_uv = in_uv.y < 0.0 ? vec2(-1.0) : in_uv;
     v_rgba = in_rgba;
 }
 """
