@@ -560,8 +560,8 @@ def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, i
     draw.clear(*gl.background, 1.0, depth=1.0)
     for key, data in instances:
         asset = gl.assets[key]
-        if asset.instances.size < data.nbytes:
-            asset.instances.orphan(max(data.nbytes, 2 * asset.instances.size))
+        # fresh storage each pass (orphaning): the previous pass may still be drawing from the old one
+        asset.instances.orphan(max(data.nbytes, asset.instances.size))
         asset.instances.write(data)
         asset.vao.render(moderngl.TRIANGLES, vertices=asset.vertices, instances=len(data))
     for d in range(4):
@@ -589,6 +589,7 @@ def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, i
                 gl.overlay_vbo.release()
             gl.overlay_vbo = ctx.buffer(reserve=max(nbytes, 1 << 20))
             gl.overlay_vao = ctx.vertex_array(gl.overlay_program, [(gl.overlay_vbo, "2f 2f 4f", "in_xy", "in_uv", "in_rgba")])
+        gl.overlay_vbo.orphan(gl.overlay_vbo.size)  # the previous pass may still be drawing from it
         at = 0
         for chunk in overlay:  # the layers' vertices in draw order, copied once, into the buffer
             gl.overlay_vbo.write(chunk, offset=at)

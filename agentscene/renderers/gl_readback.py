@@ -46,6 +46,7 @@ class GLFunctions:
     fence_sync: Any
     client_wait_sync: Any
     delete_sync: Any
+    flush: Any
 
 
 def load(ctx: Any) -> GLFunctions | None:
@@ -74,6 +75,7 @@ def load(ctx: Any) -> GLFunctions | None:
         fence_sync=bind("glFenceSync", _PTR, _U, _U),
         client_wait_sync=bind("glClientWaitSync", _U, _PTR, _U, ctypes.c_uint64),
         delete_sync=bind("glDeleteSync", None, _PTR),
+        flush=bind("glFlush", None),
     )
     return None if any(f is None for f in vars(found).values()) else found
 
@@ -104,6 +106,7 @@ class HostPixelBuffer:
         """Start copying the framebuffer's pixels here; `wait` before reading `view`."""
         framebuffer.read_into(self.buffer, viewport=viewport, components=components, alignment=1)
         self.fence = self.gl.fence_sync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0)
+        self.gl.flush()  # the device starts on this pass while the host prepares the next
 
     def wait(self) -> None:
         """Block until the last `read_from` has landed (or raise after FENCE_TIMEOUT_S)."""

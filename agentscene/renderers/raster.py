@@ -265,8 +265,6 @@ class RasterRenderer:
                 rules = plain.get(id(cams)) or plain.setdefault(id(cams), {name: view_rules(scene, cam, style, frozenset()) for name, cam in cams.items()})
             jobs.append(Job(scene, cams, rules, arrays, mesh_provider, [], room_json=room_json))
             tiles.extend(Tile(j, cam, rules[name]) for name, cam in cams.items())
-        layout = layout_overlays([(jobs[t.job].scene, t.camera) for t in tiles], self.settings.overlay,
-                                 overlays=overlays, arrays=[jobs[t.job].arrays for t in tiles])
         passes = pack_tiles([(t.camera.width, t.camera.height) for t in tiles], self._atlas_side(tiles))
         import moderngl
 
@@ -276,21 +274,20 @@ class RasterRenderer:
             with self._ctx:
                 instances = pass_instances(gl, jobs, gl.object_instances(jobs), tiles, passes)
                 rects = tile_rects(tiles, passes)
-                gl.ensure_sprites({k for layer in layout.layers if layer.kind == "sprites" for k in layer.key_table()[0]})
-                placed = np.array([at for placements in passes for at in placements], dtype=np.intp).reshape(-1, 3)
-                tile_xy = np.zeros((len(tiles), 2), np.float32)
-                tile_xy[placed[:, 0]] = placed[:, 1:]
-                pass_of = np.zeros(len(tiles), np.intp)
-                pass_of[placed[:, 0]] = np.repeat(np.arange(len(passes)), [len(p) for p in passes])
-                floats = overlay_floats(layout.layers)
-                if len(gl.overlay_host) < floats:
-                    gl.overlay_host = np.empty(floats, np.float32)
-                slot = np.zeros(len(tiles), np.intp)  # each view's row in its pass' tile texture
-                slot[placed[:, 0]] = np.concatenate([np.arange(len(p)) for p in passes])
-                overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, pass_of, len(passes), gl.overlay_host, slot)
                 pending = None
                 for p, placements in enumerate(passes):
-                    result = draw_pass(gl, tiles, placements, instances[p], overlay[p], rects[[i for i, _, _ in placements]])
+                    # each pass is laid out while the one before draws (views are laid out independently)
+                    index = [i for i, _, _ in placements]
+                    layout = layout_overlays([(jobs[tiles[i].job].scene, tiles[i].camera) for i in index], self.settings.overlay,
+                                             overlays=overlays, arrays=[jobs[tiles[i].job].arrays for i in index])
+                    gl.ensure_sprites({k for layer in layout.layers if layer.kind == "sprites" for k in layer.key_table()[0]})
+                    tile_xy = np.array([(x, y) for _, x, y in placements], np.float32).reshape(-1, 2)
+                    floats = overlay_floats(layout.layers)
+                    if len(gl.overlay_host) < floats:
+                        gl.overlay_host = np.empty(floats, np.float32)
+                    here = np.zeros(len(index), np.intp)
+                    overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, here, 1, gl.overlay_host, np.arange(len(index)))[0]
+                    result = draw_pass(gl, tiles, placements, instances[p], overlay, rects[index])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)
                     pending = result
