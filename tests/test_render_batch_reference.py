@@ -104,26 +104,27 @@ def test_layout_equals_the_per_view_algorithm_for_any_objects(items, size):
     assert_same_layout(layout_overlays(views, OverlaySettings()), reference_layout(views, OverlaySettings()))
 
 
-def test_overlay_vertices_per_pass_equal_the_sorted_single_array():
+def test_overlay_vertices_of_each_pass_equal_the_reference():
+    """Each pass is laid out on its own; its vertices are the reference's, solid ones tagged with their view."""
     scenes = random_scenes(2, 10)
     views = views_of(scenes, size=300)
-    layout = layout_overlays(views, OverlaySettings())
     passes = pack_tiles([(cam.width, cam.height) for _, cam in views], 1024)  # several passes
     assert len(passes) > 2
-    tile_xy = np.zeros((len(views), 2), np.float32)
-    pass_of = np.zeros(len(views), np.intp)
-    for p, placements in enumerate(passes):
-        for i, x, y in placements:
-            tile_xy[i], pass_of[i] = (x, y), p
-    keys = sorted({k for layer in layout.layers for k in layer.keys}, key=repr)
-    sprite_at = {k: (7 * i % 1900, 13 * i % 1900, *sprite_size(k)) for i, k in enumerate(keys)}
-    want = reference_overlay_vertices(layout.layers, tile_xy, sprite_at, pass_of, len(passes))
-    scratch = np.full(overlay_floats(layout.layers) + 5, np.nan, np.float32)
-    for got in (overlay_vertices(layout.layers, tile_xy, sprite_at, pass_of, len(passes)),
-                overlay_vertices(layout.layers, tile_xy, sprite_at, pass_of, len(passes), scratch)):
-        for chunks, expected in zip(got, want, strict=True):
-            joined = np.concatenate(chunks) if chunks else np.zeros((0, 8), np.float32)
-            assert joined.dtype == np.float32 and joined.tobytes() == expected.tobytes()
+    for placements in passes:
+        layout = layout_overlays([views[i] for i, _, _ in placements], OverlaySettings())
+        tile_xy = np.array([(x, y) for _, x, y in placements], np.float32)
+        keys = sorted({k for layer in layout.layers for k in layer.keys}, key=repr)
+        sprite_at = {k: (7 * i % 1900, 13 * i % 1900, *sprite_size(k)) for i, k in enumerate(keys)}
+        want = reference_overlay_vertices(layout.layers, tile_xy, sprite_at, np.zeros(len(placements), np.intp), 1)[0].copy()
+        solid = want[:, 3] == -1.0
+        vertex_view = np.concatenate([np.repeat(layer.view, {"segments": 6, "triangles": 3, "sprites": 6}[layer.kind])
+                                      for layer in layout.layers if len(layer.view)])
+        assert solid.any() and (~solid).any()
+        want[solid, 2] = -1.0 - vertex_view[solid]
+        scratch = np.full(overlay_floats(layout.layers) + 5, np.nan, np.float32)
+        for got in (overlay_vertices(layout.layers, tile_xy, sprite_at), overlay_vertices(layout.layers, tile_xy, sprite_at, scratch)):
+            joined = np.concatenate(got)
+            assert joined.dtype == np.float32 and joined.tobytes() == want.tobytes()
 
 
 def test_pass_instances_equal_the_per_tile_copies(monkeypatch):

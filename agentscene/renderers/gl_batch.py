@@ -4,10 +4,12 @@ Each asset's mesh (the unit box, a provider's mesh, a room's floor and walls) is
 per renderer and drawn instanced: an instance is (object matrix, tint, tile). Views of many
 scenes are packed into tiles of one framebuffer (the atlas); one draw per asset covers every
 tile of a pass, clip distances keep each instance inside its tile. Flat shading is done in
-the vertex shader from the face normal (one fixed light, two-sided). Overlays are laid out for the whole batch (`overlay_layout`) and
-drawn as coloured triangles and textured quads (text sprites from one atlas texture;
-`overlay_geometry` makes the vertices) on the resolved image. Instance rows and tile data of
-every pass are gathered at once (`pass_instances`, `tile_rects`). Pixels leave through a pixel buffer, read while the next pass draws.
+the vertex shader from the face normal (one fixed light, two-sided). Overlays are laid out per
+pass (`overlay_layout`, while the pass before draws) and drawn as coloured triangles and
+textured quads (text sprites from one atlas texture; `overlay_geometry` makes the vertices) on
+the resolved image. Instance rows and tile data of every pass are gathered at once
+(`pass_instances`, `tile_rects`). Pixels leave through a pixel buffer (`gl_readback`), read
+while the next pass draws.
 
 Memory on the device is bounded: the atlas (side S, `samples` MSAA) takes
 S^2 * (8 * samples + 12) bytes (+ 8 S^2 with depth maps), the asset cache `asset_cache_mb`, the
@@ -16,7 +18,6 @@ sprite texture 16 MiB.
 
 from __future__ import annotations
 
-import sys
 import weakref
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -168,7 +169,7 @@ class GLBatch:
         self.overlay_host = np.empty(0, np.float32)  # overlay vertices on the host, reused between calls (no page faults)
         self.flip = 0
         self.notes: list[str] = []
-        self.readback = ReadbackPool()
+        self.readback = gl_readback.ReadbackPool()
         # on the CPU (llvmpipe) a pixel buffer is host memory too: reading straight into ours saves a
         # copy, and 4-byte pixels are its fast path; a GPU packs RGB in its copy engine, a quarter less to move
         self.direct_read = readback == "direct"
@@ -459,60 +460,6 @@ def pass_instances(gl: GLBatch, jobs: list[Job], inst: Instances, tiles: list[Ti
     return out
 
 
-class ReadbackPool:
-    """Host buffers for read-back, reused once nothing else refers to them.
-
-    Fresh memory costs a page fault per 4 KiB on first write (about half the read-back time of
-    a 64 MiB atlas on an H200 host); results keep their buffer alive through their views, so a
-    buffer is reused only when its reference count shows no views left.
-    """
-
-    def __init__(self, keep: int = 8):
-        self.keep = keep
-        self.buffers: list[np.ndarray] = []
-
-    def take(self, nbytes: int) -> np.ndarray:
-        for buf in self.buffers:
-            # references: the list, the loop variable, getrefcount's argument
-            if buf.size == nbytes and sys.getrefcount(buf) <= 3:
-                buf.setflags(write=True)
-                return buf
-        buf = np.empty(nbytes, np.uint8)
-        self.buffers.append(buf)
-        if len(self.buffers) > self.keep:
-            self.buffers.pop(0)  # forgotten here; alive as long as some result holds it
-        return buf
-
-
-class PassResult:
-    """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
-
-    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
-                 channels: int = 4, data: np.ndarray | None = None, copier: ThreadPoolExecutor | None = None):
-        self.copier = copier
-        self.channels = channels
-        self.pbo, self.width, self.height = pbo, width, height
-        self.placements = placements
-        self.depth = depth
-        self.pool = pool
-        self.data = data  # already read (direct read-back), else read from `pbo`
-
-    def pixels(self) -> np.ndarray:
-        """(H, W, channels): RGB, or RGBA (alpha unused) where 4-byte pixels are the driver's fast path."""
-        data = self.data
-        if data is None:
-            data = self.pool.take((self.height + 1) * self.width * self.channels)
-            nbytes = self.width * self.height * self.channels
-            if isinstance(self.pbo, gl_readback.HostPixelBuffer):
-                self.pbo.wait()
-                gl_readback.copy_out(data, self.pbo.view[:nbytes], self.copier)
-            else:
-                self.pbo.read_into(data, size=nbytes)
-        self.data = None
-        data.setflags(write=False)
-        return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)
-
-
 def tile_rects(tiles: list[Tile], passes: list[list[tuple[int, int, int]]]) -> np.ndarray:
     """(tiles, 5, 4) float32: each tile's clip-from-world matrix (4 texels, column j in texel j) and where
     its view lies in its pass' atlas in NDC (scale x, y, offset x, y)."""
@@ -529,7 +476,7 @@ def tile_rects(tiles: list[Tile], passes: list[list[tuple[int, int, int]]]) -> n
 
 
 def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, int]], instances: list[tuple[Any, np.ndarray]],
-              overlay: list[np.ndarray], tile_data: np.ndarray) -> PassResult:
+              overlay: list[np.ndarray], tile_data: np.ndarray) -> gl_readback.PassResult:
     """Draw the tiles of one pass into the atlas and start reading it back.
 
     `instances`: (asset key, rows) in draw order (`pass_instances`); `overlay`: vertex chunks in draw
@@ -604,9 +551,9 @@ def draw_pass(gl: GLBatch, tiles: list[Tile], placements: list[tuple[int, int, i
         # one spare row, so a PIL image of the last tile can map its rows at the atlas' stride
         data = gl.readback.take((height + 1) * width * gl.channels)
         resolve.read_into(data, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
-        return PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
+        return gl_readback.PassResult(None, width, height, placements, depth, gl.readback, gl.channels, data)
     if isinstance(pbo, gl_readback.HostPixelBuffer):
         pbo.read_from(resolve, (0, 0, width, height), gl.channels)
     else:
         resolve.read_into(pbo, viewport=(0, 0, width, height), components=gl.channels, alignment=1)
-    return PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels, copier=gl.copier)
+    return gl_readback.PassResult(pbo, width, height, placements, depth, gl.readback, gl.channels, copier=gl.copier)

@@ -1,4 +1,4 @@
-"""Pixel buffers the host reads at memory speed: client storage, mapped once, fenced.
+"""Getting pixels to the host: pixel buffers in host memory (mapped once, fenced), reused host buffers, pending passes.
 
 moderngl makes every buffer with `glBufferData(..., GL_STATIC_DRAW)`; a GPU driver keeps such a
 buffer in device memory, and mapping it for reading goes through a slow path (about 1.2 GB/s
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -156,3 +157,57 @@ def copy_out(dst: np.ndarray, src: np.ndarray, pool: ThreadPoolExecutor | None) 
 
 class ReadbackError(GLFailure):
     """A read-back did not complete: the device hung or was lost."""
+
+
+class ReadbackPool:
+    """Host buffers for read-back, reused once nothing else refers to them.
+
+    Fresh memory costs a page fault per 4 KiB on first write (about half the read-back time of
+    a 64 MiB atlas on an H200 host); results keep their buffer alive through their views, so a
+    buffer is reused only when its reference count shows no views left.
+    """
+
+    def __init__(self, keep: int = 8):
+        self.keep = keep
+        self.buffers: list[np.ndarray] = []
+
+    def take(self, nbytes: int) -> np.ndarray:
+        for buf in self.buffers:
+            # references: the list, the loop variable, getrefcount's argument
+            if buf.size == nbytes and sys.getrefcount(buf) <= 3:
+                buf.setflags(write=True)
+                return buf
+        buf = np.empty(nbytes, np.uint8)
+        self.buffers.append(buf)
+        if len(self.buffers) > self.keep:
+            self.buffers.pop(0)  # forgotten here; alive as long as some result holds it
+        return buf
+
+
+class PassResult:
+    """A drawn pass whose pixels are still on their way (read from the pixel buffer on `.pixels()`)."""
+
+    def __init__(self, pbo: Any, width: int, height: int, placements: list[tuple[int, int, int]], depth: np.ndarray | None, pool: ReadbackPool,
+                 channels: int = 4, data: np.ndarray | None = None, copier: ThreadPoolExecutor | None = None):
+        self.copier = copier
+        self.channels = channels
+        self.pbo, self.width, self.height = pbo, width, height
+        self.placements = placements
+        self.depth = depth
+        self.pool = pool
+        self.data = data  # already read (direct read-back), else read from `pbo`
+
+    def pixels(self) -> np.ndarray:
+        """(H, W, channels): RGB, or RGBA (alpha unused) where 4-byte pixels are the driver's fast path."""
+        data = self.data
+        if data is None:
+            data = self.pool.take((self.height + 1) * self.width * self.channels)
+            nbytes = self.width * self.height * self.channels
+            if isinstance(self.pbo, HostPixelBuffer):
+                self.pbo.wait()
+                copy_out(data, self.pbo.view[:nbytes], self.copier)
+            else:
+                self.pbo.read_into(data, size=nbytes)
+        self.data = None
+        data.setflags(write=False)
+        return data[: self.height * self.width * self.channels].reshape(self.height, self.width, self.channels)

@@ -2,7 +2,7 @@
 
 Segments become quads (two triangles, square caps of half a pixel like Pillow's line ends),
 sprites textured quads from the sprite texture, triangles stay triangles. A vertex is 8 float32:
-x, y in atlas pixels, u, v (solid colour: v = -1, u = -1 - the tile slot), r, g, b, a. Vertices are written one column at a
+x, y in atlas pixels, u, v (solid colour: v = -1, u = -1 - the view), r, g, b, a. Vertices are written one column at a
 time as 8-byte units (numpy copies long strided columns quickly and short rows slowly), into a
 buffer the renderer reuses, and handed to `gl_batch.draw_pass` in draw order.
 """
@@ -19,15 +19,13 @@ __all__ = ["overlay_floats", "overlay_vertices"]
 
 
 def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]],
-                     pass_of: np.ndarray, n_passes: int, scratch: np.ndarray | None = None,
-                     slot: np.ndarray | None = None) -> list[list[np.ndarray]]:
-    """Every layer as triangles, per atlas pass (`pass_of`: each view's pass), in draw order: for each
-    pass a list of (V, 8) float32 vertex chunks (x, y in atlas pixels, u, v or -1 for solid colour,
-    r, g, b, a), drawn one after the other. The chunks are views into `scratch` (a float32 buffer the
-    caller reuses, large enough: see `overlay_floats`) or, without it, into fresh arrays. `slot`: each
-    view's row in its pass' tile texture; solid vertices then carry u = -1 - slot, which the shader
-    uses to keep them inside their tile (without it u = -1 and nothing is clipped)."""
-    per_pass: list[list[np.ndarray]] = [[] for _ in range(n_passes)]
+                     scratch: np.ndarray | None = None) -> list[np.ndarray]:
+    """The layout of one atlas pass (view k = row k of the pass' tile texture) as triangles, in draw
+    order: (V, 8) float32 vertex chunks (x, y in atlas pixels, u, v, r, g, b, a), drawn one after
+    the other. Solid vertices carry v = -1 and u = -1 - their view, which the shader uses to keep
+    them inside their tile. The chunks are views into `scratch` (a float32 buffer the caller
+    reuses, large enough: see `overlay_floats`) or, without it, into fresh arrays."""
+    chunks: list[np.ndarray] = []
     at = 0
     for layer in layers:
         if not len(layer.view):
@@ -36,20 +34,11 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
         size = len(layer.view) * corners * 8
         out = (np.empty(size, np.float32) if scratch is None else scratch[at : at + size]).reshape(-1, corners, 8)
         at += size
-        where, views = pass_of[layer.view], layer.view
-        if np.any(where[1:] < where[:-1]):  # primitives of a pass keep their order within the layer
-            order = np.argsort(where, kind="stable")
-            where, views = where[order], views[order]
-            np.take(_layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at), order, axis=0, out=out)
-        else:
-            _layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at, out)
-        if slot is not None and layer.kind != "sprites":
-            out[:, :, 2] = (-1.0 - slot[views]).astype(np.float32)[:, None]
-        bounds = np.searchsorted(where, np.arange(n_passes + 1)).tolist()
-        for p in range(n_passes):
-            if bounds[p] < bounds[p + 1]:
-                per_pass[p].append(out[bounds[p] : bounds[p + 1]].reshape(-1, 8))
-    return per_pass
+        _layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at, out)
+        if layer.kind != "sprites":
+            out[:, :, 2] = (-1.0 - layer.view).astype(np.float32)[:, None]
+        chunks.append(out.reshape(-1, 8))
+    return chunks
 
 
 _CORNERS = {"segments": 6, "triangles": 3, "sprites": 6}  # vertices per primitive (a segment or sprite is two triangles)
