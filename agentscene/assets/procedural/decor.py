@@ -200,7 +200,7 @@ def _wall_panel(b: MeshBuilder, w: float, h: float, d: float, st: Style, rng: np
                 face: str, round_: bool) -> None:
     """A framed flat panel on the wall (back at -z): glass, white board, canvas or clock face."""
     fd = min(d, 0.05)
-    f = clamp(min(w, h) * 0.05, 0.01, 0.06)
+    f = min(clamp(min(w, h) * 0.05, 0.01, 0.06), min(w, h) / 4)  # a thin panel keeps a canvas inside its frame
     z = -d / 2 + fd
     if round_:
         rim = st.metal if rng.random() < 0.5 else st.wood
