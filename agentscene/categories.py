@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 Support = str  # "floor" | "wall" | "ceiling" | an object id
+#: The supports that are parts of the room; any other support is the id of an object.
+SURFACES = ("floor", "wall", "ceiling")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from agentscene.categories import SURFACES
 from agentscene.geometry import footprint_corners, normalize_yaw, rotation_matrix_y, signed_area
 from agentscene.limits import DEFAULT_LIMITS, Limits, check_text, check_tree, shown
 
@@ -273,7 +274,8 @@ class IdAllocator:
 
 def support_cycle(objects: tuple[SceneObject, ...] | list[SceneObject]) -> list[str]:
     """The ids of one cycle of objects resting on each other (A on B on A), or [] when there is none. O(n)."""
-    support = {o.id: o.support for o in objects}
+    # only objects resting on other objects can be in a cycle (most rest on the floor, a wall or the ceiling)
+    support = {o.id: o.support for o in objects if o.support not in SURFACES}
     done: set[str] = set()
     for start in support:
         trail: dict[str, int] = {}
@@ -304,13 +306,18 @@ class Scene(_Frozen):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scene:
-        seen: set[str] = set()
+        ids = [obj.id for obj in self.objects]
+        seen = set(ids)
+        if len(seen) != len(ids):
+            first: set[str] = set()
+            for k, oid in enumerate(ids):
+                if oid in first:
+                    raise ValueError(f"objects[{k}]: duplicate id {oid!r}; ids must be unique")
+                first.add(oid)
         for k, obj in enumerate(self.objects):
-            if obj.id in seen:
-                raise ValueError(f"objects[{k}]: duplicate id {obj.id!r}; ids must be unique")
-            seen.add(obj.id)
-        for k, obj in enumerate(self.objects):
-            if obj.support not in ("floor", "wall", "ceiling") and obj.support not in seen:
+            if obj.support in SURFACES:
+                continue
+            if obj.support not in seen:
                 raise ValueError(
                     f"objects[{k}] ({obj.id}): support {shown(obj.support)} is neither floor, wall, ceiling "
                     "nor the id of an object in the scene"

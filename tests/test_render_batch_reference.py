@@ -7,6 +7,8 @@ scene arrays. Pixels are pinned elsewhere (test_render_batch); here every interm
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 import trimesh
@@ -80,8 +82,12 @@ def views_of(scenes: list[Scene], size: int = 160, extra=()) -> list[tuple[Scene
     return views
 
 
+ENGINES = ["numpy", pytest.param("compiled", marks=pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba not installed"))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("overlays", [True, False])
-def test_layout_equals_the_per_view_algorithm(overlays):
+def test_layout_equals_the_per_view_algorithm(overlays, engine):
     fixtures = [load_scene(p) for p in sorted(SCENE_DIR.glob("*.json"))]
     scenes = fixtures + random_scenes(1, 12) + [around_the_camera(fixtures[0]), around_the_camera(fixtures[3])]
     ring = ring_cameras(fixtures[0], 3, 120)  # one camera set shared by many scenes, perspective all round
@@ -89,19 +95,22 @@ def test_layout_equals_the_per_view_algorithm(overlays):
     clipped = sum(bool((cam.to_camera(np.array([o.position for o in s.objects]).reshape(-1, 3))[:, 2] < cam.near).any())
                   for s, cam in views if cam.projection == "perspective" and s.objects)
     assert clipped  # the near-plane clipping path is exercised
-    assert_same_layout(layout_overlays(views, OverlaySettings(), overlays=overlays), reference_layout(views, OverlaySettings(), overlays=overlays))
+    ours = OverlaySettings(label_engine=engine)
+    assert_same_layout(layout_overlays(views, ours, overlays=overlays), reference_layout(views, OverlaySettings(), overlays=overlays))
     tight = OverlaySettings(max_labels=7, font_size=14, grid_step=0.5)
-    assert_same_layout(layout_overlays(views, tight), reference_layout(views, tight))
+    assert_same_layout(layout_overlays(views, tight.model_copy(update={"label_engine": engine})), reference_layout(views, tight))
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.tuples(st.floats(-30, 30), st.floats(-3, 8), st.floats(-30, 30), st.floats(0.01, 6), st.floats(-720, 720),
-                          st.sampled_from(CATEGORIES)), min_size=0, max_size=35), st.integers(48, 300))
-def test_layout_equals_the_per_view_algorithm_for_any_objects(items, size):
+                          st.sampled_from(CATEGORIES)), min_size=0, max_size=35), st.integers(48, 300), st.sampled_from(["numpy", "compiled"]))
+def test_layout_equals_the_per_view_algorithm_for_any_objects(items, size, engine):
+    if engine == "compiled" and importlib.util.find_spec("numba") is None:
+        engine = "numpy"
     objects = tuple(thing(i, c, (x, y, z), (s, s / 2, s), yaw) for i, (x, y, z, s, yaw, c) in enumerate(items))
     scene = Scene(room=Room(floor=((0, 0), (4, 0), (4, 4), (0, 4)), height=2.6), objects=objects)
     views = views_of([scene, scene.with_objects(objects[::-1])], size)
-    assert_same_layout(layout_overlays(views, OverlaySettings()), reference_layout(views, OverlaySettings()))
+    assert_same_layout(layout_overlays(views, OverlaySettings(label_engine=engine)), reference_layout(views, OverlaySettings()))
 
 
 def test_overlay_vertices_of_each_pass_equal_the_reference():

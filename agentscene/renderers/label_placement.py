@@ -8,6 +8,7 @@ calls; the near ring is tried in stages (most labels fit on the anchor or just a
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,9 @@ LABEL_OFFSETS = np.array([
 NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
 NEAR_STAGES = ((0, 1), (1, 2), (2, NEAR_CANDIDATES))  # the near ring in the order labels find room: on the anchor, above, the rest
 FIRST_CANDIDATES = 2  # candidates made for every label up front (the first two stages)
+#: label_engine="auto" places labels in compiled code (numba, where installed) from this many
+#: labels in one call: below it the numpy path is as fast and needs no numba import or compile.
+COMPILED_MIN_LABELS = 256
 
 
 @lru_cache(maxsize=65536)
@@ -114,6 +118,16 @@ def _place_rank(first: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndar
     return chosen
 
 
+def _compiled(engine: str, n_labels: int) -> bool:
+    """Whether to place these labels with the compiled kernel."""
+    if engine == "numpy":
+        return False
+    has_numba = importlib.util.find_spec("numba") is not None
+    if engine == "compiled" and not has_numba:
+        raise ImportError("label_engine='compiled' needs numba: pip install 'agentscene[fast]'")
+    return has_numba and (engine == "compiled" or n_labels >= COMPILED_MIN_LABELS)
+
+
 def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.ndarray, pc: np.ndarray, uv: np.ndarray,
                  ids: Sequence[str], obj_rgba: np.ndarray, wh: np.ndarray, font: list[int], placed: list[list[np.ndarray]],
                  settings: OverlaySettings) -> PlacedLabels | None:
@@ -162,6 +176,13 @@ def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.
         at = np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)
         boxes[:, np.repeat(np.arange(n_views), n_pre_view), at] = np.concatenate(pre).T
     anchors, label_wh = uv[rows], wh[view]
+    if _compiled(settings.label_engine, len(rows)):
+        from agentscene.renderers.label_kernel import place_greedy
+
+        final = place_greedy(boxes, n_pre, np.ascontiguousarray(anchors, dtype=np.float64), np.ascontiguousarray(dims[:, 0]),
+                             np.ascontiguousarray(dims[:, 1]), np.ascontiguousarray(label_wh, dtype=np.float64),
+                             view.astype(np.int64), rank.astype(np.int64), LABEL_OFFSETS, NEAR_CANDIDATES)
+        return PlacedLabels(rows, view, final, table, inverse)
     # labels in rank order (rank k of every view together), each rank one contiguous slice
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(n_rank + 1)).tolist()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agentscene import palette
+from agentscene.categories import SURFACES
 from agentscene.geometry import box_corners_many, rotation_matrices_y
 from agentscene.renderers.cameras import Camera
 from agentscene.renderers.label_placement import PlacedLabels, place_labels
@@ -48,7 +49,7 @@ def _traits(category: str, support: str) -> tuple[tuple[int, int, int], bool, bo
     """(palette colour, hangs from the ceiling, hangs on a wall) of a category and support, looked up once."""
     from agentscene.scene import SceneObject
 
-    if support not in ("floor", "wall", "ceiling"):  # rests on another object
+    if support not in SURFACES:  # rests on another object
         return palette.category_color(category), False, False
     probe = SceneObject(id="probe_1", description=category, category=category, size=(1.0, 1.0, 1.0), position=(0.0, 0.0, 0.0), support=support)
     return palette.category_color(category), is_ceiling_item(probe), is_wall_item(probe)

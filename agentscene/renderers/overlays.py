@@ -10,7 +10,7 @@ painters share, and the Pillow painter, which draws a layout on any backend's im
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,9 @@ class OverlaySettings(BaseModel):
     caption: bool = True
     font_size: int | None = Field(default=None, ge=6, le=96, description="None: scaled with the image")
     max_labels: int = Field(default=200, ge=0, le=10_000, description="ids drawn per view at most (the first objects in scene order); bounds the cost of huge scenes")
+    label_engine: Literal["auto", "numpy", "compiled"] = Field(default="auto", description=(
+        "how id labels are placed (same boxes either way): numpy; compiled (numba, `agentscene[fast]`); "
+        "auto: compiled where numba is installed and a call places many labels (a batch), else numpy"))
 
 
 class SpriteKey(NamedTuple):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentscene.categories import SURFACES
 from agentscene.geometry import rotation_matrix_y
 from agentscene.rewards.access import door_clearance, obstacles, walkable_ratio
 from agentscene.rewards.collision import candidate_pairs
@@ -76,7 +77,7 @@ def _support_type(obj: SceneObject) -> str:
     for kind, words in _SUPPORT_KEYWORDS:
         if any(w in desc for w in words):
             return kind
-    return obj.support if obj.support in ("floor", "wall", "ceiling") else "surface"
+    return obj.support if obj.support in SURFACES else "surface"
 
 
 def scenerevis_unsupported(scene: Scene) -> list[FloatingObject]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agentscene.categories import category_info, infer_category
+from agentscene.categories import SURFACES, category_info, infer_category
 from agentscene.formats.errors import describe_validation_error
 from agentscene.geometry import distance_to_polygon_edges, normalize_yaw, point_in_polygon
 from agentscene.limits import DEFAULT_LIMITS, InputLimitError, check_tree, loads_json, shown
@@ -96,7 +96,7 @@ def _support(scene: Scene, value: str | None, category: str) -> str:
     if value is None or not value.strip():
         return category_info(category).support
     value = value.strip()
-    if value.lower() in ("floor", "wall", "ceiling"):
+    if value.lower() in SURFACES:
         return value.lower()
     if scene.get(value) is None:
         raise _Refusal(ErrorCode.UNKNOWN_OBJECT, f"support {value!r} is neither floor, wall, ceiling nor an object id. {_ids_hint(scene)}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from agentscene.agents.planner.mounted import Candidate, OffTheFloor, vectors
 from agentscene.agents.planner.program import ItemSpec, seats_per_end
 from agentscene.agents.planner.space import WALL_GAP, Placed, Space, clearance_zone
+from agentscene.categories import SURFACES
 from agentscene.geometry import Wall, yaw_facing
 from agentscene.scene import Scene
 
@@ -78,7 +79,7 @@ class Layout(OffTheFloor):
         self.max_tries = max_tries
         self.placements: list[Placement] = []
         self.skipped: list[tuple[ItemSpec, str]] = []
-        self._hosts_used: set[str] = {o.support for o in scene.objects if o.support not in ("floor", "wall", "ceiling")}
+        self._hosts_used: set[str] = {o.support for o in scene.objects if o.support not in SURFACES}
         self._satellite_count: dict[str, int] = {}
         for obj in scene.objects:
             for host in self.space.items:

@@ -26,6 +26,7 @@ from agentscene.agents.planner.program import (
 from agentscene.agents.planner.revise import plan_fixes
 from agentscene.agents.planner.space import Problems, find_problems
 from agentscene.brief import Brief, parse_brief
+from agentscene.categories import SURFACES
 from agentscene.scene import Scene
 from agentscene.tools import apply_tool
 from agentscene.tools.calls import ToolCall
@@ -160,7 +161,7 @@ class Planner:
         calls: list[ToolCall] = []
         scratch = scene
         for p in placements:
-            support = p.support if p.support in ("floor", "wall", "ceiling") else ids[p.support]
+            support = p.support if p.support in SURFACES else ids[p.support]
             args = {
                 "description": p.item.description,
                 "position": [round(v, 3) for v in p.position],

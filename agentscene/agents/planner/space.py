@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import unary_union
 
+from agentscene.categories import SURFACES
 from agentscene.geometry import floor_walls, footprint_corners, local_to_world
 from agentscene.rewards.tolerances import Tolerances
 from agentscene.scene import Room, Scene, SceneObject
@@ -281,7 +282,7 @@ def _stacked(scene: Scene, a: SceneObject, b: SceneObject) -> bool:
     for top, bottom in ((a, b), (b, a)):
         seen = set()
         cur = top
-        while cur is not None and cur.support not in ("floor", "wall", "ceiling") and cur.id not in seen:
+        while cur is not None and cur.support not in SURFACES and cur.id not in seen:
             seen.add(cur.id)
             if cur.support == bottom.id:
                 return True
@@ -300,7 +301,7 @@ def find_problems(scene: Scene) -> Problems:
             out.out_of_bounds.append(obj.id)
         if obj.support == "floor" and obj.position[1] > 0.02:
             out.floating.append(obj.id)
-        elif obj.support not in ("floor", "wall", "ceiling"):
+        elif obj.support not in SURFACES:
             host = scene.get(obj.support)
             if host is not None and abs(obj.position[1] - host.top) > 0.02:
                 out.floating.append(obj.id)

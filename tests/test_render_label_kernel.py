@@ -1,0 +1,76 @@
+"""The compiled label placement (numba) gives the numpy path's boxes bit for bit, crowded views included."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentscene.renderers import OverlaySettings, scene_cameras
+from agentscene.renderers import label_placement as lp
+from agentscene.renderers.overlay_layout import layout_overlays
+from agentscene.scene import Room, Scene, SceneObject
+
+from .test_render_batch_reference import assert_same_layout
+
+needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba not installed")
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 20_000), st.integers(0, 2**32 - 1), st.sampled_from([1.0, 1e-3, 1e9]))
+def test_kernel_sums_add_in_numpys_order(n, seed, scale):
+    """Overlap areas are compared to pick the least covered spot: the kernel's sums must be
+    numpy's to the last bit (pairwise blocks of 128, buffers of 8192)."""
+    from agentscene.renderers.label_kernel import row_sum
+
+    a = np.random.default_rng(seed).standard_normal(n) * scale
+    assert row_sum(a, n) == a.sum()
+    rows = np.broadcast_to(a, (2, 3, n)).copy()
+    assert row_sum(a, n) == rows.sum(axis=2)[1, 2]  # a reduction over the last axis, as in _overlap
+
+
+def crowd(n: int, spread: float, seed: int) -> Scene:
+    """n objects in a small patch: labels fight for room, so the far ring and the least-covered fallback run."""
+    rng = np.random.default_rng(seed)
+    objects = tuple(
+        SceneObject(id=f"chair_{i + 1}", description="chair", category="chair", size=(0.4, 0.8, 0.4),
+                    position=(2.0 + float(rng.uniform(-spread, spread)), 0.0, 2.0 + float(rng.uniform(-spread, spread))),
+                    yaw=float(rng.uniform(-180, 180)))
+        for i in range(n))
+    return Scene(room=Room(floor=((0, 0), (4, 0), (4, 4), (0, 4)), height=2.6), objects=objects)
+
+
+@needs_numba
+@pytest.mark.parametrize(("n", "spread", "size", "max_labels"), [(40, 0.3, 160, 200), (150, 1.0, 200, 200), (300, 1.6, 512, 250), (12, 2.0, 96, 5)])
+def test_compiled_labels_equal_numpy_labels_in_crowds(n, spread, size, max_labels):
+    views = []
+    for seed in range(3):
+        scene = crowd(n, spread, seed)
+        cams = scene_cameras(scene, ("top", "diagonal"), size)
+        views += [(scene, cams["top"]), (scene, cams["diagonal"])]
+    base = OverlaySettings(max_labels=max_labels)
+    want = layout_overlays(views, base.model_copy(update={"label_engine": "numpy"}))
+    got = layout_overlays(views, base.model_copy(update={"label_engine": "compiled"}))
+    assert any(layer.kind == "segments" for layer in want.layers)
+    assert_same_layout(got, want)
+
+
+def test_engine_choice(monkeypatch):
+    has_numba = importlib.util.find_spec("numba") is not None
+    assert lp._compiled("numpy", 10_000) is False
+    assert lp._compiled("auto", lp.COMPILED_MIN_LABELS - 1) is False  # a single render needs no numba import
+    assert lp._compiled("auto", lp.COMPILED_MIN_LABELS) is has_numba
+    real = importlib.util.find_spec
+    monkeypatch.setattr(lp.importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
+    assert lp._compiled("auto", 100_000) is False  # without numba, auto stays on numpy
+    with pytest.raises(ImportError, match=r"agentscene\[fast\]"):
+        lp._compiled("compiled", 1)
+
+
+def test_label_engine_is_validated():
+    with pytest.raises(ValueError, match="label_engine"):
+        OverlaySettings(label_engine="cuda")
