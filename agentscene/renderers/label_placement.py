@@ -155,8 +155,8 @@ def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.
     n_rank = int(rank.max()) + 1
 
     # one sprite per distinct (id, font size, colour): copies of a scene share their labels
-    codes: dict[str, int] = {}
-    id_code = np.array([codes.setdefault(i, len(codes)) for i in ids], dtype=np.int64).reshape(-1)
+    codes = {text: k for k, text in enumerate(dict.fromkeys(ids))}
+    id_code = np.fromiter(map(codes.__getitem__, ids), dtype=np.int64, count=len(ids))
     rgb = obj_rgba[rows, :3].astype(np.int64)
     label_code = (id_code[obj_src[rows]] << 40) | (np.array(font, dtype=np.int64)[view] << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
     distinct, first_row, inverse = np.unique(label_code, return_index=True, return_inverse=True)

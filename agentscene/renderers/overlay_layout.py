@@ -124,13 +124,16 @@ class SceneArrays:
 
     @classmethod
     def stack(cls, arrays: Sequence[SceneArrays]) -> SceneArrays:
-        """Many scenes' arrays one after the other (free when they are, in order, all of one `of_many` batch)."""
+        """Many scenes' arrays one after the other (views, no copies, when they are consecutive scenes of one `of_many` batch)."""
         parts = [a.part_of for a in arrays]
-        if parts and parts[0] is not None and parts[0][1] == 0:
+        if parts and parts[0] is not None:
             whole = parts[0][0]
-            if all(p is not None and p[0] is whole and p[1] == q[2] for p, q in zip(parts[1:], parts, strict=False)) \
-                    and parts[-1][2] == len(whole.ids):  # type: ignore[index]
-                return whole
+            if all(p is not None and p[0] is whole and p[1] == q[2] for p, q in zip(parts[1:], parts, strict=False)):
+                start, end = parts[0][1], parts[-1][2]  # type: ignore[index]
+                if start == 0 and end == len(whole.ids):
+                    return whole
+                return cls(whole.ids[start:end], whole.positions[start:end], whole.sizes[start:end], whole.yaws[start:end],
+                           whole.colors[start:end], whole.ceiling[start:end], whole.wall[start:end], (whole, start, end))
         if len(arrays) == 1:
             return arrays[0]
         if not arrays:
@@ -428,8 +431,8 @@ def layout_overlays(
     n_rows = int(counts.sum())
     obj_view = np.repeat(np.arange(n_views), counts)
     obj_src = np.repeat((np.cumsum(scene_counts) - scene_counts)[view_scene] - (np.cumsum(counts) - counts), counts) + np.arange(n_rows)
+    every = SceneArrays.stack(scene_arrays)
     if n_rows:
-        every = SceneArrays.stack(scene_arrays)
         positions, sizes3, yaws = every.positions, every.sizes, every.yaws
         dark = (every.colors.astype(np.float64) * 0.55).astype(np.uint8)
         ceiling = every.ceiling[obj_src]
@@ -546,8 +549,7 @@ def layout_overlays(
         caption_layer = None
 
     if wants_ids:
-        ids = SceneArrays.stack(scene_arrays).ids
-        labels = place_labels(cams, obj_view, obj_src, pc_top, uv_top, ids, obj_rgba, wh, font, placed, settings)
+        labels = place_labels(cams, obj_view, obj_src, pc_top, uv_top, every.ids, obj_rgba, wh, font, placed, settings)
         if labels is not None:
             layers.extend(_label_layers(labels, uv_top, obj_rgba))
     if caption_layer is not None:
