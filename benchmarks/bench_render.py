@@ -8,6 +8,7 @@ renderer, PIL images and `image_format="numpy"`) as ms per env step; single rend
 
 Targets: CPU (2 cores) 64-scene batch >= 40 scenes/s and >= 2x faster per scene than one by
 one; GPU (H200) >= 2,000 scenes/s and the env wrapper <= 2 ms per env step amortised.
+`--processes 1,2,4` adds the sum over N processes rendering at once, each with its own renderer.
 
     python benchmarks/bench_render.py [--device auto|cpu|gpu] [--no-blender] [--sizes 1,64,512]
     python benchmarks/bench_render.py --write-reference DIR   # CPU images for a GPU comparison
@@ -173,6 +174,43 @@ def profile(renderer, scenes) -> list[str]:
     return [line for line in buf.getvalue().splitlines() if line.strip()][:40]
 
 
+def _process_worker(k: int, settings: dict, start_at: float, seconds: float, queue) -> None:
+    """One process of `processes`: its own renderer (own GL context), batches of 64 until the time is up."""
+    base = thirty_objects()
+    scenes = [jittered(base, 1000 * k + i) for i in range(64)]
+    with get_renderer("raster", **settings) as r:
+        for _ in range(3):
+            r.render_many(scenes, output="numpy")
+        while time.time() < start_at:
+            time.sleep(0.001)
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            r.render_many(scenes, output="numpy")
+            n += 64
+        queue.put((n, time.perf_counter() - t0))
+
+
+def processes(settings: dict, counts: list[int], seconds: float = 4.0) -> dict[str, object]:
+    """Scenes per second of N processes rendering batches of 64 at once, each with its own renderer
+    on the same device (how RL rollout workers share one GPU): the sum over processes, same window."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    out: dict[str, object] = {}
+    for n in counts:
+        queue = ctx.Queue()
+        start_at = time.time() + 10.0 + 2.0 * n  # once every process has imported and warmed up
+        procs = [ctx.Process(target=_process_worker, args=(k, settings, start_at, seconds, queue)) for k in range(n)]
+        for p in procs:
+            p.start()
+        res = [queue.get(timeout=300) for _ in procs]
+        for p in procs:
+            p.join()
+        out[str(n)] = {"scenes_per_s": round(sum(k for k, _ in res) / max(t for _, t in res), 1),
+                       "per_process": [round(k / t, 1) for k, t in res]}
+    return out
+
+
 def stress(renderer, base) -> dict[str, object]:
     """Bad input: a 10,000-object scene, a 4096x4096 view, and asking for a device that is not there."""
     from agentscene.renderers import RenderError
@@ -222,6 +260,7 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     parser.add_argument("--stress", action="store_true", help="also time a 10,000-object scene, a 4096x4096 view, and device='cpu'/'gpu' where missing")
+    parser.add_argument("--processes", default="", help="also time N processes at once, each with its own renderer (e.g. 1,2,4; with --also-samples, both settings)")
     parser.add_argument("--profile", action="store_true", help="add the main thread's top functions for one 64-scene batch")
     args = parser.parse_args()
 
@@ -287,6 +326,12 @@ def main() -> None:
             report["profile_64"] = profile(r, scenes[:64])
         if args.stress:
             report["stress"] = stress(r, base)
+
+    if args.processes:
+        counts = [int(n) for n in args.processes.split(",") if n]
+        report["processes"] = {f"samples_{report['samples']}": processes(settings, counts)}
+        if args.also_samples is not None:
+            report["processes"][f"samples_{args.also_samples}"] = processes({**settings, "samples": args.also_samples}, counts)
 
     if not args.no_blender:
         with get_renderer("blender") as blender:
