@@ -78,6 +78,28 @@ def test_step_reward_is_the_physics_breakdown_of_the_turn():
     assert not terminated and not truncated and info["turn"] == 1
 
 
+def test_format_term_reads_the_steps_own_tool_results(monkeypatch):
+    """The env applied the calls already: the format term scores those results (failed calls
+    included) instead of applying the calls a second time, with the same value."""
+    import agentscene.rewards.terms as terms
+
+    env = _env(max_turns=5)
+    env.reset(seed=0, options={"scene": load_scene(SCENE_DIR / "bedroom_basic.json")})
+    prev = env.scene
+    calls = [{"name": "move_object", "arguments": {"object_id": "ghost_9", "position": [1, 0, 1]}},
+             {"name": "fly", "arguments": {}},
+             {"name": "move_object", "arguments": {"object_id": prev.objects[0].id, "position": [1.0, 0.0, 1.0]}}]
+    want = score(prev, prev, parse_action(calls).reply, config=RewardConfig(weights={"format": 1.0})).values()["format"]
+    assert want == pytest.approx(0.65)  # two failed calls: -0.2 and -0.15
+
+    def no_second_application(*_a, **_k):
+        raise AssertionError("the format term applied the calls again")
+
+    monkeypatch.setattr(terms, "apply_tool_calls", no_second_application)
+    _, _, _, _, info = env.step(calls)
+    assert info["reward_terms"]["format"] == pytest.approx(want)
+
+
 def test_terminate_scores_the_final_turn_terms():
     env = _env()
     env.reset(seed=0, options={"scene": load_scene(SCENE_DIR / "bedroom_basic.json")})

@@ -21,7 +21,7 @@ from agentscene.rewards import (
     trajectory_reward,
 )
 from agentscene.rewards.terms import TERMS, TermContext
-from agentscene.tools import parse_reply
+from agentscene.tools import Reply, apply_tool_calls, parse_reply
 
 from .conftest import SCENE_DIR
 from .test_rewards_common import box, scene
@@ -168,6 +168,9 @@ MOVE = '{"name": "move_object", "arguments": {"object_id": "desk_1", "position":
 ])
 def test_format_score(text, want):
     assert format_score(parse_reply(text), BEDROOM) == pytest.approx(want)
+    reply = parse_reply(text)
+    if isinstance(reply, Reply) and reply.tool_calls:  # the caller's own results of the calls give the same score
+        assert format_score(reply, BEDROOM, results=apply_tool_calls(BEDROOM, reply.tool_calls).results) == pytest.approx(want)
 
 
 def _create(floor, objects=()):

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from agentscene.meshes import MeshProvider
     from agentscene.rewards import EvalReport
+    from agentscene.tools.calls import ToolResult
 
 Trajectory = Literal["scenerevis", "sum", "mean", "last"]
 RESET_OPTIONS = ("task", "prompt", "scene", "row")
@@ -241,7 +242,10 @@ class SceneEnv:
             scene, results, terminated = protocol.apply_capped(scene, parsed.calls, cfg.max_calls_per_turn)
         truncated = not terminated and self.turn >= cfg.max_turns
         last = terminated or truncated
-        breakdown, report = self._score(prev, scene, parsed, created=created, last=last)
+        # the format term checks the calls against `prev`: these results are that check's when
+        # every call was applied to `prev` itself (no first-turn scene, none over the cap)
+        applied = tuple(results) if parsed.calls and not created and len(parsed.calls) <= cfg.max_calls_per_turn else None
+        breakdown, report = self._score(prev, scene, parsed, created=created, last=last, results=applied)
         self.scene = scene
         self.history.append(scene)
         self.rewards.append(breakdown.total)
@@ -281,7 +285,8 @@ class SceneEnv:
             return prev, False, problem or f"the scene in <create_scene> cannot be read: {e.message}"
         return scene, True, problem
 
-    def _score(self, prev: Scene, scene: Scene, parsed: ParsedAction, *, created: bool, last: bool) -> tuple[RewardBreakdown, EvalReport]:
+    def _score(self, prev: Scene, scene: Scene, parsed: ParsedAction, *, created: bool, last: bool,
+               results: tuple[ToolResult, ...] | None = None) -> tuple[RewardBreakdown, EvalReport]:
         cfg = self.config
         assert self._evaluator is not None and self.task is not None
         keys = self.task.key_objects
@@ -294,8 +299,8 @@ class SceneEnv:
             report = self._evaluator.update(scene)
             return score(prev, scene, parsed.reply, config=cfg.final_reward, key_objects=keys, report=report,
                          prev_report=prev_report, tolerances=cfg.tolerances, mesh_provider=self.mesh_provider,
-                         prompt=self.task.prompt), report
-        report, breakdown = self._evaluator.step(scene, parsed.reply, config=cfg.reward, key_objects=keys)
+                         prompt=self.task.prompt, results=results), report
+        report, breakdown = self._evaluator.step(scene, parsed.reply, config=cfg.reward, key_objects=keys, results=results)
         return breakdown, report
 
     def finish(self) -> float:

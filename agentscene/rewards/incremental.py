@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from agentscene.meshes import MeshProvider
     from agentscene.rewards.score import RewardBreakdown, RewardConfig
     from agentscene.scene import Scene
+    from agentscene.tools.calls import ToolResult
 
 
 def _key(a: str, b: str) -> tuple[str, str]:
@@ -116,13 +117,15 @@ class IncrementalEvaluator:
         return self.report
 
     def step(self, scene: Scene, reply: Any = None, *, config: RewardConfig | None = None,
-             key_objects: Sequence[str] = (), judge: Mapping[str, float] | None = None) -> tuple[EvalReport, RewardBreakdown]:
-        """Update to `scene` and score the turn that produced it (prev = the scene before)."""
+             key_objects: Sequence[str] = (), judge: Mapping[str, float] | None = None,
+             results: Sequence[ToolResult] | None = None) -> tuple[EvalReport, RewardBreakdown]:
+        """Update to `scene` and score the turn that produced it (prev = the scene before);
+        `results`: those of applying the reply's calls to the scene before, if the caller has them."""
         cfg = config or RewardConfig()
         prev, prev_report = self.scene, self.report
         report = self.update(scene)
         if "support" in cfg.weights:  # the final turn also scores support: evaluate fully, same geometry
             report = evaluate(scene, self.geometry, tolerances=self.tolerances, compat=self.compat)
         reward = score(prev, scene, reply, config=cfg, key_objects=key_objects, report=report,
-                       prev_report=prev_report, judge=judge, tolerances=self.tolerances)
+                       prev_report=prev_report, judge=judge, tolerances=self.tolerances, results=results)
         return report, reward

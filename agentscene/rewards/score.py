@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from agentscene.rewards.report import EvalReport
     from agentscene.rewards.tolerances import Tolerances
     from agentscene.scene import Scene
+    from agentscene.tools.calls import ToolResult
 
 Curve = tuple[tuple[float, float], ...]
 
@@ -146,13 +147,15 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
           key_objects: Sequence[str] = (), report: EvalReport | None = None,
           prev_report: EvalReport | None = None, judge: Mapping[str, float] | None = None,
           tolerances: Tolerances | None = None, mesh_provider: MeshProvider | None = None,
-          prompt: str | None = None) -> RewardBreakdown:
+          prompt: str | None = None, results: Sequence[ToolResult] | None = None) -> RewardBreakdown:
     """The weighted reward of the turn that turned `prev` into `scene` with `reply`.
 
     `report` / `prev_report` are evaluated when missing and needed; `judge` maps term names to
     a critic's scores (clamped to [-1, 1]) and overrides the computed value of those terms
     (a VLM critic: `critique.terms()`). Judge terms without a critic score come from the offline
     judge (agentscene.judge), which reads `prompt` (default: the scene's metadata["prompt"]).
+    `results`: the results of applying the reply's calls to `prev`, where the caller did (the
+    format term then does not apply them again).
     """
     cfg = config or RewardConfig()
     judge = dict(judge or {})
@@ -165,7 +168,8 @@ def score(prev: Scene | None, scene: Scene, reply: Any = None, *, config: Reward
     if "improvement" in cfg.weights and "improvement" not in judge and prev is not None and prev_report is None:
         prev_report = evaluate(prev, tolerances=tolerances, mesh_provider=mesh_provider)
     ctx = TermContext(scene=scene, prev=prev, reply=reply, report=report, prev_report=prev_report,
-                      config=cfg, key_objects=tuple(key_objects), judge=judge, prompt=prompt, tolerances=tolerances)
+                      config=cfg, key_objects=tuple(key_objects), judge=judge, prompt=prompt, tolerances=tolerances,
+                      results=results)
     values: dict[str, tuple[float, str]] = {}
     for name, fn in fns.items():
         if name in judge:

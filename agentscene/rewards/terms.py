@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agentscene.rewards.report import EvalReport
     from agentscene.rewards.score import RewardConfig
     from agentscene.scene import Scene
+    from agentscene.tools.calls import ToolResult
 
 
 def piecewise(x: float, points: Sequence[tuple[float, float]]) -> float:
@@ -54,6 +55,9 @@ class TermContext:
     #: the request, for the offline judge's requirement_match (None: the scene's metadata["prompt"])
     prompt: str | None = None
     tolerances: Tolerances | None = None
+    #: the results of applying the reply's tool calls to `prev`, where the caller already did
+    #: (an env step): the format term reads them instead of applying the calls again
+    results: Sequence[ToolResult] | None = None
 
     @cached_property
     def judgement(self) -> Judgement:
@@ -251,8 +255,9 @@ def _first_turn_format(create_scene: dict, reply) -> float:
     return 1.0 if n == 4 else (0.5 if n in (6, 8) else -1.0)
 
 
-def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> float:
-    """SceneReVis' format reward of a parsed reply (None, a Reply or a FormatError)."""
+def format_score(reply: Any, prev: Scene | None, check_calls: bool = True, results: Sequence[ToolResult] | None = None) -> float:
+    """SceneReVis' format reward of a parsed reply (None, a Reply or a FormatError); `results`:
+    those of applying the reply's calls to `prev`, when the caller has them (else applied here)."""
     if reply is None:
         return 1.0  # native function calling: the provider guarantees the format
     if isinstance(reply, FormatError):
@@ -270,7 +275,7 @@ def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> fl
         return -1.0
     penalty = 0.0
     if check_calls and prev is not None:
-        for result in apply_tool_calls(prev, reply.tool_calls).results:
+        for result in apply_tool_calls(prev, reply.tool_calls).results if results is None else results:
             if not result.ok and result.error is not None:
                 penalty += CALL_PENALTIES.get(str(result.error), 0.0)
     return max(-1.0, 1.0 - min(penalty, 1.0))
@@ -278,7 +283,7 @@ def format_score(reply: Any, prev: Scene | None, check_calls: bool = True) -> fl
 
 @_term("format")
 def format_term(ctx: TermContext) -> float | None:
-    return format_score(ctx.reply, ctx.prev, ctx.config.format_checks_calls)
+    return format_score(ctx.reply, ctx.prev, ctx.config.format_checks_calls, ctx.results)
 
 
 # -- judge slots -------------------------------------------------------------------------
