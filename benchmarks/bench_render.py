@@ -8,7 +8,8 @@ renderer, PIL images and `image_format="numpy"`) as ms per env step; single rend
 
 Targets: CPU (2 cores) 64-scene batch >= 40 scenes/s and >= 2x faster per scene than one by
 one; GPU (H200) >= 2,000 scenes/s and the env wrapper <= 2 ms per env step amortised.
-`--processes 1,2,4` adds the sum over N processes rendering at once, each with its own renderer.
+`--processes 1,2,4` adds the sum over N processes rendering at once, each with its own renderer;
+`--pool 2,3` times batches of 64 through `RasterPool(processes=N)` (one call spread over N processes).
 
     python benchmarks/bench_render.py [--device auto|cpu|gpu] [--no-blender] [--sizes 1,64,512]
     python benchmarks/bench_render.py --write-reference DIR   # CPU images for a GPU comparison
@@ -260,6 +261,7 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     parser.add_argument("--stress", action="store_true", help="also time a 10,000-object scene, a 4096x4096 view, and device='cpu'/'gpu' where missing")
+    parser.add_argument("--pool", default="", help="also time render_many of 64 through RasterPool(processes=N) for each N (e.g. 2,3)")
     parser.add_argument("--processes", default="", help="also time N processes at once, each with its own renderer (e.g. 1,2,4; with --also-samples, both settings)")
     parser.add_argument("--profile", action="store_true", help="add the main thread's top functions for one 64-scene batch")
     args = parser.parse_args()
@@ -326,6 +328,16 @@ def main() -> None:
             report["profile_64"] = profile(r, scenes[:64])
         if args.stress:
             report["stress"] = stress(r, base)
+
+    if args.pool:
+        scenes = [jittered(base, k) for k in range(64)]
+        report["pool_64"] = {}
+        for samples in [report["samples"]] + ([args.also_samples] if args.also_samples is not None else []):
+            for n in [int(n) for n in args.pool.split(",") if n]:
+                with get_renderer("raster-pool", processes=n, **{**settings, "samples": samples}) as pool:
+                    pool.render_many(scenes, output="numpy")  # starts the workers (outside the timing)
+                    report["pool_64"][f"samples_{samples}_processes_{n}"] = {
+                        "pil": time_batches(pool, scenes, max(2, args.runs), "pil"), "numpy": time_batches(pool, scenes, max(2, args.runs), "numpy")}
 
     if args.processes:
         counts = [int(n) for n in args.processes.split(",") if n]

@@ -21,6 +21,12 @@ def _raster(**settings: Any) -> Renderer:
     return RasterRenderer(**settings)
 
 
+def _raster_pool(**settings: Any) -> Renderer:
+    from agentscene.renderers.raster_pool import RasterPool
+
+    return RasterPool(**settings)
+
+
 def _blender(**settings: Any) -> Renderer:
     from agentscene.renderers.blender import BlenderRenderer
 
@@ -29,6 +35,7 @@ def _blender(**settings: Any) -> Renderer:
 
 RENDERERS: Registry[RendererFactory] = Registry("renderer")
 RENDERERS.register("raster", _raster)
+RENDERERS.register("raster-pool", _raster_pool)
 RENDERERS.register("blender", _blender)
 
 #: The renderer used when none is named: fast, CPU only, for RL and previews.
