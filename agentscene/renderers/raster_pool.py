@@ -16,6 +16,7 @@ be pickled keeps the call in this process (with a warning on the results).
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import socket
@@ -36,6 +37,8 @@ from agentscene.renderers.raster import RasterRenderer, RasterSettings
 
 #: Fewest scenes a chunk gets: below it the cost of a round trip to a worker is not worth it.
 MIN_CHUNK = 8
+#: A worker collects all its garbage after this many requests (young garbage after each).
+FULL_COLLECT_EVERY = 50
 #: Pixel blocks kept per worker (each as large as a chunk's pixels); results hold theirs alive.
 KEEP_BLOCKS = 4
 
@@ -148,6 +151,12 @@ def _serve(conn: Any, settings: dict) -> None:
     except Exception as e:  # noqa: BLE001 - reported to the parent, which raises it as a RenderError
         conn.send(("failed", f"{type(e).__name__}: {e}"))
         return
+    # A worker only renders: its garbage is collected between requests (young objects after each,
+    # everything every FULL_COLLECT_EVERY), never by a threshold in the middle of one, where a full
+    # collection of the unpickled scenes stalls the caller's whole call.
+    gc.freeze()
+    gc.disable()
+    served = 0
     mapped: dict[str, np.memmap] = {}
     copier = ThreadPoolExecutor(max_workers=renderer.settings.copy_threads, thread_name_prefix="agentscene-pool-copy")
     with renderer, copier:
@@ -179,6 +188,8 @@ def _serve(conn: Any, settings: dict) -> None:
                 conn.send(("ok", metas))
             except Exception as e:  # noqa: BLE001 - a scene's error goes back to the caller as a RenderError
                 conn.send(("error", f"{type(e).__name__}: {e}"))
+            served += 1
+            gc.collect(2 if served % FULL_COLLECT_EVERY == 0 else 0)
 
 
 class RasterPool:
