@@ -95,10 +95,10 @@ def test_layout_equals_the_per_view_algorithm(overlays, engine):
     clipped = sum(bool((cam.to_camera(np.array([o.position for o in s.objects]).reshape(-1, 3))[:, 2] < cam.near).any())
                   for s, cam in views if cam.projection == "perspective" and s.objects)
     assert clipped  # the near-plane clipping path is exercised
-    ours = OverlaySettings(label_engine=engine)
+    ours = OverlaySettings(engine=engine)
     assert_same_layout(layout_overlays(views, ours, overlays=overlays), reference_layout(views, OverlaySettings(), overlays=overlays))
     tight = OverlaySettings(max_labels=7, font_size=14, grid_step=0.5)
-    assert_same_layout(layout_overlays(views, tight.model_copy(update={"label_engine": engine})), reference_layout(views, tight))
+    assert_same_layout(layout_overlays(views, tight.model_copy(update={"engine": engine})), reference_layout(views, tight))
 
 
 @settings(max_examples=20, deadline=None)
@@ -110,7 +110,7 @@ def test_layout_equals_the_per_view_algorithm_for_any_objects(items, size, engin
     objects = tuple(thing(i, c, (x, y, z), (s, s / 2, s), yaw) for i, (x, y, z, s, yaw, c) in enumerate(items))
     scene = Scene(room=Room(floor=((0, 0), (4, 0), (4, 4), (0, 4)), height=2.6), objects=objects)
     views = views_of([scene, scene.with_objects(objects[::-1])], size)
-    assert_same_layout(layout_overlays(views, OverlaySettings(label_engine=engine)), reference_layout(views, OverlaySettings()))
+    assert_same_layout(layout_overlays(views, OverlaySettings(engine=engine)), reference_layout(views, OverlaySettings()))
 
 
 def test_overlay_vertices_of_each_pass_equal_the_reference():
@@ -131,7 +131,9 @@ def test_overlay_vertices_of_each_pass_equal_the_reference():
         assert solid.any() and (~solid).any()
         want[solid, 2] = -1.0 - vertex_view[solid]
         scratch = np.full(overlay_floats(layout.layers) + 5, np.nan, np.float32)
-        for got in (overlay_vertices(layout.layers, tile_xy, sprite_at), overlay_vertices(layout.layers, tile_xy, sprite_at, scratch)):
+        compiled = ["compiled"] if importlib.util.find_spec("numba") is not None else []
+        for got in (overlay_vertices(layout.layers, tile_xy, sprite_at), overlay_vertices(layout.layers, tile_xy, sprite_at, scratch),
+                    *(overlay_vertices(layout.layers, tile_xy, sprite_at, scratch, engine) for engine in compiled)):
             joined = np.concatenate(got)
             assert joined.dtype == np.float32 and joined.tobytes() == want.tobytes()
 

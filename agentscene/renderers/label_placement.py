@@ -8,14 +8,13 @@ calls; the near ring is tried in stages (most labels fit on the anchor or just a
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size
+from agentscene.renderers.overlays import OverlaySettings, SpriteKey, sprite_size, use_compiled
 
 #: Candidate label centres, in label widths and heights from the anchor: on it, above, below,
 #: beside, then one ring further out. The first free one wins.
@@ -30,8 +29,8 @@ LABEL_OFFSETS = np.array([
 NEAR_CANDIDATES = 9  # the first ring is tried for every label, the rest only where it is full
 NEAR_STAGES = ((0, 1), (1, 2), (2, NEAR_CANDIDATES))  # the near ring in the order labels find room: on the anchor, above, the rest
 FIRST_CANDIDATES = 2  # candidates made for every label up front (the first two stages)
-#: label_engine="auto" places labels in compiled code (numba, where installed) from this many
-#: labels in one call: below it the numpy path is as fast and needs no numba import or compile.
+#: engine="auto" places labels in compiled code (numba, where installed) from this many labels in
+#: one call: below it the numpy path is as fast and needs no numba import or compile.
 COMPILED_MIN_LABELS = 256
 
 
@@ -118,16 +117,6 @@ def _place_rank(first: np.ndarray, anchor: np.ndarray, w: np.ndarray, h: np.ndar
     return chosen
 
 
-def _compiled(engine: str, n_labels: int) -> bool:
-    """Whether to place these labels with the compiled kernel."""
-    if engine == "numpy":
-        return False
-    has_numba = importlib.util.find_spec("numba") is not None
-    if engine == "compiled" and not has_numba:
-        raise ImportError("label_engine='compiled' needs numba: pip install 'agentscene[fast]'")
-    return has_numba and (engine == "compiled" or n_labels >= COMPILED_MIN_LABELS)
-
-
 def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.ndarray, pc: np.ndarray, uv: np.ndarray,
                  ids: Sequence[str], obj_rgba: np.ndarray, wh: np.ndarray, font: list[int], placed: list[list[np.ndarray]],
                  settings: OverlaySettings) -> PlacedLabels | None:
@@ -176,8 +165,8 @@ def place_labels(cams: dict[str, np.ndarray], obj_view: np.ndarray, obj_src: np.
         at = np.arange(int(n_pre_view.sum())) - np.repeat(np.cumsum(n_pre_view) - n_pre_view, n_pre_view)
         boxes[:, np.repeat(np.arange(n_views), n_pre_view), at] = np.concatenate(pre).T
     anchors, label_wh = uv[rows], wh[view]
-    if _compiled(settings.label_engine, len(rows)):
-        from agentscene.renderers.label_kernel import place_greedy
+    if use_compiled(settings.engine, len(rows), COMPILED_MIN_LABELS):
+        from agentscene.renderers.kernels import place_greedy
 
         final = place_greedy(boxes, n_pre, np.ascontiguousarray(anchors, dtype=np.float64), np.ascontiguousarray(dims[:, 0]),
                              np.ascontiguousarray(dims[:, 1]), np.ascontiguousarray(label_wh, dtype=np.float64),

@@ -13,18 +13,19 @@ import numpy as np
 
 from agentscene.renderers.gl_batch import SPRITE_ATLAS
 from agentscene.renderers.overlay_layout import Layer
-from agentscene.renderers.overlays import SpriteKey
+from agentscene.renderers.overlays import SpriteKey, use_compiled
 
 __all__ = ["overlay_floats", "overlay_vertices"]
 
 
 def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[SpriteKey, tuple[int, int, int, int]],
-                     scratch: np.ndarray | None = None) -> list[np.ndarray]:
+                     scratch: np.ndarray | None = None, engine: str = "auto") -> list[np.ndarray]:
     """The layout of one atlas pass (view k = row k of the pass' tile texture) as triangles, in draw
     order: (V, 8) float32 vertex chunks (x, y in atlas pixels, u, v, r, g, b, a), drawn one after
     the other. Solid vertices carry v = -1 and u = -1 - their view, which the shader uses to keep
     them inside their tile. The chunks are views into `scratch` (a float32 buffer the caller
-    reuses, large enough: see `overlay_floats`) or, without it, into fresh arrays."""
+    reuses, large enough: see `overlay_floats`) or, without it, into fresh arrays. `engine`: as
+    `OverlaySettings.engine` (segment layers of a batch are written by a compiled loop)."""
     chunks: list[np.ndarray] = []
     at = 0
     for layer in layers:
@@ -34,13 +35,21 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
         size = len(layer.view) * corners * 8
         out = (np.empty(size, np.float32) if scratch is None else scratch[at : at + size]).reshape(-1, corners, 8)
         at += size
-        _layer_vertices(layer, tile_xy[layer.view].astype(np.float32, copy=False), sprite_at, out)
-        if layer.kind != "sprites":
-            out[:, :, 2] = (-1.0 - layer.view).astype(np.float32)[:, None]
+        off = tile_xy[layer.view].astype(np.float32, copy=False)
+        if layer.kind == "segments" and use_compiled(engine, len(layer.view), COMPILED_MIN_SEGMENTS):
+            from agentscene.renderers.kernels import segment_vertices
+
+            segment_vertices(layer.xy, off, layer.width, layer.rgba, layer.view.astype(np.int64, copy=False), out)
+        else:
+            _layer_vertices(layer, off, sprite_at, out)
+            if layer.kind != "sprites":
+                out[:, :, 2] = (-1.0 - layer.view).astype(np.float32)[:, None]
         chunks.append(out.reshape(-1, 8))
     return chunks
 
 
+#: engine="auto" writes a segment layer in compiled code (numba, where installed) from this many segments.
+COMPILED_MIN_SEGMENTS = 1024
 _CORNERS = {"segments": 6, "triangles": 3, "sprites": 6}  # vertices per primitive (a segment or sprite is two triangles)
 
 

@@ -9,6 +9,7 @@ painters share, and the Pillow painter, which draws a layout on any backend's im
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -38,9 +39,20 @@ class OverlaySettings(BaseModel):
     caption: bool = True
     font_size: int | None = Field(default=None, ge=6, le=96, description="None: scaled with the image")
     max_labels: int = Field(default=200, ge=0, le=10_000, description="ids drawn per view at most (the first objects in scene order); bounds the cost of huge scenes")
-    label_engine: Literal["auto", "numpy", "compiled"] = Field(default="auto", description=(
-        "how id labels are placed (same boxes either way): numpy; compiled (numba, `agentscene[fast]`); "
-        "auto: compiled where numba is installed and a call places many labels (a batch), else numpy"))
+    engine: Literal["auto", "numpy", "compiled"] = Field(default="auto", description=(
+        "how id labels are placed and outlines become vertices (the same result either way): numpy; compiled "
+        "(numba, `agentscene[fast]`); auto: compiled where numba is installed and a call is large (a batch), else numpy"))
+
+
+def use_compiled(engine: str, size: int, threshold: int) -> bool:
+    """Whether a step of `size` items runs in compiled code under `engine` (see OverlaySettings.engine):
+    auto compiles from `threshold` items, below which numpy is as fast and needs no numba import or compile."""
+    if engine == "numpy":
+        return False
+    has_numba = importlib.util.find_spec("numba") is not None
+    if engine == "compiled" and not has_numba:
+        raise ImportError("OverlaySettings(engine='compiled') needs numba: pip install 'agentscene[fast]'")
+    return has_numba and (engine == "compiled" or size >= threshold)
 
 
 class SpriteKey(NamedTuple):

@@ -285,7 +285,7 @@ class RasterRenderer:
                     floats = overlay_floats(layout.layers)
                     if len(gl.overlay_host) < floats:
                         gl.overlay_host = np.empty(floats, np.float32)
-                    overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, gl.overlay_host)
+                    overlay = overlay_vertices(layout.layers, tile_xy, gl.sprite_at, gl.overlay_host, self.settings.overlay.engine)
                     result = draw_pass(gl, tiles, placements, instances[p], overlay, rects[index])
                     if pending is not None:
                         self._collect(pending, tiles, pixels, depths)

@@ -1,10 +1,14 @@
-"""Greedy label placement as one compiled loop (numba), for large batches.
+"""The overlay steps of a large batch as compiled loops (numba): label placement, outline vertices.
 
 `label_placement` places label k of every view with a few numpy calls per rank; with 30 labels
-a view that is ~700 small numpy calls a pass, most of a GPU batch's Python time. This module
-runs the same greedy rule label by label in compiled code and gives the same boxes, bit for bit:
-candidate boxes use the same expressions and rounding (half to even), overlap areas are summed
-in numpy's pairwise order, and ties go to the first candidate as `argmax`/`argmin` do.
+a view that is ~700 small numpy calls a pass, most of a GPU batch's Python time. `place_greedy`
+runs the same greedy rule label by label and gives the same boxes, bit for bit: candidate boxes
+use the same expressions and rounding (half to even), overlap areas are summed in numpy's
+pairwise order, and ties go to the first candidate as `argmax`/`argmin` do.
+
+`segment_vertices` writes the quads of outline, arrow and leader segments as `overlay_geometry`
+does with whole-array numpy (a dozen temporaries per coordinate), in float32 with the same
+operations in the same order, so the vertex bytes are the same.
 
 Importing this module needs numba (`pip install 'agentscene[fast]'`); `label_placement` imports
 it only where numba is installed and keeps its numpy path otherwise. The kernel is compiled on
@@ -135,3 +139,39 @@ def place_greedy(boxes: np.ndarray, n_pre: int, anchor: np.ndarray, w: np.ndarra
             boxes[k, v, m] = cand[chosen, k]
     return out
 
+
+
+@numba.njit(cache=True)
+def segment_vertices(xy: np.ndarray, off: np.ndarray, width: np.ndarray, rgba: np.ndarray, view: np.ndarray, out: np.ndarray) -> None:
+    """Each segment (x0, y0, x1, y1) + its tile corner as two triangles into `out` (K, 6, 8) float32:
+    x, y; u = -1 - view, v = -1 (solid); r, g, b, a in [0, 1]. Square caps of half a pixel."""
+    one, zero, half_pixel, two = np.float32(1.0), np.float32(0.0), np.float32(0.5), np.float32(2.0)
+    shortest, full = np.float32(1e-6), np.float32(255.0)
+    minus_one = np.float32(-1.0)
+    for i in range(xy.shape[0]):
+        ox, oy = off[i, 0], off[i, 1]
+        p0x, p0y, p1x, p1y = xy[i, 0] + ox, xy[i, 1] + oy, xy[i, 2] + ox, xy[i, 3] + oy
+        dx, dy = p1x - p0x, p1y - p0y
+        length = np.hypot(dx, dy)
+        if length > shortest:
+            ux, uy = dx / length, dy / length
+        else:
+            ux, uy = one, zero
+        half = width[i] / two
+        nx, ny = -uy * half, ux * half
+        ex, ey = ux * half_pixel, uy * half_pixel
+        ax, ay, bx, by = p0x - ex, p0y - ey, p1x + ex, p1y + ey
+        u = np.float32(-1.0 - np.float64(view[i]))
+        r, g, b, a = np.float32(rgba[i, 0]) / full, np.float32(rgba[i, 1]) / full, np.float32(rgba[i, 2]) / full, np.float32(rgba[i, 3]) / full
+        for c in range(6):
+            k = (0, 1, 2, 0, 2, 3)[c]
+            if k == 0:
+                x, y = ax - nx, ay - ny
+            elif k == 1:
+                x, y = bx - nx, by - ny
+            elif k == 2:
+                x, y = bx + nx, by + ny
+            else:
+                x, y = ax + nx, ay + ny
+            out[i, c, 0], out[i, c, 1], out[i, c, 2], out[i, c, 3] = x, y, u, minus_one
+            out[i, c, 4], out[i, c, 5], out[i, c, 6], out[i, c, 7] = r, g, b, a

@@ -1,4 +1,5 @@
-"""The compiled label placement (numba) gives the numpy path's boxes bit for bit, crowded views included."""
+"""The compiled overlay steps (numba) give the numpy path's results bit for bit: label boxes (crowded
+views included) and outline vertices."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 
 from agentscene.renderers import OverlaySettings, scene_cameras
 from agentscene.renderers import label_placement as lp
-from agentscene.renderers.overlay_layout import layout_overlays
+from agentscene.renderers.overlay_geometry import overlay_vertices
+from agentscene.renderers.overlay_layout import Layer, layout_overlays
+from agentscene.renderers.overlays import use_compiled
 from agentscene.scene import Room, Scene, SceneObject
 
 from .test_render_batch_reference import assert_same_layout
@@ -25,7 +28,7 @@ needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reas
 def test_kernel_sums_add_in_numpys_order(n, seed, scale):
     """Overlap areas are compared to pick the least covered spot: the kernel's sums must be
     numpy's to the last bit (pairwise blocks of 128, buffers of 8192)."""
-    from agentscene.renderers.label_kernel import row_sum
+    from agentscene.renderers.kernels import row_sum
 
     a = np.random.default_rng(seed).standard_normal(n) * scale
     assert row_sum(a, n) == a.sum()
@@ -53,24 +56,42 @@ def test_compiled_labels_equal_numpy_labels_in_crowds(n, spread, size, max_label
         cams = scene_cameras(scene, ("top", "diagonal"), size)
         views += [(scene, cams["top"]), (scene, cams["diagonal"])]
     base = OverlaySettings(max_labels=max_labels)
-    want = layout_overlays(views, base.model_copy(update={"label_engine": "numpy"}))
-    got = layout_overlays(views, base.model_copy(update={"label_engine": "compiled"}))
+    want = layout_overlays(views, base.model_copy(update={"engine": "numpy"}))
+    got = layout_overlays(views, base.model_copy(update={"engine": "compiled"}))
     assert any(layer.kind == "segments" for layer in want.layers)
     assert_same_layout(got, want)
 
 
 def test_engine_choice(monkeypatch):
     has_numba = importlib.util.find_spec("numba") is not None
-    assert lp._compiled("numpy", 10_000) is False
-    assert lp._compiled("auto", lp.COMPILED_MIN_LABELS - 1) is False  # a single render needs no numba import
-    assert lp._compiled("auto", lp.COMPILED_MIN_LABELS) is has_numba
+    assert use_compiled("numpy", 10_000, 1) is False
+    assert use_compiled("auto", lp.COMPILED_MIN_LABELS - 1, lp.COMPILED_MIN_LABELS) is False  # a single render needs no numba
+    assert use_compiled("auto", lp.COMPILED_MIN_LABELS, lp.COMPILED_MIN_LABELS) is has_numba
     real = importlib.util.find_spec
-    monkeypatch.setattr(lp.importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
-    assert lp._compiled("auto", 100_000) is False  # without numba, auto stays on numpy
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
+    assert use_compiled("auto", 100_000, 1) is False  # without numba, auto stays on numpy
     with pytest.raises(ImportError, match=r"agentscene\[fast\]"):
-        lp._compiled("compiled", 1)
+        use_compiled("compiled", 1, 1)
 
 
-def test_label_engine_is_validated():
-    with pytest.raises(ValueError, match="label_engine"):
-        OverlaySettings(label_engine="cuda")
+def test_engine_is_validated():
+    with pytest.raises(ValueError, match="engine"):
+        OverlaySettings(engine="cuda")
+
+
+@needs_numba
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(*[st.floats(-1e4, 1e4, width=32)] * 4, st.floats(0.5, 8, width=32), st.integers(0, 255), st.integers(0, 63)),
+                min_size=1, max_size=60),
+       st.sampled_from([0.0, 1e-7, 3e-7]))
+def test_compiled_segment_vertices_equal_numpy_bytes(segments, tiny):
+    """Any segment, zero-length and sub-1e-6 ones included: the same float32 bytes both ways."""
+    xy = np.array([s[:4] for s in segments], np.float32)
+    xy[::3, 2:] = xy[::3, :2] + np.float32(tiny)  # some (nearly) zero-length segments
+    view = np.array([s[6] for s in segments], np.int64)
+    rgba = np.array([(s[5], 255 - s[5], 7, 255) for s in segments], np.uint8)
+    layer = Layer("segments", view, xy, rgba, np.array([s[4] for s in segments], np.float32))
+    tile_xy = (np.arange(128, dtype=np.float32).reshape(64, 2) * 512.0)
+    want = overlay_vertices([layer], tile_xy, {}, engine="numpy")[0]
+    got = overlay_vertices([layer], tile_xy, {}, engine="compiled")[0]
+    assert got.dtype == np.float32 and got.tobytes() == want.tobytes()
