@@ -111,3 +111,26 @@ def test_pool_settings_and_shared_memory_files(scenes):
         results = p.render_many(scenes, size=SIZE, output="numpy")
         assert set(glob.glob("/dev/shm/agentscene-pixels-*")) == before  # unlinked once both sides had them mapped
     assert results[-1].pixels["top"].sum() > 0  # still readable after close: the memory lives with its views
+
+
+def test_workers_end_with_the_process_that_started_them(tmp_path):
+    """A pool never closed: at exit our end of each socket closes, the workers read EOF and go."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "leave_open.py"
+    script.write_text(
+        "from agentscene import load_scene\n"
+        "from agentscene.renderers import get_renderer\n"
+        f"scene = load_scene({str(SCENE_DIR / 'bedroom_basic.json')!r})\n"
+        "pool = get_renderer('raster-pool', processes=3)\n"
+        f"pool.render_many([scene] * {3 * MIN_CHUNK}, size=64, output='numpy')\n"
+        "print(*[w.process.pid for w in pool._workers])\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    pids = [int(p) for p in done.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in pids)

@@ -82,7 +82,7 @@ class _Worker:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.blocks: list[_Block] = []
-        self._finalizer = weakref.finalize(self, _stop_process, self.process)
+        self._finalizer = weakref.finalize(self, _stop_process, self.process, self.conn)
         self.conn.send(settings.model_dump(mode="json"))
         reply = self.receive(start_timeout, "start")
         if reply[0] != "ready":
@@ -128,7 +128,10 @@ class _Worker:
         self.blocks.clear()
 
 
-def _stop_process(process: subprocess.Popen) -> None:
+def _stop_process(process: subprocess.Popen, conn: Connection) -> None:
+    """Close our end (the worker then reads EOF and exits), wait for it, kill it if it does not."""
+    if not conn.closed:
+        conn.close()
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
