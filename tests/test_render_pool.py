@@ -134,3 +134,23 @@ def test_workers_end_with_the_process_that_started_them(tmp_path):
     while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(os.path.exists(f"/proc/{pid}") for pid in pids)
+
+
+def test_env_wrappers_step_through_a_pool(pool):
+    """ImageObservation envs sharing a pool: step_batch spreads their renders over the workers."""
+    from agentscene.env import ImageObservation, SceneEnv, reset_batch, step_batch
+
+    prompt = "a cozy bedroom with a bed and two nightstands"
+    bed = {"name": "add_object", "arguments": {"description": "oak double bed", "position": [2.0, 0.0, 2.0], "yaw": 0,
+                                                "size": [1.6, 0.5, 2.0]}}
+    n = 3 * MIN_CHUNK
+    envs = [ImageObservation(SceneEnv(), pool, size=64, image_format="numpy") for _ in range(n)]
+    reset_batch(envs, seeds=list(range(n)), options=[{"prompt": prompt}] * n)
+    stepped = step_batch(envs, [[bed] if k % 2 == 0 else [] for k in range(n)])
+    images = [obs[0]["image"] for obs, *_ in stepped]
+    assert all(img.shape == (64, 128, 3) for img in images)
+    with get_renderer("raster") as single:
+        for env, img in zip(envs, images, strict=True):
+            alone = np.asarray(single.render(env.unwrapped.scene, size=64).merged)
+            assert int((img != alone).any(axis=2).sum()) <= 8  # edge pixels at most, as in the test above
+    assert not np.array_equal(images[0], images[1])  # the bed shows in env 0, not env 1
