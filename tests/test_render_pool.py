@@ -86,6 +86,14 @@ def test_a_dead_or_silent_worker_is_an_error_then_replaced(scenes):
         os.kill(p._workers[0].process.pid, signal.SIGKILL)  # dies between calls: the next call starts another
         p._workers[0].process.wait()
         assert len(p.render_many(scenes, size=SIZE, output="numpy")) == len(scenes)
+        dead = p._workers[0]
+        os.kill(dead.process.pid, signal.SIGKILL)  # dies unnoticed, right before a call uses it
+        dead.process.wait()
+        dead.alive = lambda: True
+        with pytest.raises(RenderError, match="raster worker process"):
+            p.render_many(scenes, size=SIZE, output="numpy")
+        assert p._workers[0] is None  # dropped: the next call starts a fresh one
+        assert len(p.render_many(scenes, size=SIZE, output="numpy")) == len(scenes)  # replaced
         p.render_timeout = 1e-4  # no answer in time: stopped, a RenderError, never a hang
         with pytest.raises(RenderError, match="did not render within"):
             p.render_many(scenes, size=SIZE, output="numpy")

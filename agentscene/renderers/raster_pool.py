@@ -241,27 +241,31 @@ class RasterPool:
             return [_with_warning(r, note) for r in results] if note else results
         bounds = np.linspace(0, len(scenes), n_chunks + 1).round().astype(int).tolist()
         px_per_scene = sum(_view_pixels(v, size) for v in views) * 3
-        sent = []
-        for k in range(1, n_chunks):
-            worker = self._worker(k - 1)
-            a, b = bounds[k], bounds[k + 1]
-            block = worker.block(max(1, (b - a) * px_per_scene))
-            worker.conn.send((scenes[a:b], list(views), size, overlays, seed_list[a:b], mesh_provider, block.path, block.nbytes))
-            sent.append((k - 1, worker, block))
-        replies: list[tuple | None] = [None] * len(sent)
+        sent: list[tuple[int, _Worker, _Block]] = []
         try:
+            for k in range(1, n_chunks):
+                worker = self._worker(k - 1)
+                a, b = bounds[k], bounds[k + 1]
+                block = worker.block(max(1, (b - a) * px_per_scene))
+                try:
+                    worker.conn.send((scenes[a:b], list(views), size, overlays, seed_list[a:b], mesh_provider, block.path, block.nbytes))
+                except OSError as e:  # it died since the last call
+                    worker.stop()
+                    self._workers[k - 1] = None
+                    raise RenderError(f"a raster worker process could not be reached ({e}); the next call starts a fresh one") from e
+                sent.append((k - 1, worker, block))
             out = list(self.local.render_many(scenes[: bounds[1]], views, size, overlays, seeds=seed_list[: bounds[1]],
                                               mesh_provider=mesh_provider, output=output))
-        finally:  # every worker's answer is read, even when this process's chunk failed: none is left for the next call
-            for k, (index, worker, block) in enumerate(sent):
+        finally:  # every answer to what was sent is read, even when this call failed: none is left for the next one
+            replies: list[tuple] = []
+            for index, worker, block in sent:
                 try:
-                    replies[k] = worker.receive(self.render_timeout, "render")
+                    replies.append(worker.receive(self.render_timeout, "render"))
                 except RenderError as e:
                     self._workers[index] = None
-                    replies[k] = ("error", str(e))
+                    replies.append(("error", str(e)))
                 block.unlink()  # both sides have it mapped: the memory lives while either does
         for (_, _, block), reply in zip(sent, replies, strict=True):
-            assert reply is not None
             if reply[0] != "ok":
                 raise RenderError(f"a raster worker process failed: {reply[1]}")
             out.extend(_result(meta, block.array, output) for meta in reply[1])
