@@ -10,6 +10,7 @@ Targets: CPU (2 cores) 64-scene batch >= 40 scenes/s and >= 2x faster per scene 
 one; GPU (H200) >= 2,000 scenes/s and the env wrapper <= 2 ms per env step amortised.
 `--processes 1,2,4` adds the sum over N processes rendering at once, each with its own renderer;
 `--pool 2,3` times batches of 64 through `RasterPool(processes=N)` (one call spread over N processes).
+`overlay_engines_64`: main-thread ms of a batch's overlay layout and vertices, numpy against numba.
 
     python benchmarks/bench_render.py [--device auto|cpu|gpu] [--no-blender] [--sizes 1,64,512]
     python benchmarks/bench_render.py --write-reference DIR   # CPU images for a GPU comparison
@@ -175,6 +176,43 @@ def profile(renderer, scenes) -> list[str]:
     return [line for line in buf.getvalue().splitlines() if line.strip()][:40]
 
 
+def overlay_engines(scenes, runs: int = 10) -> dict[str, object]:
+    """Main-thread ms of the overlay steps of one 64-scene batch (two passes of 64 views, the layout
+    and the vertices of each), with OverlaySettings(engine="numpy") and engine="compiled" (numba).
+    No GL: the same on any device."""
+    import importlib.util
+
+    from agentscene.renderers import OverlaySettings, scene_cameras
+    from agentscene.renderers.overlay_geometry import overlay_floats, overlay_vertices
+    from agentscene.renderers.overlay_layout import SceneArrays, layout_overlays
+
+    if importlib.util.find_spec("numba") is None:
+        return {"skipped": "numba is not installed (pip install 'agentscene[fast]')"}
+    cams = scene_cameras(scenes[0], ("top", "diagonal"), 512)  # one room: the renderer shares its cameras too
+    arrays = SceneArrays.of_many(scenes)
+    views = [(s, cams[n]) for s in scenes for n in ("top", "diagonal")]
+    view_arrays = [a for a in arrays for _ in range(2)]
+    passes = [(views[k : k + 64], view_arrays[k : k + 64]) for k in range(0, len(views), 64)]
+    tile_xy = np.array([(512 * (k % 8), 512 * (k // 8)) for k in range(64)], np.float32)
+    out: dict[str, object] = {}
+    for engine in ("numpy", "compiled"):
+        settings = OverlaySettings(engine=engine)
+        layouts = [layout_overlays(v, settings, arrays=a) for v, a in passes]  # also compiles the kernels
+        sprite_at = {k: (0, 0, 24, 12) for lay in layouts for layer in lay.layers for k in layer.keys}
+        scratch = np.empty(max(overlay_floats(lay.layers) for lay in layouts), np.float32)
+        lay_ms, vert_ms = [], []
+        for _ in range(runs):
+            t = time.thread_time()
+            layouts = [layout_overlays(v, settings, arrays=a) for v, a in passes]
+            lay_ms.append((time.thread_time() - t) * 1000.0)
+            t = time.thread_time()
+            for lay in layouts:
+                overlay_vertices(lay.layers, tile_xy[: len(lay.sizes)], sprite_at, scratch, engine)
+            vert_ms.append((time.thread_time() - t) * 1000.0)
+        out[engine] = {"layout_ms_per_batch_min": round(min(lay_ms), 2), "vertices_ms_per_batch_min": round(min(vert_ms), 2)}
+    return out
+
+
 def _process_worker(k: int, settings: dict, start_at: float, seconds: float, queue) -> None:
     """One process of `processes`: its own renderer (own GL context), batches of 64 until the time is up."""
     base = thirty_objects()
@@ -322,6 +360,7 @@ def main() -> None:
             r.render(base, overlays=False)
             t.append((time.perf_counter() - t0) * 1000.0)
         report["single_render_no_overlays"] = stats(t)
+        report["overlay_engines_64"] = overlay_engines(scenes[:64])
         report["env_wrapper"] = env_wrapper(r, 64, args.env_steps)
         report["env_wrapper_numpy"] = env_wrapper(r, 64, args.env_steps, "numpy")
         if args.profile:

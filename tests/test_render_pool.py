@@ -122,7 +122,7 @@ def test_pool_settings_and_shared_memory_files(scenes):
 
 
 def test_workers_end_with_the_process_that_started_them(tmp_path):
-    """A pool never closed: at exit our end of each socket closes, the workers read EOF and go."""
+    """A pool never closed: no worker outlives the process that started it."""
     import subprocess
     import sys
     import time

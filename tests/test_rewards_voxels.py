@@ -272,21 +272,29 @@ def test_scene_voxel_counts_equal_their_procedure(room, objects):
     floor, height = ROOMS[room]
     s = scene([box(f"box_{k}", size, (x, y, z), yaw) for k, (size, x, y, z, yaw) in enumerate(objects)],
               floor=floor, height=height)
+    assert_counts_equal_their_procedure(s, room, None)
+
+
+def assert_counts_equal_their_procedure(s, room: str, provider) -> None:
+    """Every object's outside voxels and every pair's shared voxels, fast path against the
+    transcription (rooms and rotated objects cached across examples)."""
     tol = Tolerances()
     if room not in _room_cache:
         _room_cache[room] = reference_room(s, PITCH)
     rotated = []
     for o in s.objects:
-        key = (o.size, o.yaw)
+        key = (o.category, o.size, o.yaw)
         if key not in _object_cache:
-            _object_cache[key] = scenerevis_rotated_mesh(o, None)
+            _object_cache[key] = scenerevis_rotated_mesh(o, None if provider is None else provider(o))
         rotated.append(_object_cache[key])
     oob, overlaps = reference_pbl(s, rotated, PITCH, tol.volume_epsilon, room=_room_cache[room], voxels=_voxels_once)
-    state = ScenereVisState(scene_geometry(s, tolerances=tol), tol)
-    vol = PITCH ** 3
-    assert [state.objects[o.id].outside_voxels * vol for o in s.objects] == oob
+    geo = scene_geometry(s, provider, tolerances=tol)
+    assert not geo.problems
+    state = ScenereVisState(geo, tol)
+    assert [state.objects[o.id].outside_voxels * PITCH ** 3 for o in s.objects] == oob
     ids = [o.id for o in s.objects]
-    assert {k: v for k, (v, _) in state.pairs.items() if v > 0} == {(ids[i], ids[j]): v for (i, j), v in overlaps.items()}
+    assert {k: v for k, (v, _) in state.pairs.items() if v > 0} == {
+        tuple(sorted((ids[i], ids[j]))): v for (i, j), v in overlaps.items()}
 
 
 def _same_report(fast, ref) -> None:
@@ -386,23 +394,7 @@ def test_mesh_scene_voxel_counts_equal_their_procedure(room, objects):
     floor, height = ROOMS[room]
     s = scene([box(f"{cat}_{k}", MESH_SIZES[cat], (x, 0.0, z), yaw, category=cat)
                for k, (cat, x, z, yaw) in enumerate(objects)], floor=floor, height=height)
-    tol = Tolerances()
-    if room not in _room_cache:
-        _room_cache[room] = reference_room(s, PITCH)
-    rotated = []
-    for o in s.objects:
-        key = (o.category, o.yaw)
-        if key not in _object_cache:
-            _object_cache[key] = scenerevis_rotated_mesh(o, _mesh_provider(o))
-        rotated.append(_object_cache[key])
-    oob, overlaps = reference_pbl(s, rotated, PITCH, tol.volume_epsilon, room=_room_cache[room], voxels=_voxels_once)
-    geo = scene_geometry(s, _mesh_provider, tolerances=tol)
-    assert not geo.problems
-    state = ScenereVisState(geo, tol)
-    assert [state.objects[o.id].outside_voxels * PITCH ** 3 for o in s.objects] == oob
-    ids = [o.id for o in s.objects]
-    assert {k: v for k, (v, _) in state.pairs.items() if v > 0} == {
-        tuple(sorted((ids[i], ids[j]))): v for (i, j), v in overlaps.items()}
+    assert_counts_equal_their_procedure(s, room, _mesh_provider)
 
 
 def test_full_mesh_report_equals_the_transcription():

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from agentscene.renderers.overlay_geometry import QUAD_TRIANGLES
+
 NUMPY_BUFSIZE = 8192  # numpy's ufunc buffer: a reduction's inner loop sees at most this many elements
 
 
@@ -163,15 +165,9 @@ def segment_vertices(xy: np.ndarray, off: np.ndarray, width: np.ndarray, rgba: n
         ax, ay, bx, by = p0x - ex, p0y - ey, p1x + ex, p1y + ey
         u = np.float32(-1.0 - np.float64(view[i]))
         r, g, b, a = np.float32(rgba[i, 0]) / full, np.float32(rgba[i, 1]) / full, np.float32(rgba[i, 2]) / full, np.float32(rgba[i, 3]) / full
+        xs = (ax - nx, bx - nx, bx + nx, ax + nx)  # the quad's corners, around
+        ys = (ay - ny, by - ny, by + ny, ay + ny)
         for c in range(6):
-            k = (0, 1, 2, 0, 2, 3)[c]
-            if k == 0:
-                x, y = ax - nx, ay - ny
-            elif k == 1:
-                x, y = bx - nx, by - ny
-            elif k == 2:
-                x, y = bx + nx, by + ny
-            else:
-                x, y = ax + nx, ay + ny
+            x, y = xs[QUAD_TRIANGLES[c]], ys[QUAD_TRIANGLES[c]]
             out[i, c, 0], out[i, c, 1], out[i, c, 2], out[i, c, 3] = x, y, u, minus_one
             out[i, c, 4], out[i, c, 5], out[i, c, 6], out[i, c, 7] = r, g, b, a

@@ -48,6 +48,8 @@ def overlay_vertices(layers: list[Layer], tile_xy: np.ndarray, sprite_at: dict[S
     return chunks
 
 
+#: A quad's corners (numbered around it) as the two triangles drawn.
+QUAD_TRIANGLES = (0, 1, 2, 0, 2, 3)
 #: engine="auto" writes a segment layer in compiled code (numba, where installed) from this many segments.
 COMPILED_MIN_SEGMENTS = 1024
 _CORNERS = {"segments": 6, "triangles": 3, "sprites": 6}  # vertices per primitive (a segment or sprite is two triangles)
@@ -80,7 +82,7 @@ def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tu
         ex, ey = ux * 0.5, uy * 0.5  # square caps of half a pixel, like Pillow's line ends
         ax, ay, bx, by = p0x - ex, p0y - ey, p1x + ex, p1y + ey
         corners = ((ax - nx, ay - ny), (bx - nx, by - ny), (bx + nx, by + ny), (ax + nx, ay + ny))
-        for c, k in enumerate((0, 1, 2, 0, 2, 3)):
+        for c, k in enumerate(QUAD_TRIANGLES):
             out[:, c, 0], out[:, c, 1] = corners[k]
         _solid(units, layer.rgba)
     elif layer.kind == "triangles":
@@ -96,7 +98,7 @@ def _layer_vertices(layer: Layer, off: np.ndarray, sprite_at: dict[SpriteKey, tu
         t1 = (rects[:, :2] + rects[:, 2:]) / SPRITE_ATLAS
         corners = [(x0, t0), (np.column_stack([x1[:, 0], x0[:, 1]]), np.column_stack([t1[:, 0], t0[:, 1]])), (x1, t1),
                    (np.column_stack([x0[:, 0], x1[:, 1]]), np.column_stack([t0[:, 0], t1[:, 1]]))]  # TL, TR, BR, BL
-        for c, k in enumerate((0, 1, 2, 0, 2, 3)):
+        for c, k in enumerate(QUAD_TRIANGLES):
             units[:, c, 0] = _unit(corners[k][0])
             units[:, c, 1] = _unit(corners[k][1])
         units[:, :, 2] = units[:, :, 3] = _unit(np.ones((1, 2), np.float32))[0]  # white: the sprite's own colours

@@ -47,12 +47,12 @@ class OverlaySettings(BaseModel):
 def use_compiled(engine: str, size: int, threshold: int) -> bool:
     """Whether a step of `size` items runs in compiled code under `engine` (see OverlaySettings.engine):
     auto compiles from `threshold` items, below which numpy is as fast and needs no numba import or compile."""
-    if engine == "numpy":
-        return False
+    if engine == "numpy" or (engine == "auto" and size < threshold):
+        return False  # before looking for numba: small calls (every single render) skip the search
     has_numba = importlib.util.find_spec("numba") is not None
     if engine == "compiled" and not has_numba:
         raise ImportError("OverlaySettings(engine='compiled') needs numba: pip install 'agentscene[fast]'")
-    return has_numba and (engine == "compiled" or size >= threshold)
+    return has_numba
 
 
 class SpriteKey(NamedTuple):

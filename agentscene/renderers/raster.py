@@ -76,6 +76,14 @@ class RasterSettings(BaseModel):
     overlay: OverlaySettings = OverlaySettings()
 
 
+def seeds_for(scenes: Sequence[Any], seeds: int | Sequence[int]) -> list[int]:
+    """One seed per scene: `seeds` repeated, or checked to be one per scene."""
+    out = [int(seeds)] * len(scenes) if isinstance(seeds, int | np.integer) else [int(s) for s in seeds]
+    if len(out) != len(scenes):
+        raise ValueError(f"got {len(out)} seeds for {len(scenes)} scenes")
+    return out
+
+
 def atlas_bytes(side: int, samples: int, depth: bool) -> int:
     """Device memory of one atlas: MSAA colour + depth, resolved colour (+ depth), two pixel buffers."""
     return side * side * (8 * max(samples, 1) + 4 + 8 + (4 if depth else 0))
@@ -215,9 +223,7 @@ class RasterRenderer:
         `pixels` (views into the read-back buffer, no PIL conversion) and no `images`.
         """
         scenes = list(scenes)
-        seed_list = [int(seeds)] * len(scenes) if isinstance(seeds, int | np.integer) else [int(s) for s in seeds]
-        if len(seed_list) != len(scenes):
-            raise ValueError(f"got {len(seed_list)} seeds for {len(scenes)} scenes")
+        seed_list = seeds_for(scenes, seeds)
         if output not in ("pil", "numpy"):
             raise ValueError(f"output must be 'pil' or 'numpy', got {output!r}")
         if not scenes:

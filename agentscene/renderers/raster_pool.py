@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from agentscene.renderers.base import LazyImages, RenderError, RenderResult
-from agentscene.renderers.raster import RasterRenderer, RasterSettings
+from agentscene.renderers.raster import RasterRenderer, RasterSettings, seeds_for
 
 #: Fewest scenes a chunk gets: below it the cost of a round trip to a worker is not worth it.
 MIN_CHUNK = 8
@@ -99,8 +99,7 @@ class _Worker:
         b = _Block(nbytes)
         self.blocks.append(b)
         if len(self.blocks) > KEEP_BLOCKS:
-            old = self.blocks.pop(0)  # forgotten; alive while a result holds it
-            old.unlink()
+            self.blocks.pop(0)  # forgotten; alive while a result holds it (its file is unlinked already)
         return b
 
     def receive(self, timeout: float, what: str) -> tuple:
@@ -149,7 +148,7 @@ def _serve(conn: Any, settings: dict) -> None:
     """A worker's loop: render each chunk, copy its pixels into the block named, answer with the rest."""
     try:
         renderer = RasterRenderer(RasterSettings.model_validate(settings))
-        renderer.render_many([], output="numpy")
+        renderer.device  # noqa: B018 - makes the GL context now: a worker without one fails at start, not mid-call
         conn.send(("ready", None))
     except Exception as e:  # noqa: BLE001 - reported to the parent, which raises it as a RenderError
         conn.send(("failed", f"{type(e).__name__}: {e}"))
@@ -229,9 +228,7 @@ class RasterPool:
                     output: Literal["pil", "numpy"] = "pil") -> list[RenderResult]:
         """`RasterRenderer.render_many`, the scenes after the first chunk rendered by worker processes."""
         scenes = list(scenes)
-        seed_list = [int(seeds)] * len(scenes) if isinstance(seeds, int | np.integer) else [int(s) for s in seeds]
-        if len(seed_list) != len(scenes):
-            raise ValueError(f"got {len(seed_list)} seeds for {len(scenes)} scenes")
+        seed_list = seeds_for(scenes, seeds)
         n_chunks = min(self.processes, len(scenes) // MIN_CHUNK)
         note = None
         if n_chunks > 1 and not self._can_send(mesh_provider):
