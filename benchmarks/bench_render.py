@@ -62,8 +62,11 @@ def stats(ms_per_scene: list[float], cpu_ms_per_scene: list[float] | None = None
     return out
 
 
-def time_batches(renderer, scenes, runs: int, output: str) -> dict[str, float]:
-    renderer.render_many(scenes, output=output)  # warm: context, assets, sprites, read-back buffers of this size
+def time_batches(renderer, scenes, runs: int, output: str, warm: bool = True) -> dict[str, float]:
+    """Per-scene stats of `runs` calls of `render_many(scenes)`; `warm` first renders the batch once
+    (context, assets, sprites, read-back buffers of this size; pool workers), outside the timing."""
+    if warm:
+        renderer.render_many(scenes, output=output)
     out, cpu, main = [], [], []
     for _ in range(runs):
         t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
@@ -338,7 +341,7 @@ def main() -> None:
         batches = {}
         for n in sizes:
             runs = args.runs * 20 if n == 1 else max(2, args.runs if n <= 64 else args.runs // 2)
-            batches[str(n)] = {"pil": time_batches(r, scenes[:n], runs, "pil"), "numpy": time_batches(r, scenes[:n], runs, "numpy")}
+            batches[str(n)] = {"pil": time_batches(r, scenes[:n], runs, "pil"), "numpy": time_batches(r, scenes[:n], runs, "numpy", warm=False)}
         report["render_many"] = batches
         report["one_by_one_64"] = time_one_by_one(r, scenes[:64], max(2, args.runs // 2))
         b64 = batches.get("64", {}).get("pil")
@@ -367,18 +370,17 @@ def main() -> None:
             b = time_batches(other, scenes[:64], runs, "pil")
             one = time_one_by_one(other, scenes[:64], max(2, args.runs // 2))
             report[f"samples_{args.also_samples}"] = {
-                "samples": other._gl.samples, "batch_64_pil": b, "batch_64_numpy": time_batches(other, scenes[:64], runs, "numpy"),
+                "samples": other._gl.samples, "batch_64_pil": b, "batch_64_numpy": time_batches(other, scenes[:64], runs, "numpy", warm=False),
                 "one_by_one_64": one, "batch64_speedup_per_scene_vs_one_by_one": round(one["ms_per_scene_median"] / b["ms_per_scene_median"], 2)}
 
     if args.pool:
-        scenes = [jittered(base, k) for k in range(64)]
         report["pool_64"] = {}
         for samples in [report["samples"]] + ([args.also_samples] if args.also_samples is not None else []):
             for n in [int(n) for n in args.pool.split(",") if n]:
                 with get_renderer("raster-pool", processes=n, **{**settings, "samples": samples}) as pool:
-                    pool.render_many(scenes, output="numpy")  # starts the workers (outside the timing)
-                    report["pool_64"][f"samples_{samples}_processes_{n}"] = {
-                        "pil": time_batches(pool, scenes, max(2, args.runs), "pil"), "numpy": time_batches(pool, scenes, max(2, args.runs), "numpy")}
+                    report["pool_64"][f"samples_{samples}_processes_{n}"] = {  # the first warm-up starts the workers
+                        "pil": time_batches(pool, scenes[:64], max(2, args.runs), "pil"),
+                        "numpy": time_batches(pool, scenes[:64], max(2, args.runs), "numpy", warm=False)}
 
     if args.processes:
         counts = [int(n) for n in args.processes.split(",") if n]
